@@ -24,3 +24,7 @@ test: deps ## every test layer: unit, mock server, real API server, simulated cl
 .PHONY: build
 build: ## compile and package without tests
 	$(MVN) -DskipTests package
+
+.PHONY: crds
+crds: ## regenerate crds/ from the Java model (commit the result)
+	$(MVN) -pl operator -am -Dtest=CrdTest -Dswell.crds.update=true -Dsurefire.failIfNoSpecifiedTests=false test

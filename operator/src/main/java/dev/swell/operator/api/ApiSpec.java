@@ -1,0 +1,63 @@
+package dev.swell.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
+
+/** The HTTP api component. */
+public class ApiSpec {
+
+  @Default("true")
+  @JsonPropertyDescription("false removes the api's Deployment, Service, HPA, PodDisruptionBudget and Ingress.")
+  public Boolean enabled = true;
+
+  @Size(min = 1)
+  @JsonPropertyDescription("Image of the api; default spec.image.")
+  public String image;
+
+  @Min(1)
+  @Max(65535)
+  @Default("8080")
+  @JsonPropertyDescription("HTTP port of the api container and Service (1-65535). Default 8080.")
+  public Integer port = 8080;
+
+  @JsonPropertyDescription("Extra environment variables of the api container (core/v1 EnvVar).")
+  public List<EnvVar> env;
+
+  @JsonPropertyDescription("Requests and limits of the api container; requests default to 100m CPU and 128Mi memory.")
+  public ResourceRequirements resources;
+
+  @Min(0)
+  @Max(1000)
+  @JsonPropertyDescription("Fixed replica count, used only when autoscaling is absent. Default 1.")
+  public Integer replicas;
+
+  @JsonPropertyDescription("Scale the api with an autoscaling/v2 HorizontalPodAutoscaler on CPU and/or memory. The HPA then owns spec.replicas.")
+  public ApiAutoscaling autoscaling;
+
+  @JsonPropertyDescription("Cache-aside settings, passed to the app as CACHE_TTL_SECONDS.")
+  public CacheSpec cache;
+
+  @JsonPropertyDescription("Per-client token bucket, passed to the app as RATE_LIMIT_RPS and RATE_LIMIT_BURST.")
+  public RateLimitSpec rateLimit;
+
+  @JsonPropertyDescription("Expose the api through an Ingress. Absent: no Ingress.")
+  public IngressSpec ingress;
+
+  @JsonPropertyDescription("PodDisruptionBudget of the api, made when it can run 2 or more replicas. Default minAvailable 1.")
+  public DisruptionBudgetSpec disruptionBudget;
+
+  @JsonPropertyDescription("Placement of the api pods; each field set here replaces the same field of spec.placement.")
+  public Placement placement;
+
+  @JsonIgnore
+  public boolean isEnabled() {
+    return enabled == null || enabled;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.swell.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.IntOrString;
+
+/** A PodDisruptionBudget: how many pods a voluntary disruption (a node drain) must leave running. */
+@ValidationRule(value = "!(has(self.minAvailable) && has(self.maxUnavailable))",
+    message = "set either minAvailable or maxUnavailable, not both")
+public class DisruptionBudgetSpec {
+  @JsonPropertyDescription("Pods (e.g. 1) or percent (e.g. 50%) that must stay available. Default 1.")
+  public IntOrString minAvailable;
+
+  @JsonPropertyDescription("Pods or percent that may be unavailable; instead of minAvailable.")
+  public IntOrString maxUnavailable;
+}

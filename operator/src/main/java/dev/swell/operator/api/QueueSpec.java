@@ -1,0 +1,30 @@
+package dev.swell.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** The worker's queue and the backlog each replica should carry. */
+public class QueueSpec {
+
+  @Required
+  @Pattern(Patterns.QUEUE_KEY)
+  @JsonPropertyDescription("Redis list the api pushes to and the worker pops from (QUEUE_KEY).")
+  public String key;
+
+  @Min(1)
+  @Default("20")
+  @JsonPropertyDescription("Backlog per replica: desired = ceil(backlog / target), as the HPA's AverageValue. Must be > 0. Default 20.")
+  public Long targetBacklogPerReplica = 20L;
+
+  @Min(0)
+  @Default("0")
+  @JsonPropertyDescription("From 0 replicas, activate only when the backlog is above this. Default 0.")
+  public Long activationBacklog = 0L;
+
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("Optional second target: enough replicas to drain the backlog within this time at the measured throughput, e.g. 60s.")
+  public String drainTime;
+}

@@ -1,0 +1,54 @@
+package dev.swell.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
+
+/** The queue worker component. */
+public class WorkerSpec {
+
+  @Default("true")
+  @JsonPropertyDescription("false removes the worker's Deployment and PodDisruptionBudget.")
+  public Boolean enabled = true;
+
+  @Size(min = 1)
+  @JsonPropertyDescription("Image of the worker; default spec.image.")
+  public String image;
+
+  @JsonPropertyDescription("Extra environment variables of the worker container (core/v1 EnvVar).")
+  public List<EnvVar> env;
+
+  @JsonPropertyDescription("Requests and limits of the worker container; requests default to 100m CPU and 128Mi memory.")
+  public ResourceRequirements resources;
+
+  @Min(0)
+  @Max(86400)
+  @Default("60")
+  @JsonPropertyDescription("Seconds a worker has to finish its batch after SIGTERM. Default 60.")
+  public Long terminationGracePeriodSeconds = 60L;
+
+  @Required
+  @JsonPropertyDescription("The Redis list the api pushes jobs to and the workers take them from, and the backlog target.")
+  public QueueSpec queue;
+
+  @JsonPropertyDescription("How the operator scales the workers from the queue. No HPA targets the worker.")
+  public WorkerAutoscaling autoscaling;
+
+  @JsonPropertyDescription("PodDisruptionBudget of the worker, made when it can run 2 or more replicas. Default minAvailable 1.")
+  public DisruptionBudgetSpec disruptionBudget;
+
+  @JsonPropertyDescription("Placement of the worker pods; each field set here replaces the same field of spec.placement.")
+  public Placement placement;
+
+  @JsonIgnore
+  public boolean isEnabled() {
+    return enabled == null || enabled;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.swell.operator.dependent;
+
+import dev.swell.operator.api.RedisSpec;
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.Scaling;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import java.util.function.Predicate;
+
+/**
+ * When an optional child exists. A child whose condition turns false is deleted, so disabling a
+ * component (or Redis) removes its children.
+ */
+public final class When {
+
+  private When() {}
+
+  abstract static class SpecCondition implements Condition<HasMetadata, ScalableService> {
+    private final Predicate<ScalableService> test;
+
+    SpecCondition(Predicate<ScalableService> test) {
+      this.test = test;
+    }
+
+    @Override
+    public boolean isMet(DependentResource<HasMetadata, ScalableService> dependent,
+        ScalableService primary, Context<ScalableService> context) {
+      return test.test(primary);
+    }
+  }
+
+  public static boolean apiEnabled(ScalableService s) {
+    return s.getSpec().api != null && s.getSpec().api.isEnabled();
+  }
+
+  public static boolean workerEnabled(ScalableService s) {
+    return s.getSpec().worker != null && s.getSpec().worker.isEnabled();
+  }
+
+  public static boolean redisManaged(ScalableService s) {
+    return s.getSpec().redis != null && s.getSpec().redis.mode == RedisSpec.Mode.Managed;
+  }
+
+  public static class ApiEnabled extends SpecCondition {
+    public ApiEnabled() {
+      super(When::apiEnabled);
+    }
+  }
+
+  public static class ApiAutoscaled extends SpecCondition {
+    public ApiAutoscaled() {
+      super(s -> apiEnabled(s) && s.getSpec().api.autoscaling != null);
+    }
+  }
+
+  public static class ApiExposed extends SpecCondition {
+    public ApiExposed() {
+      super(s -> apiEnabled(s) && s.getSpec().api.ingress != null);
+    }
+  }
+
+  public static class ApiBudgeted extends SpecCondition {
+    public ApiBudgeted() {
+      super(Scaling::apiNeedsBudget);
+    }
+  }
+
+  public static class WorkerEnabled extends SpecCondition {
+    public WorkerEnabled() {
+      super(When::workerEnabled);
+    }
+  }
+
+  public static class WorkerBudgeted extends SpecCondition {
+    public WorkerBudgeted() {
+      super(Scaling::workerNeedsBudget);
+    }
+  }
+
+  public static class RedisManaged extends SpecCondition {
+    public RedisManaged() {
+      super(When::redisManaged);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package dev.swell.operator.dependent;
+
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.Scaling;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+
+/** The worker's PodDisruptionBudget. */
+
+public class WorkerBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, ScalableService> {
+
+  @Override
+  protected PodDisruptionBudget desired(ScalableService primary, Context<ScalableService> context) {
+    return Scaling.workerBudget(primary);
+  }
+}

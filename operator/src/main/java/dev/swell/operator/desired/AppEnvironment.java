@@ -1,0 +1,93 @@
+package dev.swell.operator.desired;
+
+import dev.swell.operator.api.ApiSpec;
+import dev.swell.operator.api.ExternalRedis;
+import dev.swell.operator.api.RedisSpec;
+import dev.swell.operator.api.ScalableService;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The environment contract of the app containers (see the API design, "The app containers get"). */
+public final class AppEnvironment {
+
+  static final int DEFAULT_RATE_LIMIT_RPS = 50;
+  static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(300);
+
+  private AppEnvironment() {}
+
+  public static List<EnvVar> of(ScalableService s, Component c) {
+    List<EnvVar> env = new ArrayList<>();
+    env.add(plain("SWELL_COMPONENT", c.label()));
+    env.add(plain("PORT", String.valueOf(port(s))));
+    env.add(new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef()
+        .withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+    redis(s, env);
+    if (s.getSpec().worker != null && s.getSpec().worker.queue != null) {
+      env.add(plain("QUEUE_KEY", s.getSpec().worker.queue.key));
+    }
+    ApiSpec api = s.getSpec().api;
+    if (c == Component.API && api != null) {
+      Duration ttl = Durations.parse(api.cache == null ? null : api.cache.ttl, DEFAULT_CACHE_TTL);
+      env.add(plain("CACHE_TTL_SECONDS", String.valueOf(Math.max(1, ttl.toSeconds()))));
+      int rps = api.rateLimit == null || api.rateLimit.requestsPerSecond == null
+          ? DEFAULT_RATE_LIMIT_RPS : api.rateLimit.requestsPerSecond;
+      int burst = api.rateLimit == null || api.rateLimit.burst == null ? 2 * rps : api.rateLimit.burst;
+      env.add(plain("RATE_LIMIT_RPS", String.valueOf(rps)));
+      env.add(plain("RATE_LIMIT_BURST", String.valueOf(burst)));
+    }
+    List<EnvVar> extra = c == Component.API ? (api == null ? null : api.env)
+        : s.getSpec().worker == null ? null : s.getSpec().worker.env;
+    if (extra != null) {
+      env.addAll(extra); // last wins: users may override ours
+    }
+    return env;
+  }
+
+  /** The port the app listens on (api.port; the worker serves /metrics and /healthz on it too). */
+  public static int port(ScalableService s) {
+    return s.getSpec().api != null && s.getSpec().api.port != null ? s.getSpec().api.port : 8080;
+  }
+
+  /** The URL the app (and the operator) connect to, or null without Redis. */
+  public static String redisUrl(ScalableService s) {
+    RedisSpec redis = s.getSpec().redis;
+    if (redis == null || redis.mode == RedisSpec.Mode.None) {
+      return null;
+    }
+    if (redis.mode == RedisSpec.Mode.External) {
+      ExternalRedis ext = redis.external;
+      boolean tls = Boolean.TRUE.equals(ext.tls);
+      return tls && ext.url.startsWith("redis://") ? "rediss://" + ext.url.substring("redis://".length()) : ext.url;
+    }
+    return "redis://" + ChildNames.redisEndpoint(s) + "/0";
+  }
+
+  private static void redis(ScalableService s, List<EnvVar> env) {
+    String url = redisUrl(s);
+    if (url == null) {
+      return;
+    }
+    env.add(plain("REDIS_URL", url));
+    RedisSpec redis = s.getSpec().redis;
+    String secret = null;
+    String key = null;
+    if (redis.mode == RedisSpec.Mode.Managed) {
+      secret = ChildNames.redisSecret(s);
+      key = RedisResources.PASSWORD_KEY;
+    } else if (redis.external.passwordSecretRef != null) {
+      secret = redis.external.passwordSecretRef.getName();
+      key = redis.external.passwordSecretRef.getKey();
+    }
+    if (secret != null) {
+      env.add(new EnvVarBuilder().withName("REDIS_PASSWORD").withNewValueFrom().withNewSecretKeyRef()
+          .withName(secret).withKey(key).endSecretKeyRef().endValueFrom().build());
+    }
+  }
+
+  private static EnvVar plain(String name, String value) {
+    return new EnvVar(name, value, null);
+  }
+}

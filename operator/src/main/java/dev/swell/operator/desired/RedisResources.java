@@ -1,0 +1,171 @@
+package dev.swell.operator.desired;
+
+import dev.swell.operator.api.ManagedRedis;
+import dev.swell.operator.api.ScalableService;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The managed Redis: a single-replica Deployment, its Service, password Secret and NetworkPolicy. */
+public final class RedisResources {
+
+  public static final int PORT = 6379;
+  public static final String PASSWORD_KEY = "password";
+  static final String CONFIG_KEY = "redis.conf";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private RedisResources() {}
+
+  public static Deployment deployment(ScalableService s) {
+    ManagedRedis managed = managed(s);
+    String maxMemory = managed.maxMemory == null ? ManagedRedis.DEFAULT_MAX_MEMORY : managed.maxMemory;
+    Container redis = new ContainerBuilder()
+        .withName("redis")
+        .withImage(managed.image == null ? ManagedRedis.DEFAULT_IMAGE : managed.image)
+        // the password stays in the mounted config file, out of the process's command line
+        .withArgs("/etc/redis/" + CONFIG_KEY, "--maxmemory", redisBytes(maxMemory),
+            "--maxmemory-policy", "allkeys-lru", "--save", "", "--appendonly", "no")
+        .addNewPort().withName("redis").withContainerPort(PORT).withProtocol("TCP").endPort()
+        .addNewEnv().withName("REDISCLI_AUTH").withNewValueFrom().withNewSecretKeyRef()
+        .withName(ChildNames.redisSecret(s)).withKey(PASSWORD_KEY).endSecretKeyRef().endValueFrom().endEnv()
+        .withNewReadinessProbe().withNewExec().withCommand("redis-cli", "ping").endExec()
+        .withPeriodSeconds(5).withTimeoutSeconds(2).endReadinessProbe()
+        .withNewLivenessProbe().withNewTcpSocket().withPort(new IntOrString(PORT)).endTcpSocket()
+        .withPeriodSeconds(10).endLivenessProbe()
+        .withResources(resources(managed.resources, maxMemory))
+        .withSecurityContext(PodSecurity.container())
+        .addNewVolumeMount().withName("config").withMountPath("/etc/redis").withReadOnly(true).endVolumeMount()
+        .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+        .build();
+    return Workloads.deployment(s, Component.REDIS, 1, new PodTemplateSpecBuilder()
+        .withNewMetadata().withLabels(ChildNames.labels(s, Component.REDIS)).endMetadata()
+        .withNewSpec()
+        .withContainers(redis)
+        .withSecurityContext(PodSecurity.pod(PodSecurity.REDIS_UID))
+        .withAutomountServiceAccountToken(false)
+        .addNewVolume().withName("config").withNewSecret().withSecretName(ChildNames.redisSecret(s))
+        .addNewItem().withKey(CONFIG_KEY).withPath(CONFIG_KEY).endItem().endSecret().endVolume()
+        .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+        .endSpec()
+        .build());
+  }
+
+  public static Service service(ScalableService s) {
+    return new ServiceBuilder()
+        .withMetadata(ChildNames.metadata(s, Component.REDIS, ChildNames.of(s, Component.REDIS)))
+        .withNewSpec()
+        .withSelector(ChildNames.selector(s, Component.REDIS))
+        .addNewPort().withName("redis").withPort(PORT).withTargetPort(new IntOrString("redis"))
+        .withProtocol("TCP").endPort()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * The password Secret. {@code existingPassword} is the password of the Secret already in the
+   * cluster, if any: a password once generated is never replaced, or every client would lose Redis.
+   */
+  public static Secret secret(ScalableService s, String existingPassword) {
+    String password = existingPassword != null ? existingPassword : newPassword();
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(PASSWORD_KEY, password);
+    data.put(CONFIG_KEY, "requirepass " + password + "\nprotected-mode no\nport " + PORT + "\n");
+    return new SecretBuilder()
+        .withMetadata(ChildNames.metadata(s, Component.REDIS, ChildNames.redisSecret(s)))
+        .withType("Opaque")
+        .withStringData(null)
+        .withData(encode(data))
+        .build();
+  }
+
+  /**
+   * Admits only this service's api and worker pods, and the operator (it reads the queue length),
+   * to Redis.
+   */
+  public static NetworkPolicy networkPolicy(ScalableService s, String operatorNamespace,
+      Map<String, String> operatorPodLabels) {
+    NetworkPolicyPeer app = new NetworkPolicyPeerBuilder().withNewPodSelector()
+        .addToMatchLabels(ChildNames.PART_OF, s.getMetadata().getName())
+        .addNewMatchExpression().withKey(ChildNames.COMPONENT).withOperator("In")
+        .withValues(Component.API.label(), Component.WORKER.label()).endMatchExpression()
+        .endPodSelector().build();
+    NetworkPolicyPeer operator = new NetworkPolicyPeerBuilder()
+        .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
+        .endNamespaceSelector()
+        .withNewPodSelector().withMatchLabels(operatorPodLabels).endPodSelector().build();
+    return new NetworkPolicyBuilder()
+        .withMetadata(ChildNames.metadata(s, Component.REDIS, ChildNames.of(s, Component.REDIS)))
+        .withNewSpec()
+        .withNewPodSelector().withMatchLabels(ChildNames.selector(s, Component.REDIS)).endPodSelector()
+        .withPolicyTypes("Ingress")
+        .addNewIngress().withFrom(List.of(app, operator))
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(PORT)).endPort()
+        .endIngress()
+        .endSpec()
+        .build();
+  }
+
+  /** Reads the password back from a Secret made by {@link #secret}. */
+  public static String password(Secret secret) {
+    if (secret == null || secret.getData() == null || secret.getData().get(PASSWORD_KEY) == null) {
+      return null;
+    }
+    return new String(Base64.getDecoder().decode(secret.getData().get(PASSWORD_KEY)),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** A Kubernetes quantity (256Mi) in Redis' units (256mb: Redis' "mb" is 1024*1024). */
+  static String redisBytes(String quantity) {
+    return Quantity.getAmountInBytes(new Quantity(quantity)).setScale(0, java.math.RoundingMode.UP)
+        .toPlainString();
+  }
+
+  private static ResourceRequirements resources(ResourceRequirements given, String maxMemory) {
+    if (given != null && (given.getRequests() != null || given.getLimits() != null)) {
+      return PodSecurity.withDefaultRequests(given, "100m", maxMemory);
+    }
+    // Redis needs room beyond maxmemory for buffers and fragmentation: limit at twice the data.
+    Quantity data = new Quantity(maxMemory);
+    Quantity limit = new Quantity(new BigDecimal(data.getAmount()).multiply(BigDecimal.TWO).toPlainString(),
+        data.getFormat());
+    ResourceRequirements r = new ResourceRequirements();
+    r.setRequests(Map.of("cpu", new Quantity("100m"), "memory", data));
+    r.setLimits(Map.of("memory", limit));
+    return r;
+  }
+
+  private static ManagedRedis managed(ScalableService s) {
+    return s.getSpec().redis.managed == null ? new ManagedRedis() : s.getSpec().redis.managed;
+  }
+
+  private static String newPassword() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static Map<String, String> encode(Map<String, String> data) {
+    Map<String, String> encoded = new LinkedHashMap<>();
+    data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(
+        v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    return encoded;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.swell.operator.events;
+
+/** Every reason the operator writes on an Event, and whether it is a Warning. */
+public enum EventReason {
+  /** The worker's replica count changed from a queue decision. */
+  ScaledWorkers(false),
+  /** Busy workers were given a pod-deletion-cost before a scale-down. */
+  ProtectedBusyWorkers(false),
+  /** The backlog could not be read; fallback replicas are in use after enough failures. */
+  BacklogUnreadable(true),
+  /** The backlog can be read again after failures. */
+  BacklogReadable(false),
+  /** A Secret the spec refers to (external Redis password) is missing. */
+  SecretNotFound(true),
+  /** The placement cannot be satisfied by the cluster's nodes as they are. */
+  PlacementInfeasible(true),
+  /** Scaling is frozen by the swell.dev/paused annotation. */
+  Paused(false),
+  /** Scaling resumed after the pause annotation was removed. */
+  Resumed(false),
+  /** A child could not be created or updated. */
+  ReconcileFailed(true),
+  /** Every component is available. */
+  Ready(false);
+
+  private final boolean warning;
+
+  EventReason(boolean warning) {
+    this.warning = warning;
+  }
+
+  public String type() {
+    return warning ? "Warning" : "Normal";
+  }
+}

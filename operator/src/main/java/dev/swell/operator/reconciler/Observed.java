@@ -1,0 +1,18 @@
+package dev.swell.operator.reconciler;
+
+import dev.swell.operator.workers.WorkerScalingSnapshot;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
+
+/**
+ * What one reconcile saw of the cluster, beyond the ScalableService itself.
+ *
+ * @param api the api Deployment, null if absent
+ * @param worker the worker Deployment, null if absent
+ * @param redis the managed Redis Deployment, null if absent
+ * @param redisProblem why an external Redis cannot be used (a missing Secret), or null
+ * @param placementProblems what the cluster's nodes cannot satisfy, empty when all fits
+ * @param scaling the queue autoscaler's view, null when the worker is disabled
+ */
+public record Observed(Deployment api, Deployment worker, Deployment redis, String redisProblem,
+    List<String> placementProblems, WorkerScalingSnapshot scaling) {}

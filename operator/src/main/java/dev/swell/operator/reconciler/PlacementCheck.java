@@ -1,0 +1,33 @@
+package dev.swell.operator.reconciler;
+
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.dependent.When;
+import dev.swell.operator.desired.Component;
+import dev.swell.operator.desired.Scaling;
+import dev.swell.operator.desired.Workloads;
+import dev.swell.operator.placement.PlacementFeasibility;
+import io.fabric8.kubernetes.api.model.Node;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Judges the api's and the worker's placement against the cluster's nodes, at their most replicas. */
+final class PlacementCheck {
+
+  private PlacementCheck() {}
+
+  static List<String> problems(ScalableService s, List<Node> nodes) {
+    List<String> problems = new ArrayList<>();
+    if (When.apiEnabled(s)) {
+      var api = s.getSpec().api;
+      int max = api.autoscaling != null ? api.autoscaling.maxReplicas : api.replicas == null ? 1 : api.replicas;
+      problems.addAll(PlacementFeasibility.problems("api",
+          Workloads.placement(s, Component.API, api.placement), max, nodes));
+    }
+    if (When.workerEnabled(s)) {
+      var worker = s.getSpec().worker;
+      problems.addAll(PlacementFeasibility.problems("worker",
+          Workloads.placement(s, Component.WORKER, worker.placement), Scaling.maxWorkers(worker), nodes));
+    }
+    return problems;
+  }
+}

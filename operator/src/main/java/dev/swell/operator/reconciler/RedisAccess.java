@@ -1,0 +1,53 @@
+package dev.swell.operator.reconciler;
+
+import dev.swell.operator.api.RedisSpec;
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.AppEnvironment;
+import dev.swell.operator.desired.RedisResources;
+import dev.swell.operator.workers.RedisConnection;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Finds the Redis a ScalableService uses and its password: the managed Secret, or the external
+ * one the spec refers to. A missing external Secret is a problem to report, not an error.
+ */
+final class RedisAccess {
+
+  /** Either a connection, or why there is none (problem != null). */
+  record Outcome(RedisConnection connection, String problem) {}
+
+  private RedisAccess() {}
+
+  static Outcome resolve(ScalableService s, Optional<Secret> managedSecret, KubernetesClient client) {
+    RedisSpec redis = s.getSpec().redis;
+    if (redis == null || redis.mode == RedisSpec.Mode.None) {
+      return new Outcome(null, null);
+    }
+    String url = AppEnvironment.redisUrl(s);
+    if (redis.mode == RedisSpec.Mode.Managed) {
+      return new Outcome(new RedisConnection(url, managedSecret.map(RedisResources::password).orElse(null)), null);
+    }
+    SecretKeySelector ref = redis.external.passwordSecretRef;
+    if (ref == null) {
+      return new Outcome(new RedisConnection(url, null), null);
+    }
+    String ns = s.getMetadata().getNamespace();
+    Secret secret = client.secrets().inNamespace(ns).withName(ref.getName()).get();
+    if (secret == null) {
+      return new Outcome(null, "Secret " + ns + "/" + ref.getName()
+          + " (spec.redis.external.passwordSecretRef) not found");
+    }
+    String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
+    if (encoded == null) {
+      return new Outcome(null, "Secret " + ns + "/" + ref.getName() + " has no key \"" + ref.getKey()
+          + "\" (spec.redis.external.passwordSecretRef.key)");
+    }
+    return new Outcome(new RedisConnection(url,
+        new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8)), null);
+  }
+}

@@ -1,0 +1,176 @@
+package dev.swell.operator.reconciler;
+
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.api.ScalableServiceStatus;
+import dev.swell.operator.dependent.ApiBudgetDependent;
+import dev.swell.operator.dependent.ApiDeploymentDependent;
+import dev.swell.operator.dependent.ApiHpaDependent;
+import dev.swell.operator.dependent.ApiIngressDependent;
+import dev.swell.operator.dependent.ApiServiceDependent;
+import dev.swell.operator.dependent.ChildSelectors;
+import dev.swell.operator.dependent.RedisDeploymentDependent;
+import dev.swell.operator.dependent.RedisNetworkPolicyDependent;
+import dev.swell.operator.dependent.RedisSecretDependent;
+import dev.swell.operator.dependent.RedisServiceDependent;
+import dev.swell.operator.dependent.When;
+import dev.swell.operator.dependent.WorkerBudgetDependent;
+import dev.swell.operator.dependent.WorkerDeploymentDependent;
+import dev.swell.operator.desired.ChildNames;
+import dev.swell.operator.desired.Component;
+import dev.swell.operator.events.EventSink;
+import dev.swell.operator.workers.WorkerScaling;
+import dev.swell.operator.workers.WorkerScalingSnapshot;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a ScalableService: JOSDK's workflow applies the children (one dependent each); this
+ * class then starts the worker's queue autoscaler, judges placement, and writes status and events.
+ */
+@ControllerConfiguration(name = ScalableServiceReconciler.NAME, fieldManager = ScalableServiceReconciler.NAME,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@Workflow(dependents = {
+    @Dependent(name = "redis-secret", type = RedisSecretDependent.class, reconcilePrecondition = When.RedisManaged.class),
+    @Dependent(name = "redis", type = RedisDeploymentDependent.class, reconcilePrecondition = When.RedisManaged.class,
+        useEventSourceWithName = ChildSelectors.DEPLOYMENTS, dependsOn = "redis-secret"),
+    @Dependent(name = "redis-service", type = RedisServiceDependent.class, reconcilePrecondition = When.RedisManaged.class,
+        useEventSourceWithName = ChildSelectors.SERVICES),
+    @Dependent(name = "redis-policy", type = RedisNetworkPolicyDependent.class,
+        reconcilePrecondition = When.RedisManaged.class),
+    @Dependent(name = "api", type = ApiDeploymentDependent.class, reconcilePrecondition = When.ApiEnabled.class,
+        useEventSourceWithName = ChildSelectors.DEPLOYMENTS),
+    @Dependent(name = "api-service", type = ApiServiceDependent.class, reconcilePrecondition = When.ApiEnabled.class,
+        useEventSourceWithName = ChildSelectors.SERVICES),
+    @Dependent(name = "api-hpa", type = ApiHpaDependent.class, reconcilePrecondition = When.ApiAutoscaled.class,
+        dependsOn = "api"),
+    @Dependent(name = "api-budget", type = ApiBudgetDependent.class, reconcilePrecondition = When.ApiBudgeted.class,
+        useEventSourceWithName = ChildSelectors.BUDGETS),
+    @Dependent(name = "api-ingress", type = ApiIngressDependent.class, reconcilePrecondition = When.ApiExposed.class,
+        dependsOn = "api-service"),
+    @Dependent(name = "worker", type = WorkerDeploymentDependent.class, reconcilePrecondition = When.WorkerEnabled.class,
+        useEventSourceWithName = ChildSelectors.DEPLOYMENTS),
+    @Dependent(name = "worker-budget", type = WorkerBudgetDependent.class,
+        reconcilePrecondition = When.WorkerBudgeted.class, useEventSourceWithName = ChildSelectors.BUDGETS),
+})
+public class ScalableServiceReconciler implements Reconciler<ScalableService> {
+
+  public static final String NAME = "swell-operator";
+  private static final Logger log = LoggerFactory.getLogger(ScalableServiceReconciler.class);
+  /** How often to look again for an external Redis Secret that is missing. */
+  static final Duration SECRET_RECHECK = Duration.ofSeconds(15);
+
+  private final WorkerScaling scaling;
+  private final EventSink events;
+  private final Supplier<List<Node>> nodes;
+  private final Clock clock;
+
+  public ScalableServiceReconciler(WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes,
+      Clock clock) {
+    this.scaling = scaling;
+    this.events = events;
+    this.nodes = nodes;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, ScalableService>> prepareEventSources(EventSourceContext<ScalableService> context) {
+    return SharedInformers.of(context);
+  }
+
+  @Override
+  public UpdateControl<ScalableService> reconcile(ScalableService s, Context<ScalableService> context) {
+    RedisAccess.Outcome redis = RedisAccess.resolve(s, context.getSecondaryResource(Secret.class),
+        context.getClient());
+    WorkerScalingSnapshot snapshot = null;
+    if (When.workerEnabled(s) && redis.connection() != null) {
+      snapshot = scaling.track(s, redis.connection());
+    } else {
+      scaling.forget(ResourceID.fromResource(s));
+    }
+    Observed observed = new Observed(deployment(context, s, Component.API),
+        deployment(context, s, Component.WORKER), deployment(context, s, Component.REDIS),
+        redis.problem(), PlacementCheck.problems(s, nodes.get()), snapshot);
+    StatusFactory.Result result = StatusFactory.build(s, observed, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+    StatusEvents.emit(events, s, result.conditions());
+
+    UpdateControl<ScalableService> control = sameStatus(s.getStatus(), result.status())
+        ? UpdateControl.noUpdate() : UpdateControl.patchStatus(withStatus(s, result.status()));
+    if (redis.problem() != null) {
+      log.info("{}; looking again in {}s", redis.problem(), SECRET_RECHECK.toSeconds());
+      control.rescheduleAfter(SECRET_RECHECK);
+    }
+    return control;
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<ScalableService> updateErrorStatus(ScalableService s,
+      Context<ScalableService> context, Exception e) {
+    String message = rootMessage(e);
+    log.warn("reconcile failed: {}", message);
+    events.record(s, dev.swell.operator.events.EventReason.ReconcileFailed, message);
+    ScalableServiceStatus status = s.getStatus() == null ? new ScalableServiceStatus() : s.getStatus();
+    Conditions c = new Conditions(s.getMetadata().getGeneration(), clock.instant().truncatedTo(ChronoUnit.SECONDS),
+        status.conditions);
+    c.set(ConditionType.Ready, false, "ReconcileFailed", message);
+    status.conditions = mergeReady(status.conditions, c.get(ConditionType.Ready));
+    return ErrorStatusUpdateControl.patchStatus(withStatus(s, status));
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.Condition> mergeReady(
+      List<io.fabric8.kubernetes.api.model.Condition> conditions, io.fabric8.kubernetes.api.model.Condition ready) {
+    List<io.fabric8.kubernetes.api.model.Condition> merged = new java.util.ArrayList<>(
+        conditions == null ? List.of() : conditions);
+    merged.removeIf(c -> ConditionType.Ready.name().equals(c.getType()));
+    merged.add(0, ready);
+    return merged;
+  }
+
+  private static Deployment deployment(Context<ScalableService> context, ScalableService s, Component c) {
+    String name = ChildNames.of(s, c);
+    return context.getSecondaryResourcesAsStream(Deployment.class)
+        .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
+  }
+
+  /** A fresh object with only what the status patch should own (server-side apply). */
+  private static ScalableService withStatus(ScalableService s, ScalableServiceStatus status) {
+    ScalableService fresh = new ScalableService();
+    fresh.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(s.getMetadata().getName()).withNamespace(s.getMetadata().getNamespace()).build());
+    fresh.setStatus(status);
+    return fresh;
+  }
+
+  static boolean sameStatus(ScalableServiceStatus before, ScalableServiceStatus after) {
+    return before != null && Serialization.asJson(before).equals(Serialization.asJson(after));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return Optional.ofNullable(t.getMessage()).orElse(t.getClass().getSimpleName());
+  }
+}

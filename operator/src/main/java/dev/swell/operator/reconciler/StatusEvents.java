@@ -1,0 +1,31 @@
+package dev.swell.operator.reconciler;
+
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.events.EventReason;
+import dev.swell.operator.events.EventSink;
+import io.fabric8.kubernetes.api.model.Condition;
+
+/** Turns condition transitions into events: one per change, never one per reconcile. */
+final class StatusEvents {
+
+  private StatusEvents() {}
+
+  static void emit(EventSink events, ScalableService s, Conditions c) {
+    Condition placement = c.get(ConditionType.PlacementFeasible);
+    if (!c.isTrue(ConditionType.PlacementFeasible)) {
+      // the sink deduplicates, and a new message (different problems) deserves a new event
+      events.record(s, EventReason.PlacementInfeasible, placement.getMessage());
+    }
+    Condition redis = c.get(ConditionType.RedisReady);
+    if ("SecretNotFound".equals(redis.getReason())) {
+      events.record(s, EventReason.SecretNotFound, redis.getMessage());
+    }
+    if (c.changed(ConditionType.Paused) && s.getStatus() != null) {
+      events.record(s, c.isTrue(ConditionType.Paused) ? EventReason.Paused : EventReason.Resumed,
+          c.get(ConditionType.Paused).getMessage());
+    }
+    if (c.changed(ConditionType.Ready) && c.isTrue(ConditionType.Ready)) {
+      events.record(s, EventReason.Ready, c.get(ConditionType.Ready).getMessage());
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package dev.swell.operator.reconciler;
+
+import static dev.swell.operator.reconciler.ConditionType.ApiAvailable;
+import static dev.swell.operator.reconciler.ConditionType.Fallback;
+import static dev.swell.operator.reconciler.ConditionType.Paused;
+import static dev.swell.operator.reconciler.ConditionType.PlacementFeasible;
+import static dev.swell.operator.reconciler.ConditionType.Ready;
+import static dev.swell.operator.reconciler.ConditionType.RedisReady;
+import static dev.swell.operator.reconciler.ConditionType.ScalingActive;
+import static dev.swell.operator.reconciler.ConditionType.WorkerAvailable;
+
+import dev.swell.operator.api.ComponentStatus;
+import dev.swell.operator.api.RedisSpec;
+import dev.swell.operator.api.RedisStatus;
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.api.ScalableServiceStatus;
+import dev.swell.operator.api.ScalingDecisionStatus;
+import dev.swell.operator.api.WorkerStatus;
+import dev.swell.operator.dependent.When;
+import dev.swell.operator.desired.AppEnvironment;
+import dev.swell.operator.desired.ChildNames;
+import dev.swell.operator.workers.WorkerScalingSnapshot;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.time.Instant;
+import java.util.List;
+
+/** Turns what a reconcile observed into the ScalableService's status. Pure. */
+public final class StatusFactory {
+
+  private StatusFactory() {}
+
+  /** The status, and the conditions' transitions for events. */
+  public record Result(ScalableServiceStatus status, Conditions conditions) {}
+
+  public static Result build(ScalableService s, Observed o, Instant now) {
+    ScalableServiceStatus previous = s.getStatus();
+    Conditions c = new Conditions(generation(s), now, previous == null ? null : previous.conditions);
+    ScalableServiceStatus status = new ScalableServiceStatus();
+    status.observedGeneration = generation(s);
+
+    redis(s, o, c, status);
+    if (When.apiEnabled(s)) {
+      status.api = component(new ComponentStatus(), o.api());
+      boolean up = available(o.api());
+      c.set(ApiAvailable, up, up ? "MinimumReplicasAvailable" : "ApiUnavailable",
+          up ? "api has " + status.api.readyReplicas + " ready replicas" : "api has no available replica yet");
+    } else {
+      c.set(ApiAvailable, false, "Disabled", "spec.api is absent or disabled");
+    }
+    worker(s, o, c, status);
+    List<String> problems = o.placementProblems();
+    c.set(PlacementFeasible, problems.isEmpty(), problems.isEmpty() ? "Feasible" : "Infeasible",
+        problems.isEmpty() ? "the cluster's nodes can run every replica" : String.join("; ", problems));
+    ready(s, c);
+    status.conditions = c.list();
+    return new Result(status, c);
+  }
+
+  private static void redis(ScalableService s, Observed o, Conditions c, ScalableServiceStatus status) {
+    RedisSpec redis = s.getSpec().redis;
+    if (redis == null || redis.mode == RedisSpec.Mode.None) {
+      c.set(RedisReady, true, "NotUsed", "spec.redis.mode is None");
+      return;
+    }
+    status.redis = new RedisStatus();
+    if (redis.mode == RedisSpec.Mode.Managed) {
+      status.redis.endpoint = ChildNames.redisEndpoint(s);
+      boolean up = available(o.redis());
+      status.redis.ready = up;
+      c.set(RedisReady, up, up ? "RedisAvailable" : "RedisStarting",
+          up ? "managed Redis is ready" : "managed Redis is not ready yet");
+    } else {
+      status.redis.endpoint = endpointOf(AppEnvironment.redisUrl(s));
+      boolean usable = o.redisProblem() == null;
+      status.redis.ready = usable;
+      c.set(RedisReady, usable, usable ? "ExternalConfigured" : "SecretNotFound",
+          usable ? "external Redis at " + status.redis.endpoint : o.redisProblem());
+    }
+  }
+
+  private static void worker(ScalableService s, Observed o, Conditions c, ScalableServiceStatus status) {
+    WorkerScalingSnapshot scaling = o.scaling();
+    boolean paused = s.isPaused();
+    c.set(Paused, paused, paused ? "PausedByAnnotation" : "NotPaused",
+        paused ? "swell.dev/paused=true: replica counts are frozen" : "scaling is not paused");
+    if (!When.workerEnabled(s)) {
+      c.set(WorkerAvailable, false, "Disabled", "spec.worker is absent or disabled");
+      c.set(ScalingActive, false, "Disabled", "no worker to scale");
+      c.set(Fallback, false, "Disabled", "no worker to scale");
+      return;
+    }
+    WorkerStatus w = component(new WorkerStatus(), o.worker());
+    status.worker = w;
+    boolean scaledToZero = o.worker() != null && o.worker().getSpec().getReplicas() != null
+        && o.worker().getSpec().getReplicas() == 0;
+    boolean up = scaledToZero || available(o.worker());
+    c.set(WorkerAvailable, up, scaledToZero ? "ScaledToZero" : up ? "MinimumReplicasAvailable" : "WorkerUnavailable",
+        scaledToZero ? "no backlog: workers scaled to zero" : up ? "worker has " + w.readyReplicas
+            + " ready replicas" : "worker has no available replica yet");
+    if (scaling == null) {
+      c.set(ScalingActive, false, "Starting", "the queue autoscaler has not read the backlog yet");
+      c.set(Fallback, false, "NotNeeded", "no read has failed");
+      return;
+    }
+    w.backlog = scaling.backlog();
+    w.inFlight = scaling.inFlight();
+    if (scaling.desiredReplicas() != null) {
+      w.desiredReplicas = scaling.desiredReplicas();
+      w.summary = (w.readyReplicas == null ? 0 : w.readyReplicas) + "/" + w.desiredReplicas;
+    }
+    w.lastScaleTime = scaling.lastScaleTime() == null ? null : scaling.lastScaleTime().toString();
+    if (scaling.lastChange() != null) {
+      w.lastDecision = new ScalingDecisionStatus();
+      w.lastDecision.time = scaling.lastChange().time().toString();
+      w.lastDecision.from = scaling.lastChange().from();
+      w.lastDecision.to = scaling.lastChange().to();
+      w.lastDecision.reason = scaling.lastChange().reason();
+    }
+    if (paused) {
+      c.set(ScalingActive, false, "Paused", "replicas are frozen by swell.dev/paused");
+    } else if (scaling.readFailing()) {
+      c.set(ScalingActive, false, "BacklogUnreadable", scaling.readError());
+    } else {
+      c.set(ScalingActive, true, "BacklogRead", "scaling on backlog " + scaling.backlog());
+    }
+    c.set(Fallback, scaling.fallback(), scaling.fallback() ? "BacklogUnreadable" : "NotNeeded",
+        scaling.fallback() ? "running fallback replicas: " + scaling.readError() : "the backlog is readable");
+  }
+
+  private static void ready(ScalableService s, Conditions c) {
+    for (ConditionType t : List.of(RedisReady, ApiAvailable, WorkerAvailable)) {
+      boolean applies = t != ApiAvailable && t != WorkerAvailable
+          || t == ApiAvailable && When.apiEnabled(s) || t == WorkerAvailable && When.workerEnabled(s);
+      if (applies && !c.isTrue(t)) {
+        c.set(Ready, false, c.get(t).getReason(), c.get(t).getMessage());
+        return;
+      }
+    }
+    c.set(Ready, true, "AllComponentsAvailable", "every enabled component is available");
+  }
+
+  private static <T extends ComponentStatus> T component(T status, Deployment d) {
+    if (d == null) {
+      status.replicas = 0;
+      status.readyReplicas = 0;
+      status.summary = "0/0";
+      return status;
+    }
+    status.replicas = orZero(d.getStatus() == null ? null : d.getStatus().getReplicas());
+    status.readyReplicas = orZero(d.getStatus() == null ? null : d.getStatus().getReadyReplicas());
+    status.desiredReplicas = orZero(d.getSpec().getReplicas());
+    status.summary = status.readyReplicas + "/" + status.desiredReplicas;
+    return status;
+  }
+
+  private static boolean available(Deployment d) {
+    return d != null && d.getStatus() != null && orZero(d.getStatus().getAvailableReplicas()) > 0;
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  private static long generation(ScalableService s) {
+    return s.getMetadata().getGeneration() == null ? 0 : s.getMetadata().getGeneration();
+  }
+
+  private static String endpointOf(String url) {
+    String rest = url.substring(url.indexOf("://") + 3);
+    int at = rest.lastIndexOf('@');
+    rest = at >= 0 ? rest.substring(at + 1) : rest;
+    int slash = rest.indexOf('/');
+    return slash >= 0 ? rest.substring(0, slash) : rest;
+  }
+}

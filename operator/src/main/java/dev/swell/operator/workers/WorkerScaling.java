@@ -1,0 +1,17 @@
+package dev.swell.operator.workers;
+
+import dev.swell.operator.api.ScalableService;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+
+/** The queue autoscaler as the reconciler sees it: keep a loop per ScalableService up to date. */
+public interface WorkerScaling {
+
+  /**
+   * Starts or updates the scaling loop of this ScalableService (its spec, annotations and Redis)
+   * and returns what the loop last saw and did; null before its first evaluation.
+   */
+  WorkerScalingSnapshot track(ScalableService service, RedisConnection redis);
+
+  /** Stops the loop of a ScalableService whose worker is gone or disabled. */
+  void forget(ResourceID service);
+}
