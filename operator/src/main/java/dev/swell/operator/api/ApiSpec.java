@@ -1,6 +1,5 @@
 package dev.swell.operator.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -56,8 +55,4 @@ public class ApiSpec {
   @JsonPropertyDescription("Placement of the api pods; each field set here replaces the same field of spec.placement.")
   public Placement placement;
 
-  @JsonIgnore
-  public boolean isEnabled() {
-    return enabled == null || enabled;
-  }
 }

@@ -1,6 +1,5 @@
 package dev.swell.operator.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -47,8 +46,4 @@ public class WorkerSpec {
   @JsonPropertyDescription("Placement of the worker pods; each field set here replaces the same field of spec.placement.")
   public Placement placement;
 
-  @JsonIgnore
-  public boolean isEnabled() {
-    return enabled == null || enabled;
-  }
 }

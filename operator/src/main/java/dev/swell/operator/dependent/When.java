@@ -1,7 +1,7 @@
 package dev.swell.operator.dependent;
 
-import dev.swell.operator.api.RedisSpec;
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.Components;
 import dev.swell.operator.desired.Scaling;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -31,33 +31,21 @@ public final class When {
     }
   }
 
-  public static boolean apiEnabled(ScalableService s) {
-    return s.getSpec().api != null && s.getSpec().api.isEnabled();
-  }
-
-  public static boolean workerEnabled(ScalableService s) {
-    return s.getSpec().worker != null && s.getSpec().worker.isEnabled();
-  }
-
-  public static boolean redisManaged(ScalableService s) {
-    return s.getSpec().redis != null && s.getSpec().redis.mode == RedisSpec.Mode.Managed;
-  }
-
   public static class ApiEnabled extends SpecCondition {
     public ApiEnabled() {
-      super(When::apiEnabled);
+      super(Components::api);
     }
   }
 
   public static class ApiAutoscaled extends SpecCondition {
     public ApiAutoscaled() {
-      super(s -> apiEnabled(s) && s.getSpec().api.autoscaling != null);
+      super(s -> Components.api(s) && s.getSpec().api.autoscaling != null);
     }
   }
 
   public static class ApiExposed extends SpecCondition {
     public ApiExposed() {
-      super(s -> apiEnabled(s) && s.getSpec().api.ingress != null);
+      super(s -> Components.api(s) && s.getSpec().api.ingress != null);
     }
   }
 
@@ -69,7 +57,7 @@ public final class When {
 
   public static class WorkerEnabled extends SpecCondition {
     public WorkerEnabled() {
-      super(When::workerEnabled);
+      super(Components::worker);
     }
   }
 
@@ -81,7 +69,7 @@ public final class When {
 
   public static class RedisManaged extends SpecCondition {
     public RedisManaged() {
-      super(When::redisManaged);
+      super(Components::managedRedis);
     }
   }
 }

@@ -45,13 +45,13 @@ public final class Scaling {
   /** Whether the api may run 2 or more replicas, so that a disruption budget means something. */
   public static boolean apiNeedsBudget(ScalableService s) {
     ApiSpec api = s.getSpec().api;
-    return api != null && api.isEnabled()
+    return Components.api(s)
         && (api.autoscaling != null ? api.autoscaling.maxReplicas >= 2 : api.replicas != null && api.replicas >= 2);
   }
 
   public static boolean workerNeedsBudget(ScalableService s) {
     WorkerSpec worker = s.getSpec().worker;
-    return worker != null && worker.isEnabled() && maxWorkers(worker) >= 2;
+    return Components.worker(s) && maxWorkers(worker) >= 2;
   }
 
   public static int maxWorkers(WorkerSpec worker) {

@@ -1,7 +1,7 @@
 package dev.swell.operator.reconciler;
 
+import dev.swell.operator.desired.Components;
 import dev.swell.operator.api.ScalableService;
-import dev.swell.operator.dependent.When;
 import dev.swell.operator.desired.Component;
 import dev.swell.operator.desired.Scaling;
 import dev.swell.operator.desired.Workloads;
@@ -17,13 +17,13 @@ final class PlacementCheck {
 
   static List<String> problems(ScalableService s, List<Node> nodes) {
     List<String> problems = new ArrayList<>();
-    if (When.apiEnabled(s)) {
+    if (Components.api(s)) {
       var api = s.getSpec().api;
       int max = api.autoscaling != null ? api.autoscaling.maxReplicas : api.replicas == null ? 1 : api.replicas;
       problems.addAll(PlacementFeasibility.problems("api",
           Workloads.placement(s, Component.API, api.placement), max, nodes));
     }
-    if (When.workerEnabled(s)) {
+    if (Components.worker(s)) {
       var worker = s.getSpec().worker;
       problems.addAll(PlacementFeasibility.problems("worker",
           Workloads.placement(s, Component.WORKER, worker.placement), Scaling.maxWorkers(worker), nodes));

@@ -1,5 +1,6 @@
 package dev.swell.operator.reconciler;
 
+import dev.swell.operator.desired.Components;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.api.ScalableServiceStatus;
 import dev.swell.operator.dependent.ApiBudgetDependent;
@@ -104,7 +105,7 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
     RedisAccess.Outcome redis = RedisAccess.resolve(s, context.getSecondaryResource(Secret.class),
         context.getClient());
     WorkerScalingSnapshot snapshot = null;
-    if (When.workerEnabled(s) && redis.connection() != null) {
+    if (Components.worker(s) && redis.connection() != null) {
       snapshot = scaling.track(s, redis.connection());
     } else {
       scaling.forget(ResourceID.fromResource(s));

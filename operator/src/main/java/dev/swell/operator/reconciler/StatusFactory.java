@@ -1,5 +1,6 @@
 package dev.swell.operator.reconciler;
 
+import dev.swell.operator.desired.Components;
 import static dev.swell.operator.reconciler.ConditionType.ApiAvailable;
 import static dev.swell.operator.reconciler.ConditionType.Fallback;
 import static dev.swell.operator.reconciler.ConditionType.Paused;
@@ -16,7 +17,6 @@ import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.api.ScalableServiceStatus;
 import dev.swell.operator.api.ScalingDecisionStatus;
 import dev.swell.operator.api.WorkerStatus;
-import dev.swell.operator.dependent.When;
 import dev.swell.operator.desired.AppEnvironment;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.workers.WorkerScalingSnapshot;
@@ -39,7 +39,7 @@ public final class StatusFactory {
     status.observedGeneration = generation(s);
 
     redis(s, o, c, status);
-    if (When.apiEnabled(s)) {
+    if (Components.api(s)) {
       status.api = component(new ComponentStatus(), o.api());
       boolean up = available(o.api());
       c.set(ApiAvailable, up, up ? "MinimumReplicasAvailable" : "ApiUnavailable",
@@ -83,7 +83,7 @@ public final class StatusFactory {
     boolean paused = s.isPaused();
     c.set(Paused, paused, paused ? "PausedByAnnotation" : "NotPaused",
         paused ? "swell.dev/paused=true: replica counts are frozen" : "scaling is not paused");
-    if (!When.workerEnabled(s)) {
+    if (!Components.worker(s)) {
       c.set(WorkerAvailable, false, "Disabled", "spec.worker is absent or disabled");
       c.set(ScalingActive, false, "Disabled", "no worker to scale");
       c.set(Fallback, false, "Disabled", "no worker to scale");
@@ -130,7 +130,7 @@ public final class StatusFactory {
   private static void ready(ScalableService s, Conditions c) {
     for (ConditionType t : List.of(RedisReady, ApiAvailable, WorkerAvailable)) {
       boolean applies = t != ApiAvailable && t != WorkerAvailable
-          || t == ApiAvailable && When.apiEnabled(s) || t == WorkerAvailable && When.workerEnabled(s);
+          || t == ApiAvailable && Components.api(s) || t == WorkerAvailable && Components.worker(s);
       if (applies && !c.isTrue(t)) {
         c.set(Ready, false, c.get(t).getReason(), c.get(t).getMessage());
         return;

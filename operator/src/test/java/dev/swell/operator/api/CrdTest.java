@@ -44,9 +44,14 @@ class CrdTest {
       Files.writeString(COMMITTED, expected);
     }
     assertThat(Files.exists(COMMITTED)).as("crds/ has the CRD; run `make crds`").isTrue();
-    assertThat(Files.readString(COMMITTED))
-        .as("crds/scalableservices.swell.dev.yaml is out of date with the Java model: run `make crds` and commit it")
-        .isEqualTo(expected);
+    String[] committed = Files.readString(COMMITTED).split("\n", -1);
+    String[] generated = expected.split("\n", -1);
+    for (int i = 0; i < Math.max(committed.length, generated.length); i++) {
+      String c = i < committed.length ? committed[i] : "<end of file>";
+      String g = i < generated.length ? generated[i] : "<end of file>";
+      assertThat(c).as("crds/scalableservices.swell.dev.yaml is out of date with the Java model at line %d:"
+          + " run `make crds` and commit it", i + 1).isEqualTo(g);
+    }
   }
 
   @Test
