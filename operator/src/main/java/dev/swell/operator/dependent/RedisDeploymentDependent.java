@@ -1,14 +1,19 @@
 package dev.swell.operator.dependent;
 
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.ChildNames;
+import dev.swell.operator.desired.Component;
 import dev.swell.operator.desired.RedisResources;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 
 /** The managed Redis Deployment. */
 
-public class RedisDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ScalableService> {
+public class RedisDeploymentDependent extends ChildDependent<Deployment> {
+
+  public RedisDeploymentDependent() {
+    super(Deployment.class, s -> ChildNames.of(s, Component.REDIS));
+  }
 
   @Override
   protected Deployment desired(ScalableService primary, Context<ScalableService> context) {

@@ -1,14 +1,19 @@
 package dev.swell.operator.dependent;
 
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.ChildNames;
+import dev.swell.operator.desired.Component;
 import dev.swell.operator.desired.Scaling;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 
 /** The worker's PodDisruptionBudget. */
 
-public class WorkerBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, ScalableService> {
+public class WorkerBudgetDependent extends ChildDependent<PodDisruptionBudget> {
+
+  public WorkerBudgetDependent() {
+    super(PodDisruptionBudget.class, s -> ChildNames.of(s, Component.WORKER));
+  }
 
   @Override
   protected PodDisruptionBudget desired(ScalableService primary, Context<ScalableService> context) {

@@ -1,0 +1,49 @@
+package dev.swell.operator;
+
+import dev.swell.operator.events.EventSink;
+import dev.swell.operator.reconciler.ScalableServiceReconciler;
+import dev.swell.operator.workers.WorkerScaling;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Puts the JOSDK Operator together; shared by {@link SwellOperator} and the tests. */
+public final class OperatorAssembly {
+
+  private OperatorAssembly() {}
+
+  /**
+   * @param serverSideApply true in production; false only for fabric8's mock server, which cannot
+   *     create objects by server-side apply
+   */
+  public static Operator operator(KubernetesClient client, OperatorSettings settings, MeterRegistry registry,
+      WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes, Clock clock, boolean serverSideApply) {
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withSSABasedCreateUpdateMatchForDependentResources(serverSideApply)
+          .withUseSSAToPatchPrimaryResource(serverSideApply)
+          .withCloseClientOnStop(false)
+          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
+          .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(
+            new LeaderElectionConfiguration(settings.leaseName(), settings.leaseNamespace()));
+      }
+    });
+    operator.register(new ScalableServiceReconciler(scaling, events, nodes, clock), c -> {
+      if (settings.namespaces().isEmpty()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(settings.namespaces());
+      }
+    });
+    return operator;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.swell.operator.dependent;
+
+import dev.swell.operator.api.ScalableService;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.function.Function;
+
+/**
+ * A child found by its name. JOSDK would otherwise compute the desired object to find the child,
+ * which fails when the child is being removed because its section of the spec is gone.
+ */
+abstract class ChildDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, ScalableService> {
+
+  private final Function<ScalableService, String> name;
+
+  ChildDependent(Class<R> type, Function<ScalableService, String> name) {
+    super(type);
+    this.name = name;
+  }
+
+  @Override
+  protected ResourceID targetSecondaryResourceID(ScalableService primary, Context<ScalableService> context) {
+    return new ResourceID(name.apply(primary), primary.getMetadata().getNamespace());
+  }
+}
