@@ -97,7 +97,11 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
 
   @Override
   public List<EventSource<?, ScalableService>> prepareEventSources(EventSourceContext<ScalableService> context) {
-    return SharedInformers.of(context);
+    List<EventSource<?, ScalableService>> sources = new java.util.ArrayList<>(SharedInformers.of(context));
+    if (scaling.eventSource() != null) {
+      sources.add(scaling.eventSource());
+    }
+    return sources;
   }
 
   @Override

@@ -14,4 +14,9 @@ public interface WorkerScaling {
 
   /** Stops the loop of a ScalableService whose worker is gone or disabled. */
   void forget(ResourceID service);
+
+  /** Where the loops ask JOSDK to reconcile a ScalableService's status; null if they never do. */
+  default io.javaoperatorsdk.operator.processing.event.source.EventSource<?, ScalableService> eventSource() {
+    return null;
+  }
 }

@@ -1,0 +1,22 @@
+package dev.swell.operator.autoscaling;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the scaler remembers between evaluations, kept by the caller and passed back in: the
+ * recommendations of the stabilization windows, the scale events the policies count, when the
+ * queue last had work, and how many reads have failed in a row.
+ */
+public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEvent> scaleUps,
+    List<ScaleEvent> scaleDowns, Instant lastActive, int consecutiveFailures) {
+
+  public record Recommendation(Instant time, int replicas) {}
+
+  public record ScaleEvent(Instant time, int change) {}
+
+  /** The history of a loop that just started: it counts as active now, so the cooldown runs first. */
+  public static ScalingHistory start(Instant now) {
+    return new ScalingHistory(List.of(), List.of(), List.of(), now, 0);
+  }
+}

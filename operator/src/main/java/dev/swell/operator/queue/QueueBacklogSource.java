@@ -1,0 +1,30 @@
+package dev.swell.operator.queue;
+
+import dev.swell.operator.workers.RedisConnection;
+import java.util.Collection;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Reads how much work a worker queue has. The key layout is the sample app's contract: the queue
+ * list {@code <key>}, one processing list per worker {@code <key>:processing:<pod>}, and the
+ * processed counter {@code <key>:processed}. A failed read completes exceptionally, within the
+ * source's timeout; it never hangs.
+ */
+public interface QueueBacklogSource extends AutoCloseable {
+
+  CompletionStage<Backlog> read(RedisConnection redis, String queueKey, Collection<String> workerPods);
+
+  /** Lets go of the connection to an endpoint no ScalableService uses any more. */
+  void release(RedisConnection redis);
+
+  @Override
+  void close();
+
+  static String processingList(String queueKey, String pod) {
+    return queueKey + ":processing:" + pod;
+  }
+
+  static String processedCounter(String queueKey) {
+    return queueKey + ":processed";
+  }
+}

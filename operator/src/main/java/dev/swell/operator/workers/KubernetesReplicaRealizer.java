@@ -1,0 +1,38 @@
+package dev.swell.operator.workers;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.Map;
+
+/**
+ * Writes replicas as the field manager {@value #FIELD_MANAGER}, separate from the operator's
+ * server-side apply of the Deployment (which never sets the worker's replicas), so the two never
+ * fight over the field.
+ */
+public final class KubernetesReplicaRealizer implements ReplicaRealizer {
+
+  public static final String FIELD_MANAGER = "swell-queue-autoscaler";
+  public static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+  private static final PatchContext MERGE = new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+      .withFieldManager(FIELD_MANAGER).build();
+
+  private final KubernetesClient client;
+
+  public KubernetesReplicaRealizer(KubernetesClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public void scale(String namespace, String deployment, int replicas) {
+    client.apps().deployments().inNamespace(namespace).withName(deployment)
+        .patch(MERGE, "{\"spec\":{\"replicas\":" + replicas + "}}");
+  }
+
+  @Override
+  public void setDeletionCosts(String namespace, Map<String, Integer> costByPod) {
+    costByPod.forEach((pod, cost) -> client.pods().inNamespace(namespace).withName(pod).patch(MERGE,
+        "{\"metadata\":{\"annotations\":{\"" + DELETION_COST + "\":" + (cost == null ? "null" : "\"" + cost + "\"")
+            + "}}}"));
+  }
+}

@@ -1,0 +1,59 @@
+package dev.swell.operator.workers;
+
+import dev.swell.operator.api.WorkerAutoscaling;
+import dev.swell.operator.api.WorkerSpec;
+import dev.swell.operator.autoscaling.QueueTarget;
+import dev.swell.operator.autoscaling.ScalingPolicy;
+import dev.swell.operator.autoscaling.ScalingRules;
+import dev.swell.operator.desired.Durations;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules;
+import java.time.Duration;
+import java.util.List;
+
+/** The worker's spec as the scaler's target, with the HPA's defaults for behavior fields left out. */
+public final class QueueTargets {
+
+  static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+  static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(300);
+
+  private QueueTargets() {}
+
+  public static QueueTarget from(WorkerSpec worker) {
+    WorkerAutoscaling a = worker.autoscaling == null ? new WorkerAutoscaling() : worker.autoscaling;
+    int min = a.minReplicas == null ? 0 : a.minReplicas;
+    int max = a.maxReplicas == null ? 10 : a.maxReplicas;
+    var queue = worker.queue;
+    return new QueueTarget(min, Math.max(max, Math.max(1, min)),
+        queue.targetBacklogPerReplica == null ? 20 : queue.targetBacklogPerReplica,
+        queue.activationBacklog == null ? 0 : queue.activationBacklog,
+        queue.drainTime == null ? null : Durations.parse(queue.drainTime, null),
+        Durations.parse(a.cooldown, DEFAULT_COOLDOWN),
+        rules(a.behavior == null ? null : a.behavior.getScaleUp(), ScalingRules.DEFAULT_UP),
+        rules(a.behavior == null ? null : a.behavior.getScaleDown(), ScalingRules.DEFAULT_DOWN),
+        a.fallback == null ? null : a.fallback.replicas,
+        a.fallback == null || a.fallback.afterFailures == null ? 3 : a.fallback.afterFailures);
+  }
+
+  public static Duration pollInterval(WorkerSpec worker) {
+    return worker.autoscaling == null ? DEFAULT_POLL : Durations.parse(worker.autoscaling.pollInterval, DEFAULT_POLL);
+  }
+
+  /** The HPA's defaulting: each field missing from the given rules comes from the default rules. */
+  static ScalingRules rules(HPAScalingRules given, ScalingRules defaults) {
+    if (given == null) {
+      return defaults;
+    }
+    int window = given.getStabilizationWindowSeconds() == null ? defaults.stabilizationWindowSeconds()
+        : given.getStabilizationWindowSeconds();
+    ScalingRules.Select select = given.getSelectPolicy() == null ? defaults.select()
+        : ScalingRules.Select.valueOf(given.getSelectPolicy());
+    List<ScalingPolicy> policies = given.getPolicies() == null || given.getPolicies().isEmpty() ? defaults.policies()
+        : given.getPolicies().stream().map(QueueTargets::policy).toList();
+    return new ScalingRules(window, select, policies);
+  }
+
+  private static ScalingPolicy policy(HPAScalingPolicy p) {
+    return new ScalingPolicy(ScalingPolicy.Type.valueOf(p.getType()), p.getValue(), p.getPeriodSeconds());
+  }
+}

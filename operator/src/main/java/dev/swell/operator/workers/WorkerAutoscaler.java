@@ -1,0 +1,232 @@
+package dev.swell.operator.workers;
+
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.autoscaling.Decision;
+import dev.swell.operator.desired.ChildNames;
+import dev.swell.operator.desired.Component;
+import dev.swell.operator.events.EventReason;
+import dev.swell.operator.events.EventSink;
+import dev.swell.operator.queue.Backlog;
+import dev.swell.operator.queue.QueueBacklogSource;
+import dev.swell.operator.queue.RedisBacklogSource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The operator's queue autoscaler: one virtual thread per ScalableService with a worker, each
+ * evaluating every poll interval (default 1 s), writing the worker's replicas itself (no HPA in
+ * between) and asking JOSDK to reconcile the status when something worth showing changed.
+ */
+public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerAutoscaler.class);
+  static final String WORKER_SELECTOR = ChildNames.MANAGED_BY + "=" + ChildNames.MANAGER + ","
+      + ChildNames.COMPONENT + "=" + Component.WORKER.label();
+
+  private final QueueBacklogSource source;
+  private final ReplicaRealizer realizer;
+  private final EventSink events;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final SharedIndexInformer<Pod> pods;
+  private final SharedIndexInformer<Deployment> deployments;
+  private final Map<ResourceID, Running> loops = new ConcurrentHashMap<>();
+  private final Reconciles reconciles = new Reconciles();
+  private final Timer evaluation;
+
+  private record Running(WorkerLoop loop, Thread thread, AtomicLong backlog) {}
+
+  public WorkerAutoscaler(KubernetesClient client, MeterRegistry registry, EventSink events, Clock clock) {
+    this(client, new RedisBacklogSource(Duration.ofMillis(800)), new KubernetesReplicaRealizer(client), registry,
+        events, clock);
+  }
+
+  WorkerAutoscaler(KubernetesClient client, QueueBacklogSource source, ReplicaRealizer realizer,
+      MeterRegistry registry, EventSink events, Clock clock) {
+    this.source = source;
+    this.realizer = realizer;
+    this.events = events;
+    this.registry = registry;
+    this.clock = clock;
+    this.pods = client.pods().inAnyNamespace().withLabelSelector(WORKER_SELECTOR).runnableInformer(0);
+    this.deployments = client.apps().deployments().inAnyNamespace().withLabelSelector(WORKER_SELECTOR)
+        .runnableInformer(0);
+    pods.run();
+    deployments.run();
+    this.evaluation = Timer.builder("swell_scaling_evaluation").description("one read-decide-scale of a worker queue")
+        .publishPercentiles(0.5, 0.99).register(registry);
+  }
+
+  /** The event source through which the loops ask for a status reconcile. */
+  @Override
+  public EventSource<?, ScalableService> eventSource() {
+    return reconciles;
+  }
+
+  @Override
+  public WorkerScalingSnapshot track(ScalableService service, RedisConnection redis) {
+    ResourceID id = ResourceID.fromResource(service);
+    WorkerLoop.Config config = new WorkerLoop.Config(service, QueueTargets.from(service.getSpec().worker),
+        service.getSpec().worker.queue.key, redis, QueueTargets.pollInterval(service.getSpec().worker),
+        service.isPaused());
+    Running running = loops.computeIfAbsent(id, k -> start(k, config));
+    RedisConnection before = running.loop().config().redis();
+    running.loop().update(config);
+    if (!before.equals(redis)) {
+      releaseIfUnused(before);
+    }
+    return running.loop().snapshot();
+  }
+
+  @Override
+  public void forget(ResourceID id) {
+    Running running = loops.remove(id);
+    if (running != null) {
+      running.thread().interrupt();
+      registry.find("swell_worker_backlog").tags(tags(id)).meters().forEach(registry::remove);
+      releaseIfUnused(running.loop().config().redis());
+      log.info("stopped the queue autoscaler of {}/{}", id.getNamespace().orElse(""), id.getName());
+    }
+  }
+
+  private Running start(ResourceID id, WorkerLoop.Config config) {
+    AtomicLong backlog = new AtomicLong();
+    Gauge.builder("swell_worker_backlog", backlog, AtomicLong::get).tags(tags(id))
+        .description("items waiting in the worker queue at the last read").register(registry);
+    WorkerLoop loop = new WorkerLoop(config, source, realizer, clock, this::workerPods, new Listener(backlog));
+    Thread thread = Thread.ofVirtual().name("queue-autoscaler-" + id.getNamespace().orElse("") + "-" + id.getName())
+        .start(() -> run(id, loop));
+    log.info("started the queue autoscaler of {}/{} (poll every {} ms)", id.getNamespace().orElse(""), id.getName(),
+        config.pollInterval().toMillis());
+    return new Running(loop, thread, backlog);
+  }
+
+  private void run(ResourceID id, WorkerLoop loop) {
+    MDC.put("resource.namespace", id.getNamespace().orElse(""));
+    MDC.put("resource.name", id.getName());
+    while (!Thread.currentThread().isInterrupted()) {
+      long started = System.nanoTime();
+      try {
+        loop.tick();
+      } catch (RuntimeException e) {
+        log.warn("queue autoscaler evaluation failed: {}", e.getMessage());
+      }
+      long sleep = loop.config().pollInterval().toNanos() - (System.nanoTime() - started);
+      try {
+        Thread.sleep(Duration.ofNanos(Math.max(sleep, 0)));
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private WorkerPods workerPods(ScalableService s) {
+    String ns = s.getMetadata().getNamespace();
+    Deployment d = deployments.getStore().getByKey(ns + "/" + ChildNames.of(s, Component.WORKER));
+    Map<String, String> selector = ChildNames.selector(s, Component.WORKER);
+    List<Pod> own = pods.getStore().list().stream()
+        .filter(p -> ns.equals(p.getMetadata().getNamespace()) && p.getMetadata().getDeletionTimestamp() == null
+            && p.getMetadata().getLabels() != null && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .toList();
+    Map<String, Integer> costs = new HashMap<>();
+    for (Pod p : own) {
+      String cost = p.getMetadata().getAnnotations() == null ? null
+          : p.getMetadata().getAnnotations().get(KubernetesReplicaRealizer.DELETION_COST);
+      if (cost != null) {
+        costs.put(p.getMetadata().getName(), Integer.valueOf(cost));
+      }
+    }
+    Integer replicas = d == null ? null : Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+    return new WorkerPods(replicas, own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
+  }
+
+  private void releaseIfUnused(RedisConnection redis) {
+    if (loops.values().stream().noneMatch(r -> r.loop().config().redis().equals(redis))) {
+      source.release(redis);
+    }
+  }
+
+  private static Tags tags(ResourceID id) {
+    return Tags.of("namespace", id.getNamespace().orElse(""), "name", id.getName());
+  }
+
+  @Override
+  public void close() {
+    List.copyOf(loops.keySet()).forEach(this::forget);
+    pods.stop();
+    deployments.stop();
+    source.close();
+  }
+
+  /** Turns a loop's outcome into events, meters and reconcile requests. */
+  private final class Listener implements WorkerLoop.Listener {
+    private final AtomicLong backlog;
+
+    Listener(AtomicLong backlog) {
+      this.backlog = backlog;
+    }
+
+    @Override
+    public void scaled(ScalableService service, Decision d) {
+      log.info("scaled workers {} -> {}: {}", d.from(), d.to(), d.message());
+      events.record(service, EventReason.ScaledWorkers, "Scaled workers from " + d.from() + " to " + d.to() + ": "
+          + d.message());
+    }
+
+    @Override
+    public void evaluated(ScalableService service, Decision d, Backlog read, Duration took) {
+      evaluation.record(took);
+      if (read != null) {
+        backlog.set(read.waiting());
+      }
+      String direction = d.to() > d.from() ? "up" : d.to() < d.from() ? "down" : "none";
+      Counter.builder("swell_scaling_decisions").tag("direction", direction).tag("reason", d.reason().name())
+          .description("queue autoscaler decisions").register(registry).increment();
+    }
+
+    @Override
+    public void statusChanged(ScalableService service) {
+      reconciles.request(ResourceID.fromResource(service));
+    }
+  }
+
+  /** A JOSDK event source that only forwards the loops' reconcile requests. */
+  static final class Reconciles extends AbstractEventSource<Void, ScalableService> {
+    Reconciles() {
+      super(Void.class, "queue-autoscaler");
+    }
+
+    @Override
+    public java.util.Set<Void> getSecondaryResources(ScalableService primary) {
+      return java.util.Set.of();
+    }
+
+    void request(ResourceID id) {
+      if (isRunning()) {
+        getEventHandler().handleEvent(new Event(id));
+      }
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.swell.operator.workers;
+
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.autoscaling.Decision;
+import dev.swell.operator.autoscaling.QueueReading;
+import dev.swell.operator.autoscaling.QueueScaler;
+import dev.swell.operator.autoscaling.QueueTarget;
+import dev.swell.operator.autoscaling.ScalingHistory;
+import dev.swell.operator.autoscaling.ThroughputWindow;
+import dev.swell.operator.desired.ChildNames;
+import dev.swell.operator.desired.Component;
+import dev.swell.operator.queue.Backlog;
+import dev.swell.operator.queue.QueueBacklogSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One evaluation of one ScalableService's worker: read the queue, decide, protect busy pods,
+ * scale. Everything it talks to is passed in; {@link WorkerAutoscaler} runs it every poll interval.
+ */
+final class WorkerLoop {
+
+  /** What the loop needs to know of the ScalableService, replaced on every reconcile. */
+  record Config(ScalableService service, QueueTarget target, String queueKey, RedisConnection redis,
+      Duration pollInterval, boolean paused) {}
+
+  /** Where a tick's outcome goes: events, metrics, and a nudge to reconcile the status. */
+  interface Listener {
+    void scaled(ScalableService service, Decision decision);
+
+    void evaluated(ScalableService service, Decision decision, Backlog backlog, Duration took);
+
+    void statusChanged(ScalableService service);
+  }
+
+  static final Duration THROUGHPUT_SPAN = Duration.ofSeconds(30);
+  /** Backlog changes reach the status at most this often; decisions and failures at once. */
+  static final Duration STATUS_REFRESH = Duration.ofSeconds(5);
+  static final int BUSY_COST = 1000;
+
+  private final QueueBacklogSource source;
+  private final ReplicaRealizer realizer;
+  private final QueueScaler scaler;
+  private final Clock clock;
+  private final Function<ScalableService, WorkerPods> workers;
+  private final Listener listener;
+  private volatile Config config;
+  private ScalingHistory history;
+  private ThroughputWindow throughput = ThroughputWindow.EMPTY;
+  private volatile WorkerScalingSnapshot snapshot;
+  private Instant lastStatusNudge = Instant.EPOCH;
+
+  WorkerLoop(Config config, QueueBacklogSource source, ReplicaRealizer realizer, Clock clock,
+      Function<ScalableService, WorkerPods> workers, Listener listener) {
+    this.config = config;
+    this.source = source;
+    this.realizer = realizer;
+    this.scaler = new QueueScaler(clock);
+    this.clock = clock;
+    this.workers = workers;
+    this.listener = listener;
+    this.history = ScalingHistory.start(clock.instant());
+  }
+
+  void update(Config config) {
+    this.config = config;
+  }
+
+  Config config() {
+    return config;
+  }
+
+  WorkerScalingSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** One evaluation; never throws (a failure is a failed read or a logged error). */
+  synchronized void tick() {
+    Config c = config;
+    long start = System.nanoTime();
+    WorkerPods pods = workers.apply(c.service());
+    if (pods.replicas() == null) {
+      return; // the Deployment is not there yet: the reconcile creates it
+    }
+    int current = pods.replicas();
+    Backlog backlog = null;
+    QueueReading reading;
+    String error = null;
+    try {
+      backlog = source.read(c.redis(), c.queueKey(), pods.pods()).toCompletableFuture()
+          .get(c.pollInterval().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+      throughput = throughput.add(clock.instant(), backlog.processed(), current, THROUGHPUT_SPAN);
+      reading = new QueueReading.Observed(backlog.waiting(), backlog.inFlight(), throughput.perReplicaPerSecond());
+    } catch (Exception e) {
+      error = describe(e);
+      reading = new QueueReading.Failed(error);
+    }
+    Decision decision = scaler.decide(c.target(), current, reading, c.paused(), history);
+    history = decision.history();
+    if (decision.changes()) {
+      if (decision.to() < current && backlog != null) {
+        protectBusyPods(c, pods, backlog);
+      }
+      realizer.scale(c.service().getMetadata().getNamespace(), ChildNames.of(c.service(), Component.WORKER),
+          decision.to());
+      listener.scaled(c.service(), decision);
+    }
+    listener.evaluated(c.service(), decision, backlog, Duration.ofNanos(System.nanoTime() - start));
+    publish(c, decision, backlog, error);
+  }
+
+  private void publish(Config c, Decision decision, Backlog backlog, String error) {
+    WorkerScalingSnapshot before = snapshot;
+    Instant now = clock.instant();
+    boolean fallback = error != null && c.target().fallbackReplicas() != null
+        && decision.history().consecutiveFailures() >= c.target().fallbackAfterFailures();
+    WorkerScalingSnapshot.Change change = decision.changes()
+        ? new WorkerScalingSnapshot.Change(now, decision.from(), decision.to(), decision.message())
+        : before == null ? null : before.lastChange();
+    WorkerScalingSnapshot next = new WorkerScalingSnapshot(
+        backlog != null ? Long.valueOf(backlog.waiting()) : before == null ? null : before.backlog(),
+        backlog != null ? Long.valueOf(backlog.inFlight()) : before == null ? null : before.inFlight(),
+        decision.to(), change == null ? null : change.time(), change, error, fallback, c.paused());
+    snapshot = next;
+    boolean urgent = before == null || decision.changes() || !Objects.equals(before.readError() == null, error == null)
+        || before.fallback() != next.fallback() || before.paused() != next.paused()
+        || (before.backlog() == null) != (next.backlog() == null)
+        || before.backlog() != null && (before.backlog() == 0) != (next.backlog() == 0);
+    boolean drifted = before != null && (!Objects.equals(before.backlog(), next.backlog())
+        || !Objects.equals(before.inFlight(), next.inFlight()));
+    if (urgent || drifted && !now.isBefore(lastStatusNudge.plus(STATUS_REFRESH))) {
+      lastStatusNudge = now;
+      listener.statusChanged(c.service());
+    }
+  }
+
+  /**
+   * Before a scale-down, busy pods get a high deletion cost and idle ones lose theirs, so the
+   * ReplicaSet removes idle pods first; the worker's own graceful drain covers the rest.
+   */
+  private void protectBusyPods(Config c, WorkerPods pods, Backlog backlog) {
+    Map<String, Integer> changes = new HashMap<>();
+    for (String pod : pods.pods()) {
+      long inFlight = backlog.inFlightByPod().getOrDefault(pod, 0L);
+      Integer wanted = inFlight > 0 ? BUSY_COST + (int) Math.min(inFlight, 1_000_000) : null;
+      if (!Objects.equals(wanted, pods.deletionCosts().get(pod))) {
+        changes.put(pod, wanted);
+      }
+    }
+    if (!changes.isEmpty()) {
+      realizer.setDeletionCosts(c.service().getMetadata().getNamespace(), changes);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t
+        && (t instanceof java.util.concurrent.ExecutionException || t instanceof java.util.concurrent.CompletionException)) {
+      t = t.getCause();
+    }
+    if (t instanceof java.util.concurrent.TimeoutException) {
+      return "reading the queue timed out";
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.swell.operator.workers;
+
+import java.util.List;
+
+/**
+ * The worker Deployment of a ScalableService as the loop sees it.
+ *
+ * @param replicas its spec.replicas, null when the Deployment does not exist (yet)
+ * @param pods names of its pods that are not being deleted
+ * @param deletionCosts the pod-deletion-cost annotation of each pod that has one
+ */
+public record WorkerPods(Integer replicas, List<String> pods, java.util.Map<String, Integer> deletionCosts) {}

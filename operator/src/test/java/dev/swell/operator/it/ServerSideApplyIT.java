@@ -1,0 +1,164 @@
+package dev.swell.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.swell.operator.FixedWorkerScaling;
+import dev.swell.operator.Fixtures;
+import dev.swell.operator.OperatorAssembly;
+import dev.swell.operator.OperatorSettings;
+import dev.swell.operator.RecordingEventSink;
+import dev.swell.operator.api.ScalableService;
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against a real kube-apiserver (no controllers, no nodes): server-side apply
+ * ownership lets the HPA's and the queue autoscaler's replica writes survive reconciles, children
+ * carry owner references, and a reconcile with nothing to change writes nothing.
+ */
+@EnableKubeAPIServer(kubeAPIVersion = ApiServer.VERSION)
+class ServerSideApplyIT {
+
+  static KubernetesClient client;
+  static Operator operator;
+  static final String NS = "ssa";
+  static final FixedWorkerScaling SCALING = new FixedWorkerScaling();
+
+  static final String SHOP = """
+      image: swell/sample-app:0.1.0
+      redis: {mode: Managed}
+      api:
+        autoscaling: {minReplicas: 2, maxReplicas: 6, cpuUtilization: 70}
+      worker:
+        queue: {key: jobs}
+        autoscaling: {minReplicas: 0, maxReplicas: 5}
+      """;
+
+  @BeforeAll
+  static void start() {
+    Crds.install(client);
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+    operator = OperatorAssembly.operator(client, new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
+        new SimpleMeterRegistry(), SCALING, new RecordingEventSink(), Fixtures::kindNodes, Clock.systemUTC(), true);
+    operator.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    operator.stop();
+  }
+
+  static ScalableService apply(String name, String spec) {
+    ScalableService s = Fixtures.service(spec);
+    s.getMetadata().setName(name);
+    s.getMetadata().setNamespace(NS);
+    s.getMetadata().setUid(null);
+    s.getMetadata().setGeneration(null);
+    return client.resource(s).forceConflicts().serverSideApply();
+  }
+
+  static <T extends HasMetadata> T get(Class<T> type, String name) {
+    return client.resources(type).inNamespace(NS).withName(name).get();
+  }
+
+  static void awaitChildren(String name) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> get(Deployment.class, name + "-api") != null
+        && get(Deployment.class, name + "-worker") != null && get(HorizontalPodAutoscaler.class, name + "-api") != null
+        && get(ScalableService.class, name).getStatus() != null);
+  }
+
+  /** What the HPA controller does: write spec.replicas through the scale subresource. */
+  static void scaleAs(String deployment, int replicas, String fieldManager) {
+    client.apps().deployments().inNamespace(NS).withName(deployment)
+        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(fieldManager).build(),
+            "{\"spec\":{\"replicas\":" + replicas + "}}");
+  }
+
+  @Test
+  void childrenAreOwnedByTheScalableService() {
+    apply("owned", SHOP);
+    awaitChildren("owned");
+    ScalableService owner = get(ScalableService.class, "owned");
+    for (HasMetadata child : List.<HasMetadata>of(get(Deployment.class, "owned-api"), get(Deployment.class, "owned-worker"),
+        get(Deployment.class, "owned-redis"), get(Service.class, "owned-api"), get(Service.class, "owned-redis"),
+        get(Secret.class, "owned-redis-auth"), get(NetworkPolicy.class, "owned-redis"),
+        get(HorizontalPodAutoscaler.class, "owned-api"), get(PodDisruptionBudget.class, "owned-api"))) {
+      assertThat(child.getMetadata().getOwnerReferences()).as(child.getKind() + " " + child.getMetadata().getName())
+          .singleElement().satisfies(ref -> {
+            assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
+            assertThat(ref.getController()).isTrue();
+          });
+    }
+  }
+
+  @Test
+  void theHpasAndTheQueueAutoscalersReplicasSurviveReconciles() {
+    apply("owners", SHOP);
+    awaitChildren("owners");
+    scaleAs("owners-api", 5, "kube-controller-manager");
+    scaleAs("owners-worker", 4, "swell-queue-autoscaler");
+
+    apply("owners", SHOP.replace("swell/sample-app:0.1.0", "swell/sample-app:0.1.1"));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+        get(Deployment.class, "owners-api").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("swell/sample-app:0.1.1"));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+        get(Deployment.class, "owners-worker").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("swell/sample-app:0.1.1"));
+    assertThat(get(Deployment.class, "owners-api").getSpec().getReplicas()).as("the HPA's write").isEqualTo(5);
+    assertThat(get(Deployment.class, "owners-worker").getSpec().getReplicas()).as("the autoscaler's write").isEqualTo(4);
+    assertThat(get(Deployment.class, "owners-api").getMetadata().getManagedFields())
+        .filteredOn(f -> "swell-operator".equals(f.getManager()))
+        .allSatisfy(f -> assertThat(f.getFieldsV1().getAdditionalProperties().toString()).doesNotContain("f:replicas"));
+  }
+
+  @Test
+  void aReconcileWithNothingToChangeWritesNothing() throws InterruptedException {
+    apply("steady", SHOP);
+    awaitChildren("steady");
+    Thread.sleep(3000); // let the reconciles caused by the operator's own writes settle
+    Map<String, String> before = versions("steady");
+    // a change on a child triggers a reconcile, with nothing the operator owns to change
+    client.services().inNamespace(NS).withName("steady-api")
+        .edit(s -> { s.getMetadata().setAnnotations(Map.of("example.com/touched", "yes")); return s; });
+    Thread.sleep(4000);
+    Map<String, String> after = versions("steady");
+    before.remove("Service/steady-api");
+    after.remove("Service/steady-api");
+    assertThat(after).as("resourceVersions after a no-op reconcile").isEqualTo(before);
+  }
+
+  private static Map<String, String> versions(String name) {
+    Map<String, String> v = new LinkedHashMap<>();
+    for (HasMetadata r : List.<HasMetadata>of(get(ScalableService.class, name), get(Deployment.class, name + "-api"),
+        get(Deployment.class, name + "-worker"), get(Deployment.class, name + "-redis"), get(Service.class, name + "-api"),
+        get(Service.class, name + "-redis"), get(Secret.class, name + "-redis-auth"),
+        get(NetworkPolicy.class, name + "-redis"), get(HorizontalPodAutoscaler.class, name + "-api"),
+        get(PodDisruptionBudget.class, name + "-api"), get(PodDisruptionBudget.class, name + "-worker"))) {
+      v.put(r.getKind() + "/" + r.getMetadata().getName(), r.getMetadata().getResourceVersion());
+    }
+    return v;
+  }
+}
