@@ -160,9 +160,8 @@ final class WorkerLoop {
 
   private static String describe(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t
-        && (t instanceof java.util.concurrent.ExecutionException || t instanceof java.util.concurrent.CompletionException)) {
-      t = t.getCause();
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause(); // the root cause says why: WRONGPASS, connection refused, unknown host
     }
     if (t instanceof java.util.concurrent.TimeoutException) {
       return "reading the queue timed out";

@@ -1,0 +1,142 @@
+package dev.swell.operator.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.swell.operator.workers.RedisConnection;
+import dev.swell.testkit.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The backlog source against a real redis-server. */
+class RedisBacklogSourceTest {
+
+  static final RedisServer REDIS = RedisServer.withPassword("s3cret");
+  static RedisClient admin;
+  static StatefulRedisConnection<String, String> adminConnection;
+  static RedisCommands<String, String> redis;
+  static RedisConnection endpoint;
+
+  @BeforeAll
+  static void start() {
+    REDIS.start();
+    endpoint = new RedisConnection(REDIS.uri(), "s3cret");
+    admin = RedisClient.create("redis://:s3cret@127.0.0.1:" + REDIS.port() + "/0");
+    adminConnection = admin.connect();
+    redis = adminConnection.sync();
+  }
+
+  @AfterAll
+  static void stop() {
+    adminConnection.close();
+    admin.shutdown();
+    REDIS.stop();
+  }
+
+  static Backlog read(QueueBacklogSource source, String key, List<String> pods) throws Exception {
+    return source.read(endpoint, key, pods).toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void readsWaitingInFlightPerPodAndTheProcessedCounter() throws Exception {
+    redis.rpush("jobs", "a", "b", "c");
+    redis.rpush("jobs:processing:worker-1", "d", "e");
+    redis.rpush("jobs:processing:worker-2", "f");
+    redis.set("jobs:processed", "41");
+    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+      Backlog b = read(source, "jobs", List.of("worker-1", "worker-2", "worker-3"));
+      assertThat(b.waiting()).isEqualTo(3);
+      assertThat(b.inFlight()).isEqualTo(3);
+      assertThat(b.inFlightByPod()).containsExactlyInAnyOrderEntriesOf(Map.of("worker-1", 2L, "worker-2", 1L));
+      assertThat(b.processed()).isEqualTo(41);
+    }
+  }
+
+  @Test
+  void anEmptyQueueReadsAsZero() throws Exception {
+    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+      Backlog b = read(source, "nothing-here", List.of());
+      assertThat(b.waiting()).isZero();
+      assertThat(b.inFlight()).isZero();
+      assertThat(b.processed()).isZero();
+    }
+  }
+
+  @Test
+  void onePollIsOneCommandOnTheServer() throws Exception {
+    String before = redis.info("commandstats");
+    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+      read(source, "rt", List.of("a", "b", "c", "d"));
+      long evalsBefore = calls(redis.info("commandstats"), "eval");
+      long llenBefore = calls(redis.info("commandstats"), "llen");
+      read(source, "rt", List.of("a", "b", "c", "d"));
+      String after = redis.info("commandstats");
+      assertThat(calls(after, "eval") - evalsBefore).as("one EVAL per poll:\n" + after).isEqualTo(1);
+      assertThat(calls(after, "llen") - llenBefore).as("five LLENs inside the script").isEqualTo(5);
+    }
+    assertThat(before).isNotNull();
+  }
+
+  @Test
+  void servicesOnTheSameEndpointShareOneConnection() throws Exception {
+    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+      long clientsBefore = clients();
+      read(source, "shop-jobs", List.of());
+      read(source, "orders-jobs", List.of());
+      read(source, "mail-jobs", List.of());
+      assertThat(source.connectionCount()).isEqualTo(1);
+      assertThat(clients() - clientsBefore).isEqualTo(1);
+      source.release(endpoint);
+      await().atMost(Duration.ofSeconds(5)).until(() -> clients() == clientsBefore);
+    }
+  }
+
+  @Test
+  void aWrongPasswordFailsTheRead() {
+    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+      assertThatThrownBy(() -> source.read(new RedisConnection(REDIS.uri(), "wrong"), "jobs", List.of())
+          .toCompletableFuture().get(5, TimeUnit.SECONDS)).hasRootCauseMessage(
+              "WRONGPASS invalid username-password pair or user is disabled.");
+    }
+  }
+
+  @Test
+  void aStoppedServerFailsFastAndTheSourceRecoversWhenItReturns() throws Exception {
+    RedisServer flaky = RedisServer.plain().start();
+    RedisConnection flakyEndpoint = new RedisConnection(flaky.uri(), null);
+    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(300))) {
+      assertThat(source.read(flakyEndpoint, "q", List.of()).toCompletableFuture().get(5, TimeUnit.SECONDS).waiting())
+          .isZero();
+      flaky.stop();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> source.read(flakyEndpoint, "q", List.of()).toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .isNotNull();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("bounded by the timeout, never hung")
+          .isLessThan(Duration.ofSeconds(3));
+      flaky.start();
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+          assertThat(source.read(flakyEndpoint, "q", List.of()).toCompletableFuture().get(2, TimeUnit.SECONDS).waiting())
+              .isZero());
+    } finally {
+      flaky.stop();
+    }
+  }
+
+  private static long clients() {
+    return redis.clientList().lines().count();
+  }
+
+  private static long calls(String commandStats, String command) {
+    return commandStats.lines().filter(l -> l.startsWith("cmdstat_" + command + ":")).findFirst()
+        .map(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_]+:calls=(\\d+),.*$", "$1"))).orElse(0L);
+  }
+}
