@@ -18,8 +18,29 @@ deps: ## install the system packages the tests use (redis-server)
 	hack/install-deps.sh
 
 .PHONY: test
-test: deps ## every test layer: unit, mock server, real API server, simulated cluster
-	$(MVN) verify
+test: ## every test layer: unit and mock server, real API server (kube-api-test), simulated cluster
+	MVN="$(MVN)" hack/test.sh
+
+.PHONY: unit
+unit: deps ## only the fast layer: unit and mock-server tests (*Test)
+	$(MVN) test
+
+.PHONY: controlplane
+controlplane: ## build Kubernetes, etcd, kwok and metrics-server from source once (cached)
+	hack/build-controlplane.sh
+
+.PHONY: sim-up
+sim-up: ## start the simulated cluster (kind-like nodes on a real control plane)
+	hack/sim-cluster.sh up
+
+.PHONY: sim-down
+sim-down: ## stop the simulated cluster
+	hack/sim-cluster.sh down
+
+.PHONY: run
+run: build ## run the operator locally against the cluster in KUBECONFIG (installs the CRD)
+	kubectl apply --server-side -f crds/
+	LEADER_ELECTION=$${LEADER_ELECTION:-false} java -cp "operator/target/swell-operator-0.1.0-SNAPSHOT.jar:operator/target/lib/*" dev.swell.operator.SwellOperator
 
 .PHONY: build
 build: ## compile and package without tests

@@ -39,11 +39,8 @@ public final class QueueScaler {
     Instant lastActive = work > 0 ? now : history.lastActive();
     ScalingHistory h = new ScalingHistory(history.recommendations(), history.scaleUps(), history.scaleDowns(),
         lastActive, 0);
-
-    if (current < target.minReplicas() || current > target.maxReplicas()) {
-      int to = Math.clamp(current, target.minReplicas(), target.maxReplicas());
-      return new Decision(current, to, Reason.Bounds, "replicas " + current + " outside [" + target.minReplicas()
-          + ", " + target.maxReplicas() + "]", record(h, now, current, to, target));
+    if (outOfBounds(target, current)) {
+      return bounds(target, current, h, now);
     }
     Proposal raw = propose(target, current, q, work, now, lastActive);
     return normalize(target, current, raw, h, now);
@@ -144,10 +141,25 @@ public final class QueueScaler {
     return new Decision(current, to, reason, message, record(withRecommendation, now, current, to, t));
   }
 
+  private static boolean outOfBounds(QueueTarget t, int current) {
+    return current < t.minReplicas() || current > t.maxReplicas();
+  }
+
+  /** As the HPA does for a count outside [min, max]: back inside at once, policies aside. */
+  private static Decision bounds(QueueTarget t, int current, ScalingHistory h, Instant now) {
+    int to = Math.clamp(current, t.minReplicas(), t.maxReplicas());
+    return new Decision(current, to, Reason.Bounds, "replicas " + current + " outside [" + t.minReplicas()
+        + ", " + t.maxReplicas() + "]", record(h, now, current, to, t));
+  }
+
   private Decision fallback(QueueTarget t, int current, String error, ScalingHistory h) {
     int failures = h.consecutiveFailures() + 1;
     ScalingHistory next = new ScalingHistory(h.recommendations(), h.scaleUps(), h.scaleDowns(), h.lastActive(), failures);
-    if (t.fallbackReplicas() == null || failures < t.fallbackAfterFailures()) {
+    boolean falling = t.fallbackReplicas() != null && failures >= t.fallbackAfterFailures();
+    if (!falling && outOfBounds(t, current)) {
+      return bounds(t, current, next, clock.instant());
+    }
+    if (!falling) {
       return new Decision(current, current, Reason.Fallback, "backlog unreadable (" + failures + " in a row): "
           + error, next);
     }

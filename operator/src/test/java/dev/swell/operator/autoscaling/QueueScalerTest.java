@@ -230,6 +230,15 @@ class QueueScalerTest {
   }
 
   @Test
+  void boundsApplyEvenWhileTheQueueCannotBeRead() {
+    Run run = new Run(defaults(3, 10, 10), 1);
+    Decision d = run.read(1, new QueueReading.Failed("connection refused"), false);
+    assertThat(d.to()).isEqualTo(3);
+    assertThat(d.reason()).isEqualTo(Reason.Bounds);
+    assertThat(d.history().consecutiveFailures()).isEqualTo(1);
+  }
+
+  @Test
   void pausedFreezesTheCount() {
     Run run = new Run(defaults(0, 10, 10), 3);
     Decision d = run.read(1, new QueueReading.Observed(1000, 0, Double.NaN), true);

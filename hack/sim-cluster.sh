@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# The simulated cluster: a real Kubernetes 1.33 control plane (etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler) with KWOK fake nodes shaped like kind-config.yaml and
+# metrics-server reading KWOK's simulated pod CPU, all on 127.0.0.1, built from source by
+# hack/build-controlplane.sh. No Docker, no network.
+#
+#   hack/sim-cluster.sh up       start it (idempotent); prints `export KUBECONFIG=...`
+#   hack/sim-cluster.sh down     stop every process; leaves no process or port behind
+#   hack/sim-cluster.sh status   each component's pid, port and health
+#
+# Settings (environment): SWELL_SIM_DIR (state, default <repo>/.sim), SWELL_SIM_PORT_BASE
+# (default 16440: apiserver +3, etcd +10/+11, controller-manager +20, scheduler +21, kwok +30,
+# metrics-server +40), SWELL_SIM_HPA_SYNC (HPA sync period, default 15s as in Kubernetes).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+state=${SWELL_SIM_DIR:-$repo/.sim}
+base=${SWELL_SIM_PORT_BASE:-16440}
+api_port=$((base + 3))
+etcd_port=$((base + 10))
+etcd_peer_port=$((base + 11))
+kcm_port=$((base + 20))
+sched_port=$((base + 21))
+kwok_port=$((base + 30))
+ms_port=$((base + 40))
+hpa_sync=${SWELL_SIM_HPA_SYNC:-15s}
+pki=$state/pki
+logs=$state/logs
+kubeconfig=$state/kubeconfig
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok metrics-server)
+
+say() { echo "sim-cluster: $*"; }
+
+port_of() {
+  case $1 in
+    etcd) echo "$etcd_port" ;; kube-apiserver) echo "$api_port" ;; kube-controller-manager) echo "$kcm_port" ;;
+    kube-scheduler) echo "$sched_port" ;; kwok) echo "$kwok_port" ;; metrics-server) echo "$ms_port" ;;
+  esac
+}
+
+pid_of() { # pid of a running component, or nothing
+  local f="$state/$1.pid"
+  [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"
+  return 0
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+fail_with_log() {
+  say "$1 failed to start; the end of $logs/$1.log:"
+  tail -25 "$logs/$1.log" >&2 || true
+  exit 1
+}
+
+start() { # name command...
+  local name=$1; shift
+  if [[ -n "$(pid_of "$name")" ]]; then return 0; fi
+  local port; port=$(port_of "$name")
+  if port_busy "$port"; then
+    say "port $port (for $name) is taken by another process; set SWELL_SIM_PORT_BASE to move the cluster"
+    exit 1
+  fi
+  setsid "$@" >"$logs/$name.log" 2>&1 < /dev/null &
+  echo $! >"$state/$name.pid"
+}
+
+wait_for() { # name seconds probe...
+  local name=$1 seconds=$2; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [[ -n "$(pid_of "$name")" ]] || fail_with_log "$name"
+    if ((SECONDS > deadline)); then say "$name not healthy after ${seconds}s"; fail_with_log "$name"; fi
+    sleep 0.5
+  done
+}
+
+https_ok() { curl -sf --max-time 2 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "$1"; }
+https_ok_insecure() { curl -skf --max-time 2 "$1"; }
+
+make_pki() {
+  [[ -f $pki/admin.crt ]] && return 0
+  command -v openssl >/dev/null || { say "installing openssl"; apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
+  mkdir -p "$pki"
+  local o="-loglevel error"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=swell-sim-ca" \
+    -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
+  sign() { # name subject extensions
+    openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null
+    printf '%s\n' "$3" >"$pki/$1.ext"
+    openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 3650 \
+      -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
+  }
+  sign apiserver "/CN=kube-apiserver" \
+    "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc
+extendedKeyUsage=serverAuth"
+  # the admin identity (system:masters) is also the serving cert of kwok and metrics-server and
+  # the apiserver's proxy client for the metrics API, as kwokctl sets them up
+  sign admin "/O=system:masters/CN=admin" \
+    "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=clientAuth,serverAuth"
+  openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
+  : "$o"
+}
+
+write_kubeconfig() {
+  cat >"$kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: swell-sim
+  cluster:
+    server: https://127.0.0.1:$api_port
+    certificate-authority: $pki/ca.crt
+users:
+- name: admin
+  user:
+    client-certificate: $pki/admin.crt
+    client-key: $pki/admin.key
+contexts:
+- name: swell-sim
+  context: {cluster: swell-sim, user: admin}
+current-context: swell-sim
+EOF
+}
+
+kwok_module_dir() { # where the Go module cache keeps kwok's CRDs and metric configs
+  (cd "$repo/hack/controlplane/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+}
+
+cmd_up() {
+  local bin
+  bin=$("$repo/hack/build-controlplane.sh" | tail -1)
+  mkdir -p "$state" "$logs"
+  local k="$bin/kubectl --kubeconfig $kubeconfig"
+  local all_up=1
+  for c in "${components[@]}"; do [[ -n "$(pid_of "$c")" ]] || all_up=0; done
+  if ((all_up)); then
+    say "already running"
+    echo "export KUBECONFIG=$kubeconfig"
+    return 0
+  fi
+  local t0=$SECONDS
+  make_pki
+  write_kubeconfig
+
+  say "starting etcd on 127.0.0.1:$etcd_port"
+  start etcd "$bin/etcd" --name sim --data-dir "$state/etcd" \
+    --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+    --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
+    --initial-cluster "sim=http://127.0.0.1:$etcd_peer_port" --listen-metrics-urls "" \
+    --quota-backend-bytes 4294967296 --unsafe-no-fsync
+  wait_for etcd 30 curl -sf "http://127.0.0.1:$etcd_port/health"
+
+  say "starting kube-apiserver on 127.0.0.1:$api_port"
+  start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --proxy-client-cert-file "$pki/admin.crt" --proxy-client-key-file "$pki/admin.key" \
+    --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
+    --endpoint-reconciler-type none --enable-priority-and-fairness=false
+  wait_for kube-apiserver 90 https_ok "https://127.0.0.1:$api_port/readyz"
+
+  say "starting kube-controller-manager and kube-scheduler"
+  start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" \
+    --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$kcm_port" --leader-elect=false \
+    --root-ca-file "$pki/ca.crt" --service-account-private-key-file "$pki/sa.key" \
+    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+    --controllers '*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle-controller' \
+    --horizontal-pod-autoscaler-sync-period "$hpa_sync" --kube-api-qps 200 --kube-api-burst 400 \
+    --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics
+  start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" \
+    --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$sched_port" --leader-elect=false \
+    --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics
+  wait_for kube-controller-manager 60 https_ok_insecure "https://127.0.0.1:$kcm_port/healthz"
+  wait_for kube-scheduler 60 https_ok_insecure "https://127.0.0.1:$sched_port/healthz"
+
+  local kwokdir
+  kwokdir=$(kwok_module_dir)
+  say "installing KWOK's metric and usage resources"
+  $k apply --server-side -f "$kwokdir/kustomize/crd/bases/kwok.x-k8s.io_metrics.yaml" \
+    -f "$kwokdir/kustomize/crd/bases/kwok.x-k8s.io_clusterresourceusages.yaml" \
+    -f "$kwokdir/kustomize/crd/bases/kwok.x-k8s.io_resourceusages.yaml" >/dev/null
+  $k wait --for condition=Established --timeout 30s crd/metrics.kwok.x-k8s.io \
+    crd/clusterresourceusages.kwok.x-k8s.io crd/resourceusages.kwok.x-k8s.io >/dev/null
+  $k apply --server-side -f "$kwokdir/kustomize/metrics/resource/metrics-resource.yaml" \
+    -f "$kwokdir/kustomize/metrics/usage/usage-from-annotation.yaml" >/dev/null
+
+  say "starting kwok on 127.0.0.1:$kwok_port"
+  start kwok "$bin/kwok" --kubeconfig "$kubeconfig" --manage-all-nodes=false \
+    --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --node-ip 127.0.0.1 --node-port "$kwok_port" --server-address "127.0.0.1:$kwok_port" \
+    --tls-cert-file "$pki/admin.crt" --tls-private-key-file "$pki/admin.key" \
+    --node-lease-duration-seconds 40 --enable-crds Metric,ClusterResourceUsage,ResourceUsage
+  wait_for kwok 30 https_ok_insecure "https://127.0.0.1:$kwok_port/healthz"
+
+  say "creating the nodes of kind-config.yaml"
+  local nodes="$state/kindnodes"
+  (cd "$repo/hack/sim/kindnodes" && go build -o "$nodes" .)
+  "$nodes" "$repo/kind-config.yaml" >"$state/nodes.yaml"
+  $k apply --server-side -f "$state/nodes.yaml" >/dev/null
+
+  say "starting metrics-server on 127.0.0.1:$ms_port"
+  start metrics-server "$bin/metrics-server" --kubeconfig "$kubeconfig" \
+    --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$ms_port" \
+    --tls-cert-file "$pki/admin.crt" --tls-private-key-file "$pki/admin.key" \
+    --kubelet-preferred-address-types InternalIP --kubelet-use-node-status-port --kubelet-insecure-tls \
+    --metric-resolution 15s
+  wait_for metrics-server 60 https_ok_insecure "https://127.0.0.1:$ms_port/readyz"
+  # the aggregator reaches metrics-server only on loopback: an ExternalName Service "localhost"
+  $k apply --server-side -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: metrics-server, namespace: kube-system}
+spec: {type: ExternalName, externalName: localhost}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+spec:
+  group: metrics.k8s.io
+  version: v1beta1
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  insecureSkipTLSVerify: true
+  service: {name: metrics-server, namespace: kube-system, port: $ms_port}
+EOF
+
+  say "waiting for the nodes to be Ready"
+  $k wait --for condition=Ready --timeout 60s node --all >/dev/null
+  $k get nodes -L topology.kubernetes.io/zone,dedicated
+  say "up in $((SECONDS - t0))s"
+  echo "export KUBECONFIG=$kubeconfig"
+}
+
+cmd_down() {
+  local any=0
+  for ((i = ${#components[@]} - 1; i >= 0; i--)); do
+    local c=${components[i]} pid
+    pid=$(pid_of "$c")
+    if [[ -n "$pid" ]]; then
+      any=1
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$state/$c.pid"
+  done
+  rm -rf "$state/etcd"
+  for c in "${components[@]}"; do
+    if port_busy "$(port_of "$c")"; then say "warning: port $(port_of "$c") ($c) is still in use"; fi
+  done
+  ((any)) && say "stopped" || say "not running"
+}
+
+cmd_status() {
+  local rc=0
+  printf '%-24s %-8s %-6s %s\n' COMPONENT PID PORT STATE
+  for c in "${components[@]}"; do
+    local pid state_
+    pid=$(pid_of "$c")
+    if [[ -z "$pid" ]]; then state_=stopped; rc=1
+    elif port_busy "$(port_of "$c")"; then state_=running
+    else state_=starting; rc=1
+    fi
+    printf '%-24s %-8s %-6s %s\n' "$c" "${pid:--}" "$(port_of "$c")" "$state_"
+  done
+  [[ $rc -eq 0 ]] && echo "export KUBECONFIG=$kubeconfig"
+  return $rc
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

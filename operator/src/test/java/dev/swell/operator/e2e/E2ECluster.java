@@ -1,0 +1,108 @@
+package dev.swell.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.swell.operator.Fixtures;
+import dev.swell.operator.NodeCatalog;
+import dev.swell.operator.OperatorAssembly;
+import dev.swell.operator.OperatorSettings;
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.events.KubernetesEventSink;
+import dev.swell.operator.it.Crds;
+import dev.swell.operator.workers.WorkerAutoscaler;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A cluster for end-to-end tests: the one in KUBECONFIG (the simulated cluster in `make test`, a
+ * kind cluster in `make e2e`), with the operator running in this JVM as it runs in its Deployment.
+ * A missing cluster fails the tests: it is never a reason to skip them.
+ */
+final class E2ECluster implements AutoCloseable {
+
+  final KubernetesClient client;
+  final String namespace;
+  private Operator operator;
+  private WorkerAutoscaler workers;
+  private NodeCatalog nodes;
+
+  E2ECluster(String namespace) {
+    String kubeconfig = System.getenv("KUBECONFIG");
+    assertThat(kubeconfig).as("KUBECONFIG must point at a cluster: `make test` starts the simulated one").isNotBlank();
+    this.client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
+    this.namespace = namespace;
+    Crds.install(client);
+    Namespace ns = new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build();
+    client.resource(ns).serverSideApply();
+  }
+
+  /** Starts (or restarts) the operator in this JVM. */
+  E2ECluster startOperator() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Clock clock = Clock.systemUTC();
+    nodes = new NodeCatalog(client).start();
+    KubernetesEventSink events = new KubernetesEventSink(client, clock, Duration.ofMinutes(5));
+    workers = new WorkerAutoscaler(client, registry, events, clock);
+    operator = OperatorAssembly.operator(client, new OperatorSettings(Set.of(namespace), false, "swell", namespace, 0,
+        Duration.ofMinutes(5)), registry, workers, events, nodes, clock, true);
+    operator.start();
+    return this;
+  }
+
+  void stopOperator() {
+    if (operator != null) {
+      operator.stop();
+      workers.close();
+      nodes.close();
+      operator = null;
+    }
+  }
+
+  /** Whether pods run on KWOK nodes, whose CPU the tests can set. */
+  boolean simulated() {
+    return client.nodes().list().getItems().stream()
+        .anyMatch(n -> "kwok".equals(n.getMetadata().getLabels().get("type")));
+  }
+
+  ScalableService apply(String name, String spec) {
+    ScalableService s = Fixtures.service(spec);
+    s.getMetadata().setName(name);
+    s.getMetadata().setNamespace(namespace);
+    s.getMetadata().setUid(null);
+    s.getMetadata().setGeneration(null);
+    return client.resource(s).forceConflicts().serverSideApply();
+  }
+
+  ScalableService get(String name) {
+    return client.resources(ScalableService.class).inNamespace(namespace).withName(name).get();
+  }
+
+  List<Pod> pods(String service, String component) {
+    return client.pods().inNamespace(namespace).withLabels(Map.of("app.kubernetes.io/name", service,
+        "app.kubernetes.io/component", component)).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  String zoneOf(String node) {
+    return client.nodes().withName(node).get().getMetadata().getLabels().get("topology.kubernetes.io/zone");
+  }
+
+  @Override
+  public void close() {
+    stopOperator();
+    client.namespaces().withName(namespace).delete();
+    client.close();
+  }
+}
