@@ -159,6 +159,8 @@ cmd_up() {
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --proxy-client-cert-file "$pki/admin.crt" --proxy-client-key-file "$pki/admin.key" \
+    --requestheader-client-ca-file "$pki/ca.crt" --requestheader-username-headers X-Remote-User \
+    --requestheader-group-headers X-Remote-Group --requestheader-extra-headers-prefix X-Remote-Extra- \
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
     --endpoint-reconciler-type none --enable-priority-and-fairness=false
   wait_for kube-apiserver 90 https_ok "https://127.0.0.1:$api_port/readyz"
@@ -211,7 +213,7 @@ cmd_up() {
     --tls-cert-file "$pki/admin.crt" --tls-private-key-file "$pki/admin.key" \
     --kubelet-preferred-address-types InternalIP --kubelet-use-node-status-port --kubelet-insecure-tls \
     --metric-resolution 15s
-  wait_for metrics-server 60 https_ok_insecure "https://127.0.0.1:$ms_port/readyz"
+  wait_for metrics-server 60 https_ok_insecure "https://127.0.0.1:$ms_port/livez"
   # the aggregator reaches metrics-server only on loopback: an ExternalName Service "localhost"
   $k apply --server-side -f - >/dev/null <<EOF
 apiVersion: v1

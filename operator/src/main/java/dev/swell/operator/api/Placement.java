@@ -1,6 +1,7 @@
 package dev.swell.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -10,8 +11,6 @@ import java.util.Map;
 /** Where pods run. Every field is optional; a component's placement replaces the defaults field by field. */
 @ValidationRule(value = "!has(self.nodeSelector) || self.nodeSelector.all(k, k.matches(r'" + Patterns.LABEL_KEY + "'))",
     message = "placement.nodeSelector has a malformed label key", fieldPath = ".nodeSelector")
-@ValidationRule(value = "!has(self.nodeSelector) || self.nodeSelector.all(k, self.nodeSelector[k].matches(r'" + Patterns.LABEL_VALUE + "'))",
-    message = "placement.nodeSelector has a malformed label value", fieldPath = ".nodeSelector")
 public class Placement {
 
   public enum Level { None, Preferred, Required }
@@ -22,7 +21,9 @@ public class Placement {
   @JsonPropertyDescription("Replicas of a component on distinct nodes: None, Preferred or Required.")
   public Level antiAffinity;
 
-  @JsonPropertyDescription("Node labels a pod's node must have.")
+  // at most 16 entries: it bounds the cost of the CEL rule on the keys, which the API server checks
+  @Size(max = 16)
+  @JsonPropertyDescription("Node labels a pod's node must have (at most 16).")
   public Map<String, String> nodeSelector;
 
   @JsonPropertyDescription("core/v1 NodeAffinity, passed through (combined with dedicatedNodes).")

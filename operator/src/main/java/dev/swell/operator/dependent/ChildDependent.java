@@ -2,9 +2,11 @@ package dev.swell.operator.dependent;
 
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -18,6 +20,19 @@ abstract class ChildDependent<R extends HasMetadata> extends CRUDKubernetesDepen
   ChildDependent(Class<R> type, Function<ScalableService, String> name) {
     super(type);
     this.name = name;
+  }
+
+  /**
+   * The owner reference marks the ScalableService as the controller of the child, so tools show
+   * "Controlled By" and other controllers leave it alone; the garbage collector deletes it with
+   * the ScalableService.
+   */
+  @Override
+  protected void addReferenceHandlingMetadata(R desired, ScalableService primary) {
+    desired.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
+        .withApiVersion(primary.getApiVersion()).withKind(primary.getKind())
+        .withName(primary.getMetadata().getName()).withUid(primary.getMetadata().getUid())
+        .withController(true).build()));
   }
 
   @Override

@@ -48,15 +48,20 @@ final class E2ECluster implements AutoCloseable {
     client.resource(ns).serverSideApply();
   }
 
-  /** Starts (or restarts) the operator in this JVM. */
+  /** Starts (or restarts) the operator in this JVM, with the test's (admin) credentials. */
   E2ECluster startOperator() {
+    return startOperator(client, new OperatorSettings(Set.of(namespace), false, "swell", namespace, 0,
+        Duration.ofMinutes(5)));
+  }
+
+  /** Starts the operator with the given credentials and settings (e.g. impersonating its ServiceAccount). */
+  E2ECluster startOperator(KubernetesClient as, OperatorSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
-    nodes = new NodeCatalog(client).start();
-    KubernetesEventSink events = new KubernetesEventSink(client, clock, Duration.ofMinutes(5));
-    workers = new WorkerAutoscaler(client, registry, events, clock);
-    operator = OperatorAssembly.operator(client, new OperatorSettings(Set.of(namespace), false, "swell", namespace, 0,
-        Duration.ofMinutes(5)), registry, workers, events, nodes, clock, true);
+    nodes = new NodeCatalog(as).start();
+    KubernetesEventSink events = new KubernetesEventSink(as, clock, Duration.ofMinutes(5));
+    workers = new WorkerAutoscaler(as, registry, events, clock);
+    operator = OperatorAssembly.operator(as, settings, registry, workers, events, nodes, clock, true);
     operator.start();
     return this;
   }

@@ -40,6 +40,10 @@ class LifecycleE2E {
   }
 
   static List<HasMetadata> children(String name) {
+    return children(cluster, name);
+  }
+
+  static List<HasMetadata> children(E2ECluster cluster, String name) {
     var c = cluster.client;
     String ns = cluster.namespace;
     List<HasMetadata> all = new ArrayList<>();

@@ -119,7 +119,7 @@ class BadInputIT {
   void everySampleIsAccepted() throws IOException {
     List<Path> samples;
     try (Stream<Path> files = Files.list(Path.of("../manifests/samples"))) {
-      samples = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+      samples = files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml")).sorted().toList();
     }
     assertThat(samples).isNotEmpty();
     for (Path sample : samples) {

@@ -18,7 +18,8 @@ public final class Crds {
         .load(DIR.resolve("scalableservices.swell.dev.yaml").toFile()).item();
     client.resource(crd).serverSideApply();
     client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+            && c.getStatus().getConditions().stream()
             .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
             Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
     return crd;

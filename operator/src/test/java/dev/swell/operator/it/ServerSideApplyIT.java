@@ -100,11 +100,13 @@ class ServerSideApplyIT {
   void childrenAreOwnedByTheScalableService() {
     apply("owned", SHOP);
     awaitChildren("owned");
+    await().atMost(Duration.ofSeconds(30)).until(() -> versions("owned").size() == 11);
     ScalableService owner = get(ScalableService.class, "owned");
     for (HasMetadata child : List.<HasMetadata>of(get(Deployment.class, "owned-api"), get(Deployment.class, "owned-worker"),
         get(Deployment.class, "owned-redis"), get(Service.class, "owned-api"), get(Service.class, "owned-redis"),
         get(Secret.class, "owned-redis-auth"), get(NetworkPolicy.class, "owned-redis"),
-        get(HorizontalPodAutoscaler.class, "owned-api"), get(PodDisruptionBudget.class, "owned-api"))) {
+        get(HorizontalPodAutoscaler.class, "owned-api"), get(PodDisruptionBudget.class, "owned-api"),
+        get(PodDisruptionBudget.class, "owned-worker"))) {
       assertThat(child.getMetadata().getOwnerReferences()).as(child.getKind() + " " + child.getMetadata().getName())
           .singleElement().satisfies(ref -> {
             assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
@@ -138,6 +140,7 @@ class ServerSideApplyIT {
   void aReconcileWithNothingToChangeWritesNothing() throws InterruptedException {
     apply("steady", SHOP);
     awaitChildren("steady");
+    await().atMost(Duration.ofSeconds(30)).until(() -> versions("steady").size() == 11);
     Thread.sleep(3000); // let the reconciles caused by the operator's own writes settle
     Map<String, String> before = versions("steady");
     // a change on a child triggers a reconcile, with nothing the operator owns to change
@@ -150,14 +153,17 @@ class ServerSideApplyIT {
     assertThat(after).as("resourceVersions after a no-op reconcile").isEqualTo(before);
   }
 
+  /** kind/name -> resourceVersion of the ScalableService and each child that exists. */
   private static Map<String, String> versions(String name) {
     Map<String, String> v = new LinkedHashMap<>();
-    for (HasMetadata r : List.<HasMetadata>of(get(ScalableService.class, name), get(Deployment.class, name + "-api"),
+    for (HasMetadata r : java.util.Arrays.<HasMetadata>asList(get(ScalableService.class, name), get(Deployment.class, name + "-api"),
         get(Deployment.class, name + "-worker"), get(Deployment.class, name + "-redis"), get(Service.class, name + "-api"),
         get(Service.class, name + "-redis"), get(Secret.class, name + "-redis-auth"),
         get(NetworkPolicy.class, name + "-redis"), get(HorizontalPodAutoscaler.class, name + "-api"),
         get(PodDisruptionBudget.class, name + "-api"), get(PodDisruptionBudget.class, name + "-worker"))) {
-      v.put(r.getKind() + "/" + r.getMetadata().getName(), r.getMetadata().getResourceVersion());
+      if (r != null) {
+        v.put(r.getKind() + "/" + r.getMetadata().getName(), r.getMetadata().getResourceVersion());
+      }
     }
     return v;
   }
