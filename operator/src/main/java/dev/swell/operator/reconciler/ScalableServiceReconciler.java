@@ -50,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * Reconciles a ScalableService: JOSDK's workflow applies the children (one dependent each); this
  * class then starts the worker's queue autoscaler, judges placement, and writes status and events.
  */
+// Not generation-aware: the swell.dev/paused annotation changes metadata, not the generation, and
+// must take effect at once. Reconciles caused by our own status writes find nothing to change.
 @ControllerConfiguration(name = ScalableServiceReconciler.NAME, fieldManager = ScalableServiceReconciler.NAME,
+    generationAwareEventProcessing = false,
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 @Workflow(dependents = {
     @Dependent(name = "redis-secret", type = RedisSecretDependent.class, reconcilePrecondition = When.RedisManaged.class),

@@ -100,6 +100,15 @@ final class E2ECluster implements AutoCloseable {
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
   }
 
+  /** Sets (or with null removes) an annotation as `kubectl annotate` does: a merge patch, no conflicts. */
+  <T extends io.fabric8.kubernetes.api.model.HasMetadata> void annotate(Class<T> type, String name, String key,
+      String value) {
+    String json = value == null ? "null" : "\"" + value + "\"";
+    client.resources(type).inNamespace(namespace).withName(name).patch(
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"" + key + "\":" + json + "}}}");
+  }
+
   String zoneOf(String node) {
     return client.nodes().withName(node).get().getMetadata().getLabels().get("topology.kubernetes.io/zone");
   }

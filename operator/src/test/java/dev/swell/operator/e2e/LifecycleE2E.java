@@ -77,14 +77,7 @@ class LifecycleE2E {
     await().atMost(Duration.ofSeconds(90)).until(() -> cluster.pods("hot", "api").stream()
         .filter(p -> "Running".equals(p.getStatus().getPhase())).count() == 2);
     for (Pod p : cluster.pods("hot", "api")) {
-      cluster.client.pods().inNamespace(cluster.namespace).withName(p.getMetadata().getName())
-          .edit(x -> {
-            var annotations = new java.util.HashMap<String, String>(
-                x.getMetadata().getAnnotations() == null ? java.util.Map.of() : x.getMetadata().getAnnotations());
-            annotations.put("kwok.x-k8s.io/usage-cpu", "190m");
-            x.getMetadata().setAnnotations(annotations);
-            return x;
-          });
+      cluster.annotate(Pod.class, p.getMetadata().getName(), "kwok.x-k8s.io/usage-cpu", "190m");
     }
     // 190m of 100m requested is 190% against a 50% target: the real HPA controller scales up
     await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->

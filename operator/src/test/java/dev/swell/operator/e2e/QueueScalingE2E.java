@@ -14,7 +14,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,8 +117,7 @@ class QueueScalingE2E {
     cluster.apply("frozen", spec("frozen-jobs", ""));
     push("frozen-jobs", 100);
     await().atMost(Duration.ofSeconds(30)).until(() -> replicas("frozen") == 2);
-    cluster.client.resources(ScalableService.class).inNamespace(cluster.namespace).withName("frozen")
-        .edit(s -> { s.getMetadata().setAnnotations(Map.of("swell.dev/paused", "true")); return s; });
+    cluster.annotate(ScalableService.class, "frozen", "swell.dev/paused", "true");
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cluster.get("frozen").getStatus().conditions)
         .anySatisfy(c -> {
           assertThat(c.getType()).isEqualTo("Paused");
@@ -128,8 +126,7 @@ class QueueScalingE2E {
     push("frozen-jobs", 300);
     sleep(4000);
     assertThat(replicas("frozen")).as("paused: 400 items, still 2 replicas").isEqualTo(2);
-    cluster.client.resources(ScalableService.class).inNamespace(cluster.namespace).withName("frozen")
-        .edit(s -> { s.getMetadata().setAnnotations(Map.of()); return s; });
+    cluster.annotate(ScalableService.class, "frozen", "swell.dev/paused", null);
     await().atMost(Duration.ofSeconds(20)).until(() -> replicas("frozen") == 8);
   }
 
