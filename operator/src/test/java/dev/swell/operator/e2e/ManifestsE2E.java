@@ -1,0 +1,61 @@
+package dev.swell.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every kustomize overlay builds, and what it builds passes a server-side dry run. */
+class ManifestsE2E {
+
+  static E2ECluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = new E2ECluster("e2e-manifests");
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  static String kustomize(String dir) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(System.getenv().getOrDefault("KUBECTL", "kubectl"), "kustomize", "../" + dir)
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("kubectl kustomize %s:%n%s", dir, out).isZero();
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"manifests", "manifests/samples", "crds"})
+  void buildsAndPassesAServerSideDryRun(String dir) throws Exception {
+    List<HasMetadata> items = cluster.client.load(new ByteArrayInputStream(
+        kustomize(dir).getBytes(StandardCharsets.UTF_8))).items();
+    assertThat(items).isNotEmpty();
+    for (HasMetadata item : items) {
+      if (item.getMetadata().getNamespace() == null && !"Namespace".equals(item.getKind())
+          && !item.getKind().startsWith("Cluster") && !"CustomResourceDefinition".equals(item.getKind())) {
+        item.getMetadata().setNamespace(cluster.namespace);
+      }
+      assertThat(cluster.client.resource(item).dryRun().serverSideApply()).as(item.getKind() + "/"
+          + item.getMetadata().getName()).isNotNull();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"manifests/monitoring"})
+  void optionalOverlaysBuild(String dir) throws Exception {
+    assertThat(kustomize(dir)).contains("kind: ServiceMonitor");
+  }
+}
