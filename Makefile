@@ -49,3 +49,7 @@ build: ## compile and package without tests
 .PHONY: crds
 crds: ## regenerate crds/ from the Java model (commit the result)
 	$(MVN) -pl operator -am -Dtest=CrdTest -Dswell.crds.update=true -Dsurefire.failIfNoSpecifiedTests=false test
+
+.PHONY: bench
+bench: ## benchmarks (operator reaction vs the HPA, idle cost, sample app) -> docs/benchmarks.md
+	MVN="$(MVN)" hack/bench.sh

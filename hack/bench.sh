@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make bench`: the operator's reaction and idle cost on the simulated cluster, and the sample
+# app's throughput, each beside a baseline measured in the same run. Results: docs/benchmarks.md.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+hack/install-deps.sh --bench
+hack/build-controlplane.sh >/dev/null
+started=0
+if ! hack/sim-cluster.sh status >/dev/null 2>&1; then hack/sim-cluster.sh up; started=1; fi
+cleanup() { if ((started)); then hack/sim-cluster.sh down; fi; }
+trap cleanup EXIT
+export KUBECONFIG="${SWELL_SIM_DIR:-$repo/.sim}/kubeconfig"
+mkdir -p docs/bench
+${MVN:-mvn -B -ntp} -pl operator -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=ReactionBench -Dfailsafe.failIfNoSpecifiedTests=false
+if [[ -x hack/bench-sample.sh ]]; then hack/bench-sample.sh; fi
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Reproduce with \`make bench\` (about 15 minutes). Machine of this run: $(nproc) cores,"
+  echo "$(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(java -version 2>&1 | head -1),"
+  echo "$(date -u +%F). Every number below comes from that one run; ratios compare against a"
+  echo "baseline measured in the same run on the same machine."
+  echo
+  for f in docs/bench/operator.md docs/bench/sample-app.md; do
+    [[ -f $f ]] && { cat "$f"; echo; }
+  done
+} > docs/benchmarks.md
+echo "bench: wrote docs/benchmarks.md"

@@ -1,0 +1,237 @@
+package dev.swell.operator.e2e;
+
+import dev.swell.testkit.RedisServer;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `make bench`: how fast the worker reacts to a backlog burst (push to the Deployment's
+ * spec.replicas changing), beside the HPA controller's reaction to a CPU step on the same cluster
+ * in the same run, and what an idle ScalableService costs per minute (Redis commands, API writes).
+ * Writes docs/bench/operator.md. Not part of `make test`: it measures, it does not assert.
+ */
+class ReactionBench {
+
+  static final int BURSTS = Integer.getInteger("swell.bench.bursts", 20);
+  static final int CPU_STEPS = Integer.getInteger("swell.bench.cpuSteps", 5);
+  static final int IDLE_SERVICES = 5;
+  static final Duration IDLE_WINDOW = Duration.ofSeconds(60);
+
+  @Test
+  void measure() throws Exception {
+    try (RedisServer redisServer = RedisServer.plain().start(); E2ECluster cluster = new E2ECluster("bench")) {
+      cluster.startOperator();
+      RedisClient redisClient = RedisClient.create(redisServer.uri());
+      RedisCommands<String, String> redis = redisClient.connect().sync();
+      List<Double> queue = queueReactions(cluster, redis, redisServer.uri());
+      List<Double> hpa = cluster.simulated() ? hpaReactions(cluster) : List.of();
+      double[] idle = idleCost(cluster, redis, redisServer.uri());
+      redisClient.shutdown();
+      report(queue, hpa, idle);
+    }
+  }
+
+  /** Seconds from a burst of 200 items to spec.replicas changing, BURSTS times. */
+  static List<Double> queueReactions(E2ECluster cluster, RedisCommands<String, String> redis, String uri)
+      throws Exception {
+    cluster.apply("burst", """
+        image: swell/sample-app:0.1.0
+        redis: {mode: External, external: {url: "%s"}}
+        worker:
+          queue: {key: bench-jobs, targetBacklogPerReplica: 20}
+          autoscaling:
+            minReplicas: 1
+            maxReplicas: 20
+            pollInterval: 1s
+            behavior:
+              scaleUp: {policies: [{type: Pods, value: 20, periodSeconds: 1}]}
+              scaleDown: {stabilizationWindowSeconds: 0, policies: [{type: Percent, value: 100, periodSeconds: 1}]}
+        """.formatted(uri));
+    waitReplicas(cluster, "burst-worker", 1, Duration.ofSeconds(60));
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < BURSTS; i++) {
+      Thread.sleep(300 + (i * 137) % 900); // bursts land at different points of the poll cycle
+      BlockingQueue<Instant> changed = new ArrayBlockingQueue<>(16);
+      try (Watch w = watchReplicas(cluster, "burst-worker", 1, changed)) {
+        Instant t0 = Instant.now();
+        redis.lpush("bench-jobs", IntStream.range(0, 200).mapToObj(String::valueOf).toArray(String[]::new));
+        Instant t1 = changed.poll(30, TimeUnit.SECONDS);
+        if (t1 != null) {
+          seconds.add(Duration.between(t0, t1).toNanos() / 1e9);
+        }
+      }
+      redis.del("bench-jobs");
+      waitReplicas(cluster, "burst-worker", 1, Duration.ofSeconds(30));
+      System.out.printf("burst %d/%d: %.3f s%n", i + 1, BURSTS, seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1));
+    }
+    return seconds;
+  }
+
+  /** Seconds from the api pods' CPU stepping from 10% to 190% of their request to spec.replicas changing. */
+  static List<Double> hpaReactions(E2ECluster cluster) throws Exception {
+    cluster.apply("cpu", """
+        image: swell/sample-app:0.1.0
+        api:
+          resources: {requests: {cpu: 100m}}
+          autoscaling:
+            minReplicas: 2
+            maxReplicas: 10
+            cpuUtilization: 50
+            behavior:
+              scaleDown: {stabilizationWindowSeconds: 0, policies: [{type: Percent, value: 100, periodSeconds: 15}]}
+        """);
+    waitReplicas(cluster, "cpu-api", 2, Duration.ofSeconds(60));
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < CPU_STEPS; i++) {
+      setCpu(cluster, "10m");
+      waitReplicas(cluster, "cpu-api", 2, Duration.ofSeconds(180));
+      Thread.sleep(20_000); // let metrics-server see the low CPU on every pod
+      BlockingQueue<Instant> changed = new ArrayBlockingQueue<>(16);
+      try (Watch w = watchReplicas(cluster, "cpu-api", 2, changed)) {
+        Instant t0 = Instant.now();
+        setCpu(cluster, "190m");
+        Instant t1 = changed.poll(180, TimeUnit.SECONDS);
+        if (t1 != null) {
+          seconds.add(Duration.between(t0, t1).toNanos() / 1e9);
+        }
+      }
+      System.out.printf("cpu step %d/%d: %.1f s%n", i + 1, CPU_STEPS, seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1));
+    }
+    setCpu(cluster, "10m");
+    return seconds;
+  }
+
+  /** Redis commands and API writes per idle ScalableService per minute: {commands, writes}. */
+  static double[] idleCost(E2ECluster cluster, RedisCommands<String, String> redis, String uri) throws Exception {
+    for (int i = 0; i < IDLE_SERVICES; i++) {
+      cluster.apply("idle" + i, """
+          image: swell/sample-app:0.1.0
+          redis: {mode: External, external: {url: "%s"}}
+          worker:
+            queue: {key: idle-%d}
+            autoscaling: {minReplicas: 0, maxReplicas: 5, cooldown: 5s}
+          """.formatted(uri, i));
+    }
+    for (int i = 0; i < IDLE_SERVICES; i++) {
+      waitReplicas(cluster, "idle" + i + "-worker", 0, Duration.ofSeconds(120));
+    }
+    Thread.sleep(10_000); // settle: status written, events recorded
+    long commandsBefore = commands(redis);
+    long writesBefore = apiWrites(cluster);
+    Thread.sleep(IDLE_WINDOW.toMillis());
+    long commands = commands(redis) - commandsBefore - 1; // less our own INFO
+    long writes = apiWrites(cluster) - writesBefore;
+    double minutes = IDLE_WINDOW.toSeconds() / 60.0;
+    // the burst and cpu services keep running too, so divide by every ScalableService with a worker
+    int withWorker = IDLE_SERVICES + 1;
+    return new double[] {commands / minutes / withWorker, writes / minutes / (withWorker + 1)};
+  }
+
+  static long commands(RedisCommands<String, String> redis) {
+    return redis.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_|]+:calls=(\\d+),.*$", "$1"))).sum();
+  }
+
+  /** Writes the apiserver served (POST, PUT, PATCH, DELETE, APPLY) in the bench namespace's resource kinds. */
+  static long apiWrites(E2ECluster cluster) {
+    String metrics = cluster.client.raw("/metrics");
+    return metrics.lines().filter(l -> l.startsWith("apiserver_request_total{"))
+        .filter(l -> l.matches(".*verb=\"(POST|PUT|PATCH|DELETE|APPLY)\".*"))
+        .filter(l -> l.matches(".*resource=\"(scalableservices|deployments|services|secrets|events|pods|"
+            + "horizontalpodautoscalers|poddisruptionbudgets|networkpolicies|ingresses)\".*"))
+        .filter(l -> !l.contains("scope=\"cluster\""))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  static void setCpu(E2ECluster cluster, String cpu) {
+    for (Pod p : cluster.pods("cpu", "api")) {
+      cluster.annotate(Pod.class, p.getMetadata().getName(), "kwok.x-k8s.io/usage-cpu", cpu);
+    }
+  }
+
+  static Watch watchReplicas(E2ECluster cluster, String deployment, int from, BlockingQueue<Instant> changed) {
+    return cluster.client.apps().deployments().inNamespace(cluster.namespace).withName(deployment)
+        .watch(new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, Deployment d) {
+            if (d.getSpec().getReplicas() != null && d.getSpec().getReplicas() != from) {
+              changed.offer(Instant.now());
+            }
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {}
+        });
+  }
+
+  static void waitReplicas(E2ECluster cluster, String deployment, int replicas, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Deployment d = cluster.client.apps().deployments().inNamespace(cluster.namespace).withName(deployment).get();
+      if (d != null && d.getSpec().getReplicas() != null && d.getSpec().getReplicas() == replicas) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(deployment + " did not reach " + replicas + " replicas in " + timeout);
+  }
+
+  static double percentile(List<Double> values, double p) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  static void report(List<Double> queue, List<Double> hpa, double[] idle) throws IOException {
+    double qMedian = percentile(queue, 50);
+    double hMedian = percentile(hpa, 50);
+    String text = """
+        ## Operator: reaction to load, and idle cost
+
+        Measured by `make bench` (`ReactionBench`) on the simulated cluster (real kube-apiserver,
+        kube-controller-manager with its HPA controller at the default 15 s sync, metrics-server at
+        15 s resolution, KWOK nodes), operator in-process, real redis-server.
+
+        | what | runs | median | p99 |
+        |---|---|---|---|
+        | queue burst (200 items) -> worker `spec.replicas` changes, poll 1 s | %d | %.2f s | %.2f s |
+        | CPU step (10%% -> 190%% of request) -> api `spec.replicas` changes (HPA) | %d | %.1f s | %.1f s |
+
+        Ratio of medians, HPA / queue autoscaler: **%.0fx** faster.
+
+        Idle cost per ScalableService per minute (backlog 0, workers at 0, %d services, %d s window):
+        **%.1f Redis commands** (one EVAL per poll) and **%.2f API writes**.
+
+        Raw queue reactions (s): %s
+        Raw HPA reactions (s): %s
+        """.formatted(queue.size(), qMedian, percentile(queue, 99), hpa.size(), hMedian, percentile(hpa, 99),
+        hMedian / qMedian, IDLE_SERVICES, IDLE_WINDOW.toSeconds(), idle[0], idle[1],
+        queue.stream().map(d -> String.format("%.2f", d)).toList(), hpa.stream().map(d -> String.format("%.1f", d)).toList());
+    Path out = Path.of("../docs/bench/operator.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, text);
+    System.out.println(text);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.swell.sample;
+
+/** The Redis keys of a queue, as the operator reads them (the contract in the API design). */
+public record Keys(String queue) {
+  public String processing(String pod) {
+    return queue + ":processing:" + pod;
+  }
+
+  public String processingPattern() {
+    return queue + ":processing:*";
+  }
+
+  public String processed() {
+    return queue + ":processed";
+  }
+
+  public String dead() {
+    return queue + ":dead";
+  }
+
+  public String job(String id) {
+    return queue + ":job:" + id;
+  }
+
+  public String heartbeat(String pod) {
+    return queue + ":worker:" + pod;
+  }
+
+  public String invalidations() {
+    return queue + ":invalidate";
+  }
+
+  public static String product(long id) {
+    return "product:" + id;
+  }
+}

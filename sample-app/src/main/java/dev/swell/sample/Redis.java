@@ -1,0 +1,70 @@
+package dev.swell.sample;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+
+/**
+ * The app's Redis: one multiplexed connection shared by every request, fail-fast while Redis is
+ * away (commands are rejected, not queued) and reconnecting by itself when it returns.
+ */
+public final class Redis implements AutoCloseable {
+
+  static final Duration TIMEOUT = Duration.ofMillis(1000);
+  private final RedisClient client;
+  private final RedisURI uri;
+  private final StatefulRedisConnection<String, String> shared;
+
+  public Redis(String url, String password) {
+    uri = RedisURI.create(url);
+    if (password != null && !password.isEmpty()) {
+      uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(null, password)));
+    }
+    uri.setTimeout(TIMEOUT);
+    client = RedisClient.create();
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
+        .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+        .build());
+    shared = client.connect(uri);
+  }
+
+  public RedisCommands<String, String> commands() {
+    return shared.sync();
+  }
+
+  /** A connection of its own, for blocking commands (BLMOVE) that would stall the shared one. */
+  public StatefulRedisConnection<String, String> dedicated(Duration timeout) {
+    StatefulRedisConnection<String, String> c = client.connect(uri);
+    c.setTimeout(timeout);
+    return c;
+  }
+
+  public StatefulRedisPubSubConnection<String, String> pubSub() {
+    return client.connectPubSub(uri);
+  }
+
+  public boolean ping() {
+    try {
+      return "PONG".equals(commands().ping());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    shared.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}

@@ -1,0 +1,223 @@
+package dev.swell.sample;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.LMoveArgs;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reliable queue consumer. Items move atomically from the queue to this pod's processing list
+ * (BLMOVE/LMOVE) and leave it only when done, so a crash loses nothing: the next worker to start
+ * returns the lists of workers whose heartbeat has expired to the queue. Batches: up to N items,
+ * or what arrived within T ms. A failing job is retried with backoff, then parked in the dead
+ * list. Completion is idempotent by job id. SIGTERM: no new batch; the one in hand is finished.
+ */
+public final class Worker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final Duration HEARTBEAT_TTL = Duration.ofSeconds(10);
+  static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(3);
+
+  private final Config config;
+  private final Keys keys;
+  private final Redis redis;
+  // the worker thread's own connection: BLMOVE blocks it, and MULTI/EXEC must not interleave with
+  // the heartbeat, which uses the shared one
+  private final StatefulRedisConnection<String, String> own;
+  private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().daemon().name("heartbeat").factory());
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Counter done;
+  private final Counter failed;
+  private final Counter retried;
+  private final Timer batches;
+  private volatile boolean running = true;
+
+  public Worker(Config config, Redis redis, MeterRegistry registry) {
+    this.config = config;
+    this.keys = new Keys(config.queueKey());
+    this.redis = redis;
+    this.own = redis.dedicated(Duration.ofMillis(config.batchWaitMillis()).plusSeconds(2));
+    this.done = Counter.builder("jobs_processed").description("jobs completed").register(registry);
+    this.failed = Counter.builder("jobs_dead").description("jobs parked in the dead list").register(registry);
+    this.retried = Counter.builder("jobs_retried").description("failed attempts that were retried").register(registry);
+    this.batches = Timer.builder("worker_batch").description("time to process one batch").register(registry);
+  }
+
+  /** Runs until {@link #close()}; call from the thread that should do the work. */
+  public void run() {
+    try {
+      beat();
+      heartbeat.scheduleAtFixedRate(this::beat, HEARTBEAT_EVERY.toMillis(), HEARTBEAT_EVERY.toMillis(),
+          TimeUnit.MILLISECONDS);
+      int recovered = recoverStranded();
+      log.info("worker {} consuming {} (batch {} / {} ms){}", config.podName(), keys.queue(), config.batchSize(),
+          config.batchWaitMillis(), recovered > 0 ? ", returned " + recovered + " stranded items" : "");
+      while (running) {
+        List<String> batch;
+        try {
+          batch = take();
+        } catch (RuntimeException e) {
+          log.warn("cannot take from {}: {}", keys.queue(), e.getMessage());
+          sleep(500);
+          continue;
+        }
+        if (!batch.isEmpty()) {
+          batches.record(() -> batch.forEach(this::process));
+        }
+      }
+    } finally {
+      heartbeat.shutdownNow();
+      stopped.countDown();
+    }
+  }
+
+  private List<String> take() {
+    RedisCommands<String, String> b = own.sync();
+    String processing = keys.processing(config.podName());
+    List<String> batch = new ArrayList<>();
+    String first = b.blmove(keys.queue(), processing, LMoveArgs.Builder.rightLeft(), config.batchWaitMillis() / 1000.0);
+    if (first == null) {
+      return batch;
+    }
+    batch.add(first);
+    while (batch.size() < config.batchSize() && running) {
+      String next = b.lmove(keys.queue(), processing, LMoveArgs.Builder.rightLeft());
+      if (next == null) {
+        break;
+      }
+      batch.add(next);
+    }
+    return batch;
+  }
+
+  private void process(String item) {
+    RedisCommands<String, String> r = own.sync();
+    String processing = keys.processing(config.podName());
+    JsonNode job;
+    try {
+      job = JSON.readTree(item);
+    } catch (java.io.IOException e) {
+      r.rpush(keys.dead(), JSON.createObjectNode().put("item", item).put("error", "not JSON").toString());
+      r.lrem(processing, 1, item);
+      failed.increment();
+      return;
+    }
+    String id = job.path("id").asText();
+    if ("done".equals(r.hget(keys.job(id), "status"))) {
+      r.lrem(processing, 1, item); // done before a crash or a duplicate push: acknowledge only
+      return;
+    }
+    String error = null;
+    for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
+      r.hset(keys.job(id), java.util.Map.of("status", "processing", "attempts", String.valueOf(attempt),
+          "worker", config.podName()));
+      try {
+        work(job);
+        r.multi();
+        r.hset(keys.job(id), java.util.Map.of("status", "done", "result", "processed by " + config.podName()));
+        r.hincrby(keys.job(id), "completions", 1);
+        r.incr(keys.processed());
+        r.lrem(processing, 1, item);
+        r.exec();
+        done.increment();
+        return;
+      } catch (RuntimeException e) {
+        error = e.getMessage();
+        if (attempt < config.maxAttempts()) {
+          retried.increment();
+          sleep(50L << (attempt - 1));
+        }
+      }
+    }
+    r.multi();
+    r.rpush(keys.dead(), JSON.createObjectNode().put("item", item).put("error", String.valueOf(error)).toString());
+    r.hset(keys.job(id), java.util.Map.of("status", "failed", "error", String.valueOf(error)));
+    r.lrem(processing, 1, item);
+    r.exec();
+    failed.increment();
+  }
+
+  /** Simulated work: I/O (sleep) and CPU (a busy loop), from the job or the defaults. */
+  private void work(JsonNode job) {
+    if (job.path("fail").asBoolean(false)) {
+      throw new IllegalStateException("job asked to fail");
+    }
+    sleep(job.has("workMillis") ? job.get("workMillis").asInt() : config.ioMillis());
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.cpuMillis());
+    long x = 0;
+    while (System.nanoTime() < until) {
+      x += System.nanoTime() % 7;
+    }
+    if (x == 42) {
+      log.trace("unlikely");
+    }
+  }
+
+  /** Returns to the queue the items of this pod's own old list and of workers that are gone. */
+  int recoverStranded() {
+    RedisCommands<String, String> r = own.sync();
+    int moved = 0;
+    ScanCursor cursor = ScanCursor.INITIAL;
+    String prefix = keys.queue() + ":processing:";
+    do {
+      KeyScanCursor<String> page = r.scan(cursor, ScanArgs.Builder.matches(keys.processingPattern()).limit(200));
+      for (String list : page.getKeys()) {
+        String pod = list.substring(prefix.length());
+        boolean mine = pod.equals(config.podName());
+        if (mine || r.exists(keys.heartbeat(pod)) == 0) {
+          while (r.lmove(list, keys.queue(), LMoveArgs.Builder.rightRight()) != null) {
+            moved++;
+          }
+        }
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    return moved;
+  }
+
+  private void beat() {
+    try {
+      redis.commands().setex(keys.heartbeat(config.podName()), HEARTBEAT_TTL.toSeconds(), "alive");
+    } catch (RuntimeException e) {
+      log.warn("heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /** Stops taking items, lets the batch in hand finish (up to {@code grace}), then returns. */
+  public boolean stop(Duration grace) throws InterruptedException {
+    running = false;
+    return stopped.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    own.close();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

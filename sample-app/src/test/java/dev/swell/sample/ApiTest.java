@@ -1,0 +1,218 @@
+package dev.swell.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.swell.testkit.RedisServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The api against a real redis-server, as an HTTP client sees it. */
+class ApiTest {
+
+  static final RedisServer REDIS = RedisServer.plain();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+  static final ObjectMapper JSON = new ObjectMapper();
+  final List<AutoCloseable> open = new ArrayList<>();
+
+  @BeforeAll
+  static void redis() {
+    REDIS.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    REDIS.stop();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : open.reversed()) {
+      c.close();
+    }
+  }
+
+  record Api(ApiServer server, Catalogue catalogue) {
+    String url(String path) {
+      return "http://127.0.0.1:" + server.port() + path;
+    }
+  }
+
+  Api api(Map<String, String> extra) {
+    return api(extra, null);
+  }
+
+  /** An api replica; replicas given the same catalogue share their "database". */
+  Api api(Map<String, String> extra, Catalogue shared) {
+    Map<String, String> env = new HashMap<>(Map.of("REDIS_URL", REDIS.uri(), "SOURCE_DELAY_MS", "30",
+        "QUEUE_KEY", "jobs", "RATE_LIMIT_RPS", "1000", "RATE_LIMIT_BURST", "1000"));
+    env.putAll(extra);
+    Config config = Config.from(env);
+    Redis redis = new Redis(config.redisUrl(), null);
+    Catalogue catalogue = shared != null ? shared : new Catalogue(config.sourceDelayMillis());
+    ApiServer server = new ApiServer(config, redis, catalogue, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start(0);
+    open.add(redis);
+    open.add(server);
+    return new Api(server, catalogue);
+  }
+
+  static HttpResponse<String> send(String method, String url, String body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).method(method,
+        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(String url) throws Exception {
+    return send("GET", url, null, Map.of());
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void aMissThenHitsInTheLocalAndTheRedisTier() throws Exception {
+    Api one = api(Map.of());
+    HttpResponse<String> first = get(one.url("/products/7"));
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.headers().firstValue("X-Cache")).hasValue("MISS");
+    assertThat(json(first).get("name").asText()).isEqualTo("Product 7");
+    HttpResponse<String> again = get(one.url("/products/7"));
+    assertThat(again.headers().firstValue("X-Cache")).hasValue("HIT");
+    assertThat(again.headers().firstValue("X-Cache-Tier")).hasValue("local");
+    Api two = api(Map.of());
+    HttpResponse<String> other = get(two.url("/products/7"));
+    assertThat(other.headers().firstValue("X-Cache-Tier")).as("another replica: from Redis").hasValue("redis");
+    assertThat(one.catalogue().reads() + two.catalogue().reads()).isEqualTo(1);
+  }
+
+  @Test
+  void anUpdateInvalidatesBothTiersOnEveryReplica() throws Exception {
+    Api one = api(Map.of());
+    Api two = api(Map.of(), one.catalogue());
+    get(one.url("/products/9"));
+    get(two.url("/products/9"));
+    assertThat(get(two.url("/products/9")).headers().firstValue("X-Cache-Tier")).hasValue("local");
+    HttpResponse<String> put = send("PUT", one.url("/products/9"), "{\"name\":\"Renamed\",\"priceCents\":5}", Map.of());
+    assertThat(put.statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      HttpResponse<String> r = get(two.url("/products/9"));
+      assertThat(json(r).get("name").asText()).isEqualTo("Renamed");
+    });
+  }
+
+  @Test
+  void concurrentMissesReadTheSourceOnce() throws Exception {
+    Api one = api(Map.of("SOURCE_DELAY_MS", "300"));
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      all.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(one.url("/products/11"))).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var f : all) {
+      assertThat(f.get().statusCode()).isEqualTo(200);
+    }
+    assertThat(one.catalogue().reads()).isEqualTo(1);
+  }
+
+  @Test
+  void aBurstGets429WithRetryAfterAndRateLimitHeaders() throws Exception {
+    Api one = api(Map.of("RATE_LIMIT_RPS", "2", "RATE_LIMIT_BURST", "5"));
+    Map<String, String> key = Map.of("X-API-Key", "burst-client");
+    for (int i = 0; i < 5; i++) {
+      assertThat(send("GET", one.url("/products/1"), null, key).statusCode()).isEqualTo(200);
+    }
+    HttpResponse<String> limited = send("GET", one.url("/products/1"), null, key);
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.headers().firstValue("Retry-After")).hasValue("1"); // 2 tokens/s: the next in 500 ms
+    assertThat(limited.headers().firstValue("RateLimit-Limit")).hasValue("5");
+    assertThat(limited.headers().firstValue("RateLimit-Remaining")).hasValue("0");
+    assertThat(json(limited).get("error").asText()).contains("rate limit");
+    assertThat(send("GET", one.url("/products/1"), null, Map.of("X-API-Key", "another")).statusCode())
+        .as("another client has its own bucket").isEqualTo(200);
+    Thread.sleep(600);
+    assertThat(send("GET", one.url("/products/1"), null, key).statusCode()).as("a token came back").isEqualTo(200);
+  }
+
+  @Test
+  void aJobIsQueuedProcessedAndReported() throws Exception {
+    Api one = api(Map.of("QUEUE_KEY", "api-jobs"));
+    HttpResponse<String> posted = send("POST", one.url("/jobs"), "{\"payload\":{\"n\":1},\"workMillis\":5}", Map.of());
+    assertThat(posted.statusCode()).isEqualTo(202);
+    String id = json(posted).get("id").asText();
+    assertThat(posted.headers().firstValue("Location")).hasValue("/jobs/" + id);
+    assertThat(json(get(one.url("/jobs/" + id))).get("status").asText()).isEqualTo("queued");
+    Config wc = Config.from(Map.of("REDIS_URL", REDIS.uri(), "QUEUE_KEY", "api-jobs", "POD_NAME", "w1",
+        "SWELL_COMPONENT", "worker"));
+    Redis redis = new Redis(wc.redisUrl(), null);
+    Worker worker = new Worker(wc, redis, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    Thread t = Thread.ofVirtual().start(worker::run);
+    try {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(json(get(one.url("/jobs/" + id))).get("status").asText()).isEqualTo("done"));
+    } finally {
+      worker.stop(Duration.ofSeconds(5));
+      t.join(5000);
+      worker.close();
+      redis.close();
+    }
+  }
+
+  @Test
+  void badInputIsA400NamingTheProblemAndUnknownIdsA404() throws Exception {
+    Api one = api(Map.of());
+    HttpResponse<String> notNumber = get(one.url("/products/abc"));
+    assertThat(notNumber.statusCode()).isEqualTo(400);
+    assertThat(json(notNumber).get("error").asText()).contains("product id", "abc");
+    assertThat(get(one.url("/products/5000")).statusCode()).isEqualTo(404);
+    HttpResponse<String> array = send("POST", one.url("/jobs"), "[1,2]", Map.of());
+    assertThat(array.statusCode()).isEqualTo(400);
+    assertThat(json(array).get("error").asText()).contains("JSON object");
+    assertThat(json(send("POST", one.url("/jobs"), "{\"x\":1}", Map.of())).get("error").asText()).contains("payload");
+    assertThat(json(send("POST", one.url("/jobs"), "{\"payload\":1,\"workMillis\":-3}", Map.of())).get("error").asText())
+        .contains("workMillis");
+    assertThat(send("POST", one.url("/jobs"), "{not json", Map.of()).statusCode()).isEqualTo(400);
+    assertThat(json(send("PUT", one.url("/products/3"), "{\"name\":\"x\",\"priceCents\":-1}", Map.of()))
+        .get("error").asText()).contains("priceCents");
+    HttpResponse<String> big = send("POST", one.url("/jobs"), "{\"payload\":\"" + "x".repeat(20_000) + "\"}", Map.of());
+    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(get(one.url("/jobs/00000000-0000-0000-0000-000000000000")).statusCode()).isEqualTo(404);
+    HttpResponse<String> nowhere = get(one.url("/nowhere"));
+    assertThat(nowhere.statusCode()).isEqualTo(404);
+    assertThat(json(nowhere).get("error").asText()).contains("/nowhere");
+  }
+
+  @Test
+  void withRedisDownProductsComeFromTheSourceAndJobsAre503() throws Exception {
+    RedisServer flaky = RedisServer.plain().start();
+    Api one = api(Map.of("REDIS_URL", flaky.uri()));
+    assertThat(get(one.url("/readyz")).statusCode()).isEqualTo(200);
+    flaky.stop();
+    HttpResponse<String> product = get(one.url("/products/8"));
+    assertThat(product.statusCode()).isEqualTo(200);
+    assertThat(product.headers().firstValue("X-Cache-Tier")).hasValue("source");
+    HttpResponse<String> job = send("POST", one.url("/jobs"), "{\"payload\":1}", Map.of());
+    assertThat(job.statusCode()).isEqualTo(503);
+    assertThat(job.headers().firstValue("Retry-After")).isPresent();
+    assertThat(job.body()).doesNotContain("Exception").doesNotContain("at dev.");
+    assertThat(get(one.url("/readyz")).statusCode()).isEqualTo(503);
+    assertThat(get(one.url("/metrics")).body()).contains("cache_redis_failures_total", "http_server_requests");
+  }
+}
