@@ -5,6 +5,7 @@ import dev.swell.operator.reconciler.ScalableServiceReconciler;
 import dev.swell.operator.workers.WorkerScaling;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -22,9 +23,12 @@ public final class OperatorAssembly {
   /**
    * @param serverSideApply true in production; false only for fabric8's mock server, which cannot
    *     create objects by server-side apply
+   * @param lostLeadership called when this replica stops leading (also when it is being stopped:
+   *     JOSDK's own reaction, System.exit, would hang a shutdown hook)
    */
   public static Operator operator(KubernetesClient client, OperatorSettings settings, MeterRegistry registry,
-      WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes, Clock clock, boolean serverSideApply) {
+      WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes, Clock clock, boolean serverSideApply,
+      Runnable lostLeadership) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withSSABasedCreateUpdateMatchForDependentResources(serverSideApply)
@@ -33,8 +37,10 @@ public final class OperatorAssembly {
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
           .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
       if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(
-            new LeaderElectionConfiguration(settings.leaseName(), settings.leaseNamespace()));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
+            settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+            null, new LeaderCallbacks(() -> { }, lostLeadership, leader -> { }), false));
       }
     });
     operator.register(new ScalableServiceReconciler(scaling, events, nodes, clock), c -> {

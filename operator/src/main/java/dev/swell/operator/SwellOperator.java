@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +40,21 @@ public final class SwellOperator {
     NodeCatalog nodes = new NodeCatalog(client).start();
     KubernetesEventSink events = new KubernetesEventSink(client, clock, settings.eventInterval());
     WorkerAutoscaler workers = new WorkerAutoscaler(client, registry, events, clock);
-    Operator operator = OperatorAssembly.operator(client, settings, registry, workers, events, nodes, clock, true);
+    AtomicBoolean stopping = new AtomicBoolean();
+    Operator operator = OperatorAssembly.operator(client, settings, registry, workers, events, nodes, clock, true, () -> {
+      if (!stopping.get()) {
+        // another replica may be leading now: stop reconciling at once, and let Kubernetes restart us
+        log.error("lost the leader Lease {}/{}; exiting", settings.leaseNamespace(), settings.leaseName());
+        Thread.ofPlatform().start(() -> System.exit(1));
+      }
+    });
     OperatorHttpServer http = new OperatorHttpServer(settings.httpPort(), registry,
         () -> operator.getRuntimeInfo().allEventSourcesAreHealthy() || !operator.getRuntimeInfo().isStarted(),
         () -> operator.getRuntimeInfo().isStarted()).start();
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down: finishing reconciles in progress");
+      stopping.set(true);
       operator.stop();
       workers.close();
       nodes.close();

@@ -61,7 +61,7 @@ final class E2ECluster implements AutoCloseable {
     nodes = new NodeCatalog(as).start();
     KubernetesEventSink events = new KubernetesEventSink(as, clock, Duration.ofMinutes(5));
     workers = new WorkerAutoscaler(as, registry, events, clock);
-    operator = OperatorAssembly.operator(as, settings, registry, workers, events, nodes, clock, true);
+    operator = OperatorAssembly.operator(as, settings, registry, workers, events, nodes, clock, true, () -> { });
     operator.start();
     return this;
   }

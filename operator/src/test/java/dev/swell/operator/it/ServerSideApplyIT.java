@@ -61,7 +61,7 @@ class ServerSideApplyIT {
     Crds.install(client);
     client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
     operator = OperatorAssembly.operator(client, new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
-        new SimpleMeterRegistry(), SCALING, new RecordingEventSink(), Fixtures::kindNodes, Clock.systemUTC(), true);
+        new SimpleMeterRegistry(), SCALING, new RecordingEventSink(), Fixtures::kindNodes, Clock.systemUTC(), true, () -> { });
     operator.start();
   }
 

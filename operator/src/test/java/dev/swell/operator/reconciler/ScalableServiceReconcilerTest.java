@@ -64,7 +64,7 @@ class ScalableServiceReconcilerTest {
   @BeforeEach
   void start() {
     operator = OperatorAssembly.operator(client, new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
-        new SimpleMeterRegistry(), scaling, events, Fixtures::kindNodes, Clock.systemUTC(), false);
+        new SimpleMeterRegistry(), scaling, events, Fixtures::kindNodes, Clock.systemUTC(), false, () -> { });
     operator.start();
   }
 
