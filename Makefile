@@ -11,7 +11,7 @@ MVN ?= mvn -B -ntp
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: deps
 deps: ## install the system packages the tests use (redis-server)
@@ -53,3 +53,43 @@ crds: ## regenerate crds/ from the Java model (commit the result)
 .PHONY: bench
 bench: ## benchmarks (operator reaction vs the HPA, idle cost, sample app) -> docs/benchmarks.md
 	MVN="$(MVN)" hack/bench.sh
+
+# ---- kind (needs Docker and kind) ----
+KIND ?= kind
+KIND_CLUSTER ?= swell
+METRICS_SERVER_VERSION ?= v0.7.2
+INGRESS_NGINX_VERSION ?= controller-v1.12.1
+
+.PHONY: kind-up
+kind-up: ## kind cluster from kind-config.yaml, with metrics-server and ingress-nginx (pinned)
+	$(KIND) get clusters | grep -qx $(KIND_CLUSTER) || $(KIND) create cluster --config kind-config.yaml --name $(KIND_CLUSTER)
+	kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/download/$(METRICS_SERVER_VERSION)/components.yaml
+	kubectl -n kube-system patch deployment metrics-server --type=json \
+	  -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]' || true
+	kubectl apply -f https://raw.githubusercontent.com/kubernetes/ingress-nginx/$(INGRESS_NGINX_VERSION)/deploy/static/provider/kind/deploy.yaml
+	kubectl -n ingress-nginx wait --for=condition=Ready pod -l app.kubernetes.io/component=controller --timeout=300s
+
+.PHONY: images
+images: ## build swell/operator and swell/sample-app with Jib to tarballs and load them into kind
+	$(MVN) -pl operator,sample-app -am -DskipTests package jib:buildTar
+	$(KIND) load image-archive operator/target/jib-image.tar --name $(KIND_CLUSTER)
+	$(KIND) load image-archive sample-app/target/jib-image.tar --name $(KIND_CLUSTER)
+
+.PHONY: deploy
+deploy: ## install the CRD, RBAC and the operator (kustomize manifests/) into the current cluster
+	kubectl apply --server-side -k manifests
+	kubectl -n swell-system rollout status deployment/swell-operator --timeout=180s
+
+.PHONY: undeploy
+undeploy: ## remove the operator, its RBAC and the CRD (and with it every ScalableService)
+	kubectl delete -k manifests --ignore-not-found
+
+.PHONY: e2e
+e2e: ## the E2E suite against the kind cluster (skips only what needs KWOK-simulated CPU)
+	$(KIND) get kubeconfig --name $(KIND_CLUSTER) > .kind-kubeconfig
+	KUBECONFIG=$(CURDIR)/.kind-kubeconfig $(MVN) -pl operator -am verify -Dtest=none \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='*E2E'
+
+.PHONY: demo
+demo: ## the whole story: kind where Docker is present, else the simulated cluster; draws .demo/timeline.png
+	MVN="$(MVN) -q" hack/demo.sh
