@@ -39,7 +39,7 @@ sim-down: ## stop the simulated cluster
 
 .PHONY: run
 run: build ## run the operator locally against the cluster in KUBECONFIG (installs the CRD)
-	kubectl apply --server-side -f crds/
+	kubectl apply --server-side -f crds/scalableservices.swell.dev.yaml
 	LEADER_ELECTION=$${LEADER_ELECTION:-false} java -cp "operator/target/swell-operator-0.1.0-SNAPSHOT.jar:operator/target/lib/*" dev.swell.operator.SwellOperator
 
 .PHONY: build

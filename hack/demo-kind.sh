@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
 # The demo on kind (Docker required): cluster, images, operator, shop sample, load, live view, chart.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
-out=$repo/.demo
-mkdir -p "$out"
-export JAVA_HOME=${JAVA_HOME:-$(hack/find-jdk.sh)}
-say() { printf '\n\033[1mdemo: %s\033[0m\n' "$*"; }
+# shellcheck source=hack/demo/common.sh
+source "$(dirname "$0")/demo/common.sh"
 
 say "1/6 kind cluster from kind-config.yaml, metrics-server and ingress-nginx"
 make kind-up
@@ -23,7 +19,7 @@ trap 'kill $pf 2>/dev/null || true' EXIT
 sleep 3
 
 say "4/6 a burst of 3000 jobs and 30 s of HTTP load"
-java -cp sample-app/target/swell-sample-app.jar dev.swell.sample.Burst http://127.0.0.1:18081 3000 >"$out/burst.log" 2>&1 &
+"$java" -cp sample-app/target/swell-sample-app.jar dev.swell.sample.Burst http://127.0.0.1:18081 3000 >"$out/burst.log" 2>&1 &
 if command -v wrk >/dev/null; then wrk -t2 -c50 -d30s http://127.0.0.1:18081/products/1 >"$out/wrk.txt" 2>&1 & fi
 
 say "5/6 live view"
@@ -42,4 +38,4 @@ done
 kubectl get ssvc -n demo
 
 say "6/6 the timeline"
-java hack/demo/TimelineChart.java "$timeline" "$out/timeline.png"
+"$java" hack/demo/TimelineChart.java "$timeline" "$out/timeline.png"

@@ -5,13 +5,8 @@
 # process per worker pod (named after it) running locally against a local redis-server.
 # Either way: a live view of backlog and replicas, and the timeline drawn to .demo/timeline.png.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
-out=$repo/.demo
-mkdir -p "$out"
-export JAVA_HOME=${JAVA_HOME:-$(hack/find-jdk.sh)}
-java=$JAVA_HOME/bin/java
-say() { printf '\n\033[1mdemo: %s\033[0m\n' "$*"; }
+# shellcheck source=hack/demo/common.sh
+source "$(dirname "$0")/demo/common.sh"
 
 pids=()
 cleanup() {
@@ -40,7 +35,7 @@ redis_port=16399
 redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$out/redis.log" 2>&1 &
 pids+=($!)
 sleep 0.5
-k apply --server-side -f crds/ >/dev/null
+k apply --server-side -f crds/scalableservices.swell.dev.yaml >/dev/null
 LEADER_ELECTION=false HTTP_PORT=18080 "$java" -cp "operator/target/swell-operator-0.1.0-SNAPSHOT.jar:operator/target/lib/*" \
   dev.swell.operator.SwellOperator >"$out/operator.log" 2>&1 &
 pids+=($!)

@@ -27,7 +27,8 @@ public record Config(String component, int port, String redisUrl, String redisPa
       throw new Invalid("REDIS_URL must be a redis:// or rediss:// URL, got \"" + redisUrl + "\"");
     }
     String pod = env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME", "local"));
-    return new Config(component, number(env, "PORT", 8080, 1, 65535), redisUrl, env.get("REDIS_PASSWORD"),
+    // PORT 0 takes any free port: for several workers on one machine (the demo, the benchmarks)
+    return new Config(component, number(env, "PORT", 8080, 0, 65535), redisUrl, env.get("REDIS_PASSWORD"),
         env.getOrDefault("QUEUE_KEY", "jobs"), number(env, "CACHE_TTL_SECONDS", 300, 1, 86_400 * 30),
         number(env, "RATE_LIMIT_RPS", 50, 1, 1_000_000), number(env, "RATE_LIMIT_BURST", 100, 1, 1_000_000), pod,
         number(env, "SOURCE_DELAY_MS", 50, 0, 60_000), number(env, "WORKER_BATCH_SIZE", 10, 1, 1000),

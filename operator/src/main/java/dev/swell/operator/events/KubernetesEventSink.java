@@ -41,6 +41,8 @@ public final class KubernetesEventSink implements EventSink {
   public void record(HasMetadata about, EventReason reason, String message) {
     String key = about.getMetadata().getUid() + "|" + reason + "|" + message;
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    // what is older than the interval suppresses nothing: forgetting it keeps the map small
+    recorded.values().removeIf(r -> r.lastSeen().plus(interval).isBefore(now));
     Recorded previous = recorded.get(key);
     if (previous != null && now.isBefore(previous.lastSeen().plus(interval))) {
       return;
@@ -63,11 +65,6 @@ public final class KubernetesEventSink implements EventSink {
       log.warn("could not record event {} for {}/{}: {}", reason, about.getMetadata().getNamespace(),
           about.getMetadata().getName(), e.getMessage());
     }
-  }
-
-  /** Forget what was recorded about an object that is gone. */
-  public void forget(String uid) {
-    recorded.keySet().removeIf(k -> k.startsWith(uid + "|"));
   }
 
   private static Event event(HasMetadata about, EventReason reason, String message, String name, Instant now) {

@@ -47,13 +47,24 @@ public final class QueueTargets {
     int window = given.getStabilizationWindowSeconds() == null ? defaults.stabilizationWindowSeconds()
         : given.getStabilizationWindowSeconds();
     ScalingRules.Select select = given.getSelectPolicy() == null ? defaults.select()
-        : ScalingRules.Select.valueOf(given.getSelectPolicy());
+        : parse(ScalingRules.Select.class, given.getSelectPolicy(), "selectPolicy");
     List<ScalingPolicy> policies = given.getPolicies() == null || given.getPolicies().isEmpty() ? defaults.policies()
         : given.getPolicies().stream().map(QueueTargets::policy).toList();
     return new ScalingRules(window, select, policies);
   }
 
   private static ScalingPolicy policy(HPAScalingPolicy p) {
-    return new ScalingPolicy(ScalingPolicy.Type.valueOf(p.getType()), p.getValue(), p.getPeriodSeconds());
+    return new ScalingPolicy(parse(ScalingPolicy.Type.class, p.getType(), "policies[].type"), p.getValue(),
+        p.getPeriodSeconds());
+  }
+
+  /** The schema of HPAScalingRules (from the HPA's API) leaves these strings open: say what is allowed. */
+  private static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {
+    try {
+      return Enum.valueOf(type, value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("spec.worker.autoscaling.behavior: " + field + " must be one of "
+          + java.util.Arrays.toString(type.getEnumConstants()) + ", got \"" + value + "\"");
+    }
   }
 }

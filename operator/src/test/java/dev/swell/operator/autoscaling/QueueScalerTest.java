@@ -2,6 +2,7 @@ package dev.swell.operator.autoscaling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.swell.operator.SteppedClock;
 import dev.swell.operator.autoscaling.Decision.Reason;
 import dev.swell.operator.autoscaling.ScalingPolicy.Type;
 import dev.swell.operator.autoscaling.ScalingRules.Select;

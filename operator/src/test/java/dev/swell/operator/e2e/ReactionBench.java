@@ -127,7 +127,11 @@ class ReactionBench {
           redis: {mode: External, external: {url: "%s"}}
           worker:
             queue: {key: idle-%d}
-            autoscaling: {minReplicas: 0, maxReplicas: 5, cooldown: 5s}
+            autoscaling:
+              minReplicas: 0
+              maxReplicas: 5
+              cooldown: 5s
+              behavior: {scaleDown: {stabilizationWindowSeconds: 0}}
           """.formatted(uri, i));
     }
     for (int i = 0; i < IDLE_SERVICES; i++) {

@@ -1,4 +1,4 @@
-package dev.swell.operator.autoscaling;
+package dev.swell.operator;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,14 +7,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the test moves forward by hand. */
-final class SteppedClock extends Clock {
+public final class SteppedClock extends Clock {
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-  void step(Duration d) {
+  public void step(Duration d) {
     now = now.plus(d);
   }
 
-  void stepSeconds(long s) {
+  public void stepSeconds(long s) {
     step(Duration.ofSeconds(s));
   }
 

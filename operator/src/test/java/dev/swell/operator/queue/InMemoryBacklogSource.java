@@ -1,0 +1,45 @@
+package dev.swell.operator.queue;
+
+import dev.swell.operator.workers.RedisConnection;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A queue in memory, for tests of what reads it; `down` makes every read fail like an outage. */
+public final class InMemoryBacklogSource implements QueueBacklogSource {
+
+  private final Map<String, Long> lengths = new ConcurrentHashMap<>();
+  public volatile boolean down;
+
+  public void set(String list, long length) {
+    lengths.put(list, length);
+  }
+
+  @Override
+  public CompletionStage<Backlog> read(RedisConnection redis, String queueKey, Collection<String> workerPods) {
+    if (down) {
+      return CompletableFuture.failedFuture(new IllegalStateException("Connection refused"));
+    }
+    Map<String, Long> byPod = new LinkedHashMap<>();
+    long inFlight = 0;
+    for (String pod : workerPods) {
+      long n = lengths.getOrDefault(QueueBacklogSource.processingList(queueKey, pod), 0L);
+      inFlight += n;
+      if (n > 0) {
+        byPod.put(pod, n);
+      }
+    }
+    return CompletableFuture.completedFuture(new Backlog(lengths.getOrDefault(queueKey, 0L), inFlight, byPod,
+        lengths.getOrDefault(QueueBacklogSource.processedCounter(queueKey), 0L), Duration.ZERO));
+  }
+
+  @Override
+  public void release(RedisConnection redis) {}
+
+  @Override
+  public void close() {}
+}

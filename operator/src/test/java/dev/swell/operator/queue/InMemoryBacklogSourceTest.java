@@ -1,0 +1,22 @@
+package dev.swell.operator.queue;
+
+import dev.swell.operator.workers.RedisConnection;
+
+class InMemoryBacklogSourceTest extends QueueBacklogSourceContract {
+  final InMemoryBacklogSource source = new InMemoryBacklogSource();
+
+  @Override
+  QueueBacklogSource source() {
+    return source;
+  }
+
+  @Override
+  RedisConnection endpoint() {
+    return new RedisConnection("redis://nowhere:6379/0", null);
+  }
+
+  @Override
+  void fill(String key, long length) {
+    source.set(key, length);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.swell.operator.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.swell.operator.Fixtures;
+import dev.swell.operator.autoscaling.QueueTarget;
+import dev.swell.operator.autoscaling.ScalingPolicy;
+import dev.swell.operator.autoscaling.ScalingRules;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class QueueTargetsTest {
+
+  static QueueTarget target(String worker) {
+    return QueueTargets.from(Fixtures.service("image: a\nredis: {}\nworker:\n" + worker.indent(2)).getSpec().worker);
+  }
+
+  @Test
+  void anEmptyAutoscalingSectionGetsTheDefaultsAndTheHpasBehavior() {
+    QueueTarget t = target("queue: {key: q}");
+    assertThat(t.minReplicas()).isZero();
+    assertThat(t.maxReplicas()).isEqualTo(10);
+    assertThat(t.targetBacklogPerReplica()).isEqualTo(20);
+    assertThat(t.cooldown()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(t.scaleUp()).isEqualTo(ScalingRules.DEFAULT_UP);
+    assertThat(t.scaleDown()).isEqualTo(ScalingRules.DEFAULT_DOWN);
+    assertThat(t.fallbackReplicas()).isNull();
+  }
+
+  @Test
+  void behaviorFieldsLeftOutComeFromTheHpaDefaultsOneByOne() {
+    QueueTarget t = target("""
+        queue: {key: q, targetBacklogPerReplica: 5, drainTime: 1m}
+        autoscaling:
+          cooldown: 90s
+          behavior:
+            scaleDown: {policies: [{type: Pods, value: 2, periodSeconds: 30}]}
+            scaleUp: {stabilizationWindowSeconds: 10, selectPolicy: Min}
+          fallback: {replicas: 2}
+        """);
+    assertThat(t.scaleDown().stabilizationWindowSeconds()).as("the HPA's default down window").isEqualTo(300);
+    assertThat(t.scaleDown().policies()).containsExactly(new ScalingPolicy(ScalingPolicy.Type.Pods, 2, 30));
+    assertThat(t.scaleUp().stabilizationWindowSeconds()).isEqualTo(10);
+    assertThat(t.scaleUp().select()).isEqualTo(ScalingRules.Select.Min);
+    assertThat(t.scaleUp().policies()).isEqualTo(ScalingRules.DEFAULT_UP.policies());
+    assertThat(t.drainTime()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(t.cooldown()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(t.fallbackReplicas()).isEqualTo(2);
+    assertThat(t.fallbackAfterFailures()).isEqualTo(3);
+  }
+
+  @Test
+  void aPolicyTypeTheHpaDoesNotKnowIsNamedInTheError() {
+    assertThatThrownBy(() -> target("""
+        queue: {key: q}
+        autoscaling: {behavior: {scaleUp: {policies: [{type: pods, value: 1, periodSeconds: 5}]}}}
+        """)).hasMessageContaining("spec.worker.autoscaling.behavior: policies[].type must be one of [Pods, Percent]")
+        .hasMessageContaining("\"pods\"");
+  }
+}

@@ -1,0 +1,152 @@
+package dev.swell.operator.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.swell.operator.Fixtures;
+import dev.swell.operator.SteppedClock;
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.autoscaling.Decision;
+import dev.swell.operator.queue.Backlog;
+import dev.swell.operator.queue.InMemoryBacklogSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** One worker's loop with fakes at its boundaries: what it reads, decides, writes and reports. */
+class WorkerLoopTest {
+
+  static final ScalableService SHOP = Fixtures.service("""
+      image: app
+      redis: {mode: External, external: {url: "redis://q:6379/0"}}
+      worker:
+        queue: {key: jobs, targetBacklogPerReplica: 20}
+        autoscaling:
+          minReplicas: 0
+          maxReplicas: 10
+          behavior: {scaleDown: {stabilizationWindowSeconds: 0}}
+          fallback: {replicas: 2, afterFailures: 2}
+      """);
+
+  /** Records what the loop writes, and plays the Deployment: a scale changes its replicas. */
+  static final class FakeCluster implements ReplicaRealizer {
+    Integer replicas = 4;
+    final List<String> pods = new ArrayList<>(List.of("w-1", "w-2", "w-3", "w-4"));
+    final Map<String, Integer> costs = new HashMap<>();
+    final List<String> writes = new ArrayList<>();
+
+    @Override
+    public void scale(String namespace, String deployment, int to) {
+      writes.add("scale " + namespace + "/" + deployment + " " + to);
+      replicas = to;
+    }
+
+    @Override
+    public void setDeletionCosts(String namespace, Map<String, Integer> costByPod) {
+      writes.add("costs " + new java.util.TreeMap<>(costByPod));
+      costByPod.forEach((pod, cost) -> {
+        if (cost == null) {
+          costs.remove(pod);
+        } else {
+          costs.put(pod, cost);
+        }
+      });
+    }
+
+    WorkerPods view(ScalableService s) {
+      return new WorkerPods(replicas, List.copyOf(pods), Map.copyOf(costs));
+    }
+  }
+
+  static final class Recorder implements WorkerLoop.Listener {
+    final List<Decision> scaled = new ArrayList<>();
+    int nudges;
+
+    @Override
+    public void scaled(ScalableService service, Decision decision) {
+      scaled.add(decision);
+    }
+
+    @Override
+    public void evaluated(ScalableService service, Decision decision, Backlog backlog, Duration took) {}
+
+    @Override
+    public void statusChanged(ScalableService service) {
+      nudges++;
+    }
+  }
+
+  final SteppedClock clock = new SteppedClock();
+  final InMemoryBacklogSource queue = new InMemoryBacklogSource();
+  final FakeCluster cluster = new FakeCluster();
+  final Recorder recorder = new Recorder();
+  final WorkerLoop loop = new WorkerLoop(new WorkerLoop.Config(SHOP, QueueTargets.from(SHOP.getSpec().worker), "jobs",
+      new RedisConnection("redis://q:6379/0", null), Duration.ofSeconds(1), false), queue, cluster, clock,
+      cluster::view, recorder);
+
+  @Test
+  void aBacklogScalesTheWorkerAndShowsInTheSnapshot() {
+    queue.set("jobs", 97);
+    loop.tick();
+    assertThat(cluster.writes).containsExactly("scale demo/shop-worker 5");
+    assertThat(recorder.scaled).singleElement().satisfies(d -> assertThat(d.message()).contains("work 97"));
+    WorkerScalingSnapshot s = loop.snapshot();
+    assertThat(s.backlog()).isEqualTo(97);
+    assertThat(s.desiredReplicas()).isEqualTo(5);
+    assertThat(s.lastChange().from()).isEqualTo(4);
+    assertThat(s.lastChange().to()).isEqualTo(5);
+    assertThat(recorder.nudges).isEqualTo(1);
+  }
+
+  @Test
+  void nothingChangedMeansNoWriteAndNoStatusNudge() {
+    queue.set("jobs", 80);
+    loop.tick();
+    int nudges = recorder.nudges;
+    for (int i = 0; i < 10; i++) {
+      clock.stepSeconds(1);
+      loop.tick();
+    }
+    assertThat(cluster.writes).isEmpty();
+    assertThat(recorder.nudges).isEqualTo(nudges);
+  }
+
+  @Test
+  void busyPodsGetADeletionCostBeforeAScaleDown() {
+    queue.set("jobs:processing:w-3", 2);
+    cluster.costs.put("w-1", 1005); // busy before, idle now: its cost is cleared
+    loop.tick();
+    assertThat(cluster.writes).containsExactly("costs {w-1=null, w-3=1002}", "scale demo/shop-worker 1");
+    assertThat(cluster.costs).containsExactly(Map.entry("w-3", 1002));
+  }
+
+  @Test
+  void failedReadsLeadToFallbackReplicasAndARecovery() {
+    cluster.replicas = 0;
+    queue.down = true;
+    loop.tick();
+    assertThat(cluster.writes).isEmpty();
+    assertThat(loop.snapshot().readError()).contains("Connection refused");
+    assertThat(loop.snapshot().fallback()).isFalse();
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(cluster.writes).containsExactly("scale demo/shop-worker 2");
+    assertThat(loop.snapshot().fallback()).isTrue();
+    queue.down = false;
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(loop.snapshot().readError()).isNull();
+    assertThat(loop.snapshot().fallback()).isFalse();
+  }
+
+  @Test
+  void withoutTheDeploymentNothingHappens() {
+    cluster.replicas = null;
+    queue.set("jobs", 500);
+    loop.tick();
+    assertThat(cluster.writes).isEmpty();
+    assertThat(loop.snapshot()).isNull();
+  }
+}
