@@ -80,7 +80,7 @@ public final class Worker implements AutoCloseable {
           continue;
         }
         if (!batch.isEmpty()) {
-          batches.record(() -> batch.forEach(this::process));
+          batches.record(() -> processBatch(batch));
         }
       }
     } finally {
@@ -98,47 +98,93 @@ public final class Worker implements AutoCloseable {
       return batch;
     }
     batch.add(first);
-    while (batch.size() < config.batchSize() && running) {
-      String next = b.lmove(keys.queue(), processing, LMoveArgs.Builder.rightLeft());
-      if (next == null) {
-        break;
-      }
-      batch.add(next);
+    if (config.batchSize() > 1 && running) {
+      // the rest of the batch in one round trip, atomically
+      List<String> rest = b.eval(TAKE_MORE, io.lettuce.core.ScriptOutputType.MULTI,
+          new String[] {keys.queue(), processing}, String.valueOf(config.batchSize() - 1));
+      batch.addAll(rest);
     }
     return batch;
   }
 
-  private void process(String item) {
+  static final String TAKE_MORE = """
+      local out = {}
+      for i = 1, tonumber(ARGV[1]) do
+        local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+        if not v then break end
+        out[#out + 1] = v
+      end
+      return out
+      """;
+
+  /** A job of the batch in hand: the raw item (what the processing list holds) and its parsed form. */
+  private record Item(String raw, JsonNode job, String id) {}
+
+  /**
+   * One batch in a handful of round trips, whatever its size: one to read the jobs' status, one to
+   * mark them processing, one to complete, count and acknowledge every success together. Only a
+   * failing job is retried on its own.
+   */
+  private void processBatch(List<String> raws) {
     RedisCommands<String, String> r = own.sync();
     String processing = keys.processing(config.podName());
-    JsonNode job;
-    try {
-      job = JSON.readTree(item);
-    } catch (java.io.IOException e) {
-      r.rpush(keys.dead(), JSON.createObjectNode().put("item", item).put("error", "not JSON").toString());
-      r.lrem(processing, 1, item);
-      failed.increment();
-      return;
+    List<Item> items = new ArrayList<>();
+    r.multi();
+    for (String raw : raws) {
+      JsonNode job = parse(raw);
+      if (job == null) {
+        r.rpush(keys.dead(), JSON.createObjectNode().put("item", raw).put("error", "not JSON").toString());
+        r.lrem(processing, 1, raw);
+        failed.increment();
+        continue;
+      }
+      items.add(new Item(raw, job, job.path("id").asText()));
+      r.hget(keys.job(job.path("id").asText()), "status");
     }
-    String id = job.path("id").asText();
-    if ("done".equals(r.hget(keys.job(id), "status"))) {
-      r.lrem(processing, 1, item); // done before a crash or a duplicate push: acknowledge only
-      return;
+    List<Object> statuses = r.exec().stream().filter(o -> o == null || o instanceof String).toList();
+    List<Item> todo = new ArrayList<>();
+    r.multi();
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      if ("done".equals(i < statuses.size() ? statuses.get(i) : null)) {
+        r.lrem(processing, 1, item.raw()); // done before a crash, or pushed twice: acknowledge only
+      } else {
+        r.hset(keys.job(item.id()), java.util.Map.of("status", "processing", "worker", config.podName()));
+        todo.add(item);
+      }
     }
+    r.exec();
+    List<Item> succeeded = new ArrayList<>();
+    for (Item item : todo) {
+      if (attempt(item, 1)) {
+        succeeded.add(item);
+      }
+    }
+    if (!succeeded.isEmpty()) {
+      r.multi();
+      for (Item item : succeeded) {
+        r.hset(keys.job(item.id()), java.util.Map.of("status", "done", "attempts", "1",
+            "result", "processed by " + config.podName()));
+        r.hincrby(keys.job(item.id()), "completions", 1);
+        r.lrem(processing, 1, item.raw());
+      }
+      r.incrby(keys.processed(), succeeded.size());
+      r.exec();
+      done.increment(succeeded.size());
+    }
+  }
+
+  /** Runs a job; on failure retries it alone, with backoff, and finally parks it in the dead list. */
+  private boolean attempt(Item item, int first) {
     String error = null;
-    for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
-      r.hset(keys.job(id), java.util.Map.of("status", "processing", "attempts", String.valueOf(attempt),
-          "worker", config.podName()));
+    for (int attempt = first; attempt <= config.maxAttempts(); attempt++) {
       try {
-        work(job);
-        r.multi();
-        r.hset(keys.job(id), java.util.Map.of("status", "done", "result", "processed by " + config.podName()));
-        r.hincrby(keys.job(id), "completions", 1);
-        r.incr(keys.processed());
-        r.lrem(processing, 1, item);
-        r.exec();
-        done.increment();
-        return;
+        work(item.job());
+        if (attempt == first) {
+          return true; // completed with its batch
+        }
+        complete(item, attempt);
+        return false;
       } catch (RuntimeException e) {
         error = e.getMessage();
         if (attempt < config.maxAttempts()) {
@@ -147,12 +193,36 @@ public final class Worker implements AutoCloseable {
         }
       }
     }
+    RedisCommands<String, String> r = own.sync();
     r.multi();
-    r.rpush(keys.dead(), JSON.createObjectNode().put("item", item).put("error", String.valueOf(error)).toString());
-    r.hset(keys.job(id), java.util.Map.of("status", "failed", "error", String.valueOf(error)));
-    r.lrem(processing, 1, item);
+    r.rpush(keys.dead(), JSON.createObjectNode().put("item", item.raw()).put("error", String.valueOf(error)).toString());
+    r.hset(keys.job(item.id()), java.util.Map.of("status", "failed", "attempts", String.valueOf(config.maxAttempts()),
+        "error", String.valueOf(error)));
+    r.lrem(keys.processing(config.podName()), 1, item.raw());
     r.exec();
     failed.increment();
+    return false;
+  }
+
+  private void complete(Item item, int attempts) {
+    RedisCommands<String, String> r = own.sync();
+    r.multi();
+    r.hset(keys.job(item.id()), java.util.Map.of("status", "done", "attempts", String.valueOf(attempts),
+        "result", "processed by " + config.podName()));
+    r.hincrby(keys.job(item.id()), "completions", 1);
+    r.incr(keys.processed());
+    r.lrem(keys.processing(config.podName()), 1, item.raw());
+    r.exec();
+    done.increment();
+  }
+
+  private static JsonNode parse(String raw) {
+    try {
+      JsonNode job = JSON.readTree(raw);
+      return job != null && job.isObject() ? job : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
   }
 
   /** Simulated work: I/O (sleep) and CPU (a busy loop), from the job or the defaults. */

@@ -45,6 +45,9 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   static final String WORKER_SELECTOR = ChildNames.MANAGED_BY + "=" + ChildNames.MANAGER + ","
       + ChildNames.COMPONENT + "=" + Component.WORKER.label();
 
+  /** A loop whose worker Deployment stays absent this long stops. */
+  static final Duration ABSENT_LIMIT = Duration.ofSeconds(30);
+
   private final QueueBacklogSource source;
   private final ReplicaRealizer realizer;
   private final EventSink events;
@@ -126,10 +129,20 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   private void run(ResourceID id, WorkerLoop loop) {
     MDC.put("resource.namespace", id.getNamespace().orElse(""));
     MDC.put("resource.name", id.getName());
+    long absentSince = 0;
     while (!Thread.currentThread().isInterrupted()) {
       long started = System.nanoTime();
       try {
-        loop.tick();
+        if (loop.tick()) {
+          absentSince = 0;
+        } else if (absentSince == 0) {
+          absentSince = started;
+        } else if (started - absentSince > ABSENT_LIMIT.toNanos()) {
+          // deleted with its ScalableService (children go by garbage collection, without a
+          // reconcile to tell us); if the service still exists, its next reconcile starts us again
+          forget(id);
+          return;
+        }
       } catch (RuntimeException e) {
         log.warn("queue autoscaler evaluation failed: {}", e.getMessage());
       }

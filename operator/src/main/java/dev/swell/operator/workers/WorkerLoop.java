@@ -80,13 +80,16 @@ final class WorkerLoop {
     return snapshot;
   }
 
-  /** One evaluation; never throws (a failure is a failed read or a logged error). */
-  synchronized void tick() {
+  /**
+   * One evaluation; never throws (a failure is a failed read or a logged error). Returns false when
+   * there is no worker Deployment to scale (not created yet, or deleted with its ScalableService).
+   */
+  synchronized boolean tick() {
     Config c = config;
     long start = System.nanoTime();
     WorkerPods pods = workers.apply(c.service());
     if (pods.replicas() == null) {
-      return; // the Deployment is not there yet: the reconcile creates it
+      return false;
     }
     int current = pods.replicas();
     Backlog backlog = null;
@@ -113,6 +116,7 @@ final class WorkerLoop {
     }
     listener.evaluated(c.service(), decision, backlog, Duration.ofNanos(System.nanoTime() - start));
     publish(c, decision, backlog, error);
+    return true;
   }
 
   private void publish(Config c, Decision decision, Backlog backlog, String error) {

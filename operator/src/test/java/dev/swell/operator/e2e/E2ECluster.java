@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A cluster for end-to-end tests: the one in KUBECONFIG (the simulated cluster in `make test`, a
@@ -31,6 +35,9 @@ import java.util.Set;
  * A missing cluster fails the tests: it is never a reason to skip them.
  */
 final class E2ECluster implements AutoCloseable {
+
+  /** Requests other than GET sent through this cluster's client (the operator's included). */
+  static final AtomicLong WRITES = new AtomicLong();
 
   final KubernetesClient client;
   final String namespace;
@@ -41,7 +48,16 @@ final class E2ECluster implements AutoCloseable {
   E2ECluster(String namespace) {
     String kubeconfig = System.getenv("KUBECONFIG");
     assertThat(kubeconfig).as("KUBECONFIG must point at a cluster: `make test` starts the simulated one").isNotBlank();
-    this.client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
+    this.client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null))
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("swell-write-counter", new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if (!"GET".equals(request.method())) {
+              WRITES.incrementAndGet();
+            }
+          }
+        }))
+        .build();
     this.namespace = namespace;
     Crds.install(client);
     Namespace ns = new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build();

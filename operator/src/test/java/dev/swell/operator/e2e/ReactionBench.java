@@ -119,8 +119,14 @@ class ReactionBench {
     return seconds;
   }
 
-  /** Redis commands and API writes per idle ScalableService per minute: {commands, writes}. */
+  /**
+   * Per idle ScalableService per minute: {Redis round trips (EVAL), Redis commands (the script's
+   * reads included), writes to the API server by the operator}.
+   */
   static double[] idleCost(E2ECluster cluster, RedisCommands<String, String> redis, String uri) throws Exception {
+    cluster.client.resources(dev.swell.operator.api.ScalableService.class).inNamespace(cluster.namespace).delete();
+    await(() -> cluster.client.resources(dev.swell.operator.api.ScalableService.class).inNamespace(cluster.namespace)
+        .list().getItems().isEmpty());
     for (int i = 0; i < IDLE_SERVICES; i++) {
       cluster.apply("idle" + i, """
           image: swell/sample-app:0.1.0
@@ -137,32 +143,28 @@ class ReactionBench {
     for (int i = 0; i < IDLE_SERVICES; i++) {
       waitReplicas(cluster, "idle" + i + "-worker", 0, Duration.ofSeconds(120));
     }
-    Thread.sleep(10_000); // settle: status written, events recorded
-    long commandsBefore = commands(redis);
-    long writesBefore = apiWrites(cluster);
+    Thread.sleep(15_000); // settle: the last status written, events recorded
+    long evalsBefore = calls(redis, "eval");
+    long commandsBefore = calls(redis, null);
+    long writesBefore = E2ECluster.WRITES.get();
     Thread.sleep(IDLE_WINDOW.toMillis());
-    long commands = commands(redis) - commandsBefore - 1; // less our own INFO
-    long writes = apiWrites(cluster) - writesBefore;
-    double minutes = IDLE_WINDOW.toSeconds() / 60.0;
-    // the burst and cpu services keep running too, so divide by every ScalableService with a worker
-    int withWorker = IDLE_SERVICES + 1;
-    return new double[] {commands / minutes / withWorker, writes / minutes / (withWorker + 1)};
+    long evals = calls(redis, "eval") - evalsBefore;
+    long commands = calls(redis, null) - commandsBefore - 2; // less our own two INFOs
+    long writes = E2ECluster.WRITES.get() - writesBefore;
+    double perServiceMinute = IDLE_SERVICES * IDLE_WINDOW.toSeconds() / 60.0;
+    return new double[] {evals / perServiceMinute, commands / perServiceMinute, writes / perServiceMinute};
   }
 
-  static long commands(RedisCommands<String, String> redis) {
-    return redis.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_"))
+  /** Calls of one command (or of all, with null) since the server started. */
+  static long calls(RedisCommands<String, String> redis, String command) {
+    return redis.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + (command == null ? "" : command + ":")))
         .mapToLong(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_|]+:calls=(\\d+),.*$", "$1"))).sum();
   }
 
-  /** Writes the apiserver served (POST, PUT, PATCH, DELETE, APPLY) in the bench namespace's resource kinds. */
-  static long apiWrites(E2ECluster cluster) {
-    String metrics = cluster.client.raw("/metrics");
-    return metrics.lines().filter(l -> l.startsWith("apiserver_request_total{"))
-        .filter(l -> l.matches(".*verb=\"(POST|PUT|PATCH|DELETE|APPLY)\".*"))
-        .filter(l -> l.matches(".*resource=\"(scalableservices|deployments|services|secrets|events|pods|"
-            + "horizontalpodautoscalers|poddisruptionbudgets|networkpolicies|ingresses)\".*"))
-        .filter(l -> !l.contains("scope=\"cluster\""))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    for (int i = 0; i < 600 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(100);
+    }
   }
 
   static void setCpu(E2ECluster cluster, String cpu) {
@@ -225,13 +227,14 @@ class ReactionBench {
 
         Ratio of medians, HPA / queue autoscaler: **%.0fx** faster.
 
-        Idle cost per ScalableService per minute (backlog 0, workers at 0, %d services, %d s window):
-        **%.1f Redis commands** (one EVAL per poll) and **%.2f API writes**.
+        Idle cost per ScalableService per minute (backlog 0, workers at 0, %d services, %d s window,
+        nothing else running): **%.1f Redis round trips** (one EVAL per poll; %.1f commands counting
+        the script's LLEN and GET) and **%.2f writes to the API server** (counted at the operator's client).
 
         Raw queue reactions (s): %s
         Raw HPA reactions (s): %s
         """.formatted(queue.size(), qMedian, percentile(queue, 99), hpa.size(), hMedian, percentile(hpa, 99),
-        hMedian / qMedian, IDLE_SERVICES, IDLE_WINDOW.toSeconds(), idle[0], idle[1],
+        hMedian / qMedian, IDLE_SERVICES, IDLE_WINDOW.toSeconds(), idle[0], idle[1], idle[2],
         queue.stream().map(d -> String.format("%.2f", d)).toList(), hpa.stream().map(d -> String.format("%.1f", d)).toList());
     Path out = Path.of("../docs/bench/operator.md");
     Files.createDirectories(out.getParent());

@@ -145,7 +145,7 @@ class WorkerLoopTest {
   void withoutTheDeploymentNothingHappens() {
     cluster.replicas = null;
     queue.set("jobs", 500);
-    loop.tick();
+    assertThat(loop.tick()).as("tells its runner there is nothing to scale").isFalse();
     assertThat(cluster.writes).isEmpty();
     assertThat(loop.snapshot()).isNull();
   }
