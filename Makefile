@@ -39,7 +39,7 @@ sim-down: ## stop the simulated cluster
 
 .PHONY: run
 run: build ## run the operator locally against the cluster in KUBECONFIG (installs the CRD)
-	kubectl apply --server-side -f crds/scalableservices.swell.dev.yaml
+	kubectl apply --server-side --force-conflicts -f crds/scalableservices.swell.dev.yaml
 	LEADER_ELECTION=$${LEADER_ELECTION:-false} java -cp "operator/target/swell-operator-0.1.0-SNAPSHOT.jar:operator/target/lib/*" dev.swell.operator.SwellOperator
 
 .PHONY: build
@@ -77,7 +77,7 @@ images: ## build swell/operator and swell/sample-app with Jib to tarballs and lo
 
 .PHONY: deploy
 deploy: ## install the CRD, RBAC and the operator (kustomize manifests/) into the current cluster
-	kubectl apply --server-side -k manifests
+	kubectl apply --server-side --force-conflicts -k manifests
 	kubectl -n swell-system rollout status deployment/swell-operator --timeout=180s
 
 .PHONY: undeploy

@@ -35,14 +35,14 @@ redis_port=16399
 redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$out/redis.log" 2>&1 &
 pids+=($!)
 sleep 0.5
-k apply --server-side -f crds/scalableservices.swell.dev.yaml >/dev/null
+k apply --server-side --force-conflicts -f crds/scalableservices.swell.dev.yaml >/dev/null
 LEADER_ELECTION=false HTTP_PORT=18080 "$java" -cp "operator/target/swell-operator-0.1.0-SNAPSHOT.jar:operator/target/lib/*" \
   dev.swell.operator.SwellOperator >"$out/operator.log" 2>&1 &
 pids+=($!)
 
 say "3/6 the shop: an api and queue workers (on the dedicated node), Redis at 127.0.0.1:$redis_port"
 k create namespace demo --dry-run=client -o yaml | k apply -f - >/dev/null
-k apply --server-side -n demo -f - >/dev/null <<YAML
+k apply --server-side --force-conflicts -n demo -f - >/dev/null <<YAML
 apiVersion: swell.dev/v1alpha1
 kind: ScalableService
 metadata: {name: shop}
@@ -57,9 +57,11 @@ spec:
     queue: {key: jobs, targetBacklogPerReplica: 100}
     autoscaling:
       minReplicas: 0
-      maxReplicas: 8
+      maxReplicas: 4
       cooldown: 15s
       behavior:
+        scaleUp:
+          policies: [{type: Pods, value: 4, periodSeconds: 5}]
         scaleDown:
           stabilizationWindowSeconds: 0
           policies: [{type: Percent, value: 50, periodSeconds: 5}]
@@ -73,15 +75,18 @@ pids+=($!)
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.5; done
 
 # a local "kubelet" for the worker pods: one real worker process per pod, with the pod's name
-declare -A workers
+declare -A workers=()
 sync_workers() {
   local want
   want=$(k get pods -n demo -l app.kubernetes.io/name=shop,app.kubernetes.io/component=worker \
     --field-selector=status.phase=Running -o jsonpath='{.items[*].metadata.name}' 2>/dev/null || true)
   for pod in $want; do
+    if [[ -n "${workers[$pod]:-}" ]] && ! kill -0 "${workers[$pod]}" 2>/dev/null; then
+      unset "workers[$pod]" # it died: start it again, as the kubelet would
+    fi
     if [[ -z "${workers[$pod]:-}" ]]; then
       SWELL_COMPONENT=worker PORT=0 REDIS_URL=redis://127.0.0.1:$redis_port/0 QUEUE_KEY=jobs POD_NAME=$pod \
-        WORKER_IO_MILLIS=40 "$java" -Xmx128m -jar sample-app/target/swell-sample-app.jar >>"$out/workers.log" 2>&1 &
+        WORKER_IO_MILLIS=20 "$java" -Xmx128m -XX:TieredStopAtLevel=1 -jar sample-app/target/swell-sample-app.jar >>"$out/workers.log" 2>&1 &
       workers[$pod]=$!
       pids+=($!)
     fi
@@ -91,7 +96,7 @@ sync_workers() {
   done
 }
 
-say "4/6 a burst of 3000 jobs and 20 s of HTTP load on the cached product endpoint"
+say "4/6 10 s of HTTP load on the cached product endpoint, then a burst of 1500 jobs"
 start=$(date +%s%N)
 timeline=$out/timeline.csv
 echo "seconds,backlog,desired,ready,processed" >"$timeline"
@@ -106,17 +111,16 @@ sample() {
   printf '  t=%5ss  backlog=%5s  workers desired=%-2s running=%-2s  processed=%s\n' "$now" "$backlog" \
     "${desired:-0}" "$ready" "$processed"
 }
+if command -v wrk >/dev/null; then
+  wrk -t1 -c20 -d10s --latency "http://127.0.0.1:$api_port/products/1" >"$out/wrk.txt" 2>&1
+fi
 for _ in 1 2 3; do sync_workers; sample; sleep 1; done
-"$java" -cp "sample-app/target/swell-sample-app.jar" dev.swell.sample.Burst "http://127.0.0.1:$api_port" 3000 \
+"$java" -cp "sample-app/target/swell-sample-app.jar" dev.swell.sample.Burst "http://127.0.0.1:$api_port" 1500 \
   >"$out/burst.log" 2>&1 &
 pids+=($!)
-if command -v wrk >/dev/null; then
-  wrk -t2 -c50 -d20s "http://127.0.0.1:$api_port/products/1" >"$out/wrk.txt" 2>&1 &
-  pids+=($!)
-fi
 
 say "5/6 live view: the operator scales the workers from the backlog, then back to zero"
-deadline=$((SECONDS + 150))
+deadline=$((SECONDS + 240))
 zero_since=0
 while ((SECONDS < deadline)); do
   sync_workers

@@ -18,7 +18,9 @@ import java.time.Duration;
  */
 public final class Redis implements AutoCloseable {
 
-  static final Duration TIMEOUT = Duration.ofMillis(1000);
+  static final Duration TIMEOUT = Duration.ofMillis(2000);
+  /** How long the app keeps trying to reach Redis at start before it gives up (exit 1). */
+  static final Duration START_PATIENCE = Duration.ofSeconds(60);
   private final RedisClient client;
   private final RedisURI uri;
   private final StatefulRedisConnection<String, String> shared;
@@ -36,7 +38,47 @@ public final class Redis implements AutoCloseable {
         .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
         .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
         .build());
-    shared = client.connect(uri);
+    shared = connectAtStart();
+  }
+
+  /** Redis may start after us, or answer slowly on a busy node: retry, saying so, then give up cleanly. */
+  private StatefulRedisConnection<String, String> connectAtStart() {
+    long deadline = System.nanoTime() + START_PATIENCE.toNanos();
+    long backoff = 200;
+    while (true) {
+      try {
+        return client.connect(uri);
+      } catch (io.lettuce.core.RedisException e) {
+        if (System.nanoTime() > deadline) {
+          throw new Unreachable("Redis at " + uri.getHost() + ":" + uri.getPort() + " unreachable for "
+              + START_PATIENCE.toSeconds() + "s: " + rootMessage(e));
+        }
+        org.slf4j.LoggerFactory.getLogger(Redis.class).warn("waiting for Redis at {}:{}: {}", uri.getHost(),
+            uri.getPort(), rootMessage(e));
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new Unreachable("interrupted while waiting for Redis");
+        }
+        backoff = Math.min(backoff * 2, 3000);
+      }
+    }
+  }
+
+  /** Redis could not be reached at start. */
+  public static final class Unreachable extends RuntimeException {
+    Unreachable(String message) {
+      super(message);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   public RedisCommands<String, String> commands() {

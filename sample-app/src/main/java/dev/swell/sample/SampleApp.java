@@ -31,7 +31,14 @@ public final class SampleApp {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
-    Redis redis = new Redis(config.redisUrl(), config.redisPassword());
+    Redis redis;
+    try {
+      redis = new Redis(config.redisUrl(), config.redisPassword());
+    } catch (Redis.Unreachable e) {
+      System.err.println("sample-app: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     if (config.component().equals("api")) {
       ApiServer api = new ApiServer(config, redis, new Catalogue(config.sourceDelayMillis()), registry)
           .start(config.port());

@@ -92,6 +92,12 @@ final class WorkerLoop {
       return false;
     }
     int current = pods.replicas();
+    if (history.recommendations().isEmpty() && history.scaleDowns().isEmpty() && history.scaleUps().isEmpty()) {
+      // a fresh loop (or a restarted operator) has no memory: the count it finds stands as a
+      // recommendation, so the scale-down window holds it instead of dropping workers at once
+      history = new ScalingHistory(java.util.List.of(new ScalingHistory.Recommendation(clock.instant(), current)),
+          java.util.List.of(), java.util.List.of(), history.lastActive(), history.consecutiveFailures());
+    }
     Backlog backlog = null;
     QueueReading reading;
     String error = null;

@@ -16,7 +16,7 @@ public final class Crds {
   public static CustomResourceDefinition install(KubernetesClient client) {
     CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
         .load(DIR.resolve("scalableservices.swell.dev.yaml").toFile()).item();
-    client.resource(crd).serverSideApply();
+    client.resource(crd).forceConflicts().serverSideApply();
     client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
         .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
             && c.getStatus().getConditions().stream()
