@@ -41,6 +41,7 @@ LEADER_ELECTION=false HTTP_PORT=18080 "$java" -cp "operator/target/swell-operato
 pids+=($!)
 
 say "3/6 the shop: an api and queue workers (on the dedicated node), Redis at 127.0.0.1:$redis_port"
+k delete namespace demo --ignore-not-found --wait --timeout=120s >/dev/null # a fresh story every time
 k create namespace demo --dry-run=client -o yaml | k apply -f - >/dev/null
 k apply --server-side --force-conflicts -n demo -f - >/dev/null <<YAML
 apiVersion: swell.dev/v1alpha1
