@@ -20,7 +20,7 @@ if [[ -x hack/bench-sample.sh ]]; then hack/bench-sample.sh; fi
   echo "# Benchmarks"
   echo
   echo "Reproduce with \`make bench\` (about 15 minutes). Machine of this run: $(nproc) cores,"
-  echo "$(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(java -version 2>&1 | head -1),"
+  echo "$(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("${JAVA_HOME:-$(hack/find-jdk.sh)}/bin/java" -version 2>&1 | head -1),"
   echo "$(date -u +%F). Every number below comes from that one run; ratios compare against a"
   echo "baseline measured in the same run on the same machine."
   echo

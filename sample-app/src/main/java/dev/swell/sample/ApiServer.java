@@ -3,29 +3,61 @@ package dev.swell.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.swell.sample.Catalogue.Product;
-import io.javalin.Javalin;
-import io.javalin.http.Context;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP api: products through the two-tier cache, jobs onto the queue, a per-client rate
  * limit, health and metrics. Every error is JSON with a status a client can act on (400, 404,
- * 413, 429, 503); nothing leaks a stack trace.
+ * 405, 413, 429, 503); nothing leaks a stack trace.
+ *
+ * <p>Helidon SE's server gives each connection a virtual thread, so handlers block on Redis like
+ * plain code and thousands of connections cost little memory.
  */
 public final class ApiServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_BODY = 16 * 1024;
+  /**
+   * Connections the kernel holds for us before we accept them. A small backlog overflows when
+   * hundreds of clients connect at once; the kernel then drops their handshakes and those clients
+   * wait a second or more for a retransmission.
+   */
+  static final int ACCEPT_QUEUE = 1024;
+  private static final HeaderName API_KEY = HeaderNames.create("X-API-Key");
+  private static final HeaderName X_CACHE = HeaderNames.create("X-Cache");
+  private static final HeaderName X_CACHE_TIER = HeaderNames.create("X-Cache-Tier");
+  private static final HeaderName RATELIMIT_LIMIT = HeaderNames.create("RateLimit-Limit");
+  private static final HeaderName RATELIMIT_REMAINING = HeaderNames.create("RateLimit-Remaining");
+  private static final HeaderName RATELIMIT_RESET = HeaderNames.create("RateLimit-Reset");
+  private static final String JSON_TYPE = "application/json";
+  private static final Pattern JOB_ID = Pattern.compile("[0-9a-f-]{36}");
+  /** The routes, for 405 on a known path with another method and for the metrics' route tag. */
+  private static final Pattern PRODUCT = Pattern.compile("/products/[^/]+");
+  private static final Pattern JOB = Pattern.compile("/jobs/[^/]+");
 
-  private final Javalin app;
   private final ProductCache cache;
   private final Jobs jobs;
   private final RateLimiter limiter;
@@ -34,6 +66,9 @@ public final class ApiServer implements AutoCloseable {
   private final Counter limited;
   private final Counter limiterDown;
   private final Counter pushed;
+  /** One timer per route, method and status, found by a string key rather than built per request. */
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private WebServer server;
 
   public ApiServer(Config config, Redis redis, Catalogue catalogue, PrometheusMeterRegistry registry) {
     this.redis = redis;
@@ -47,182 +82,231 @@ public final class ApiServer implements AutoCloseable {
     this.limiterDown = Counter.builder("ratelimit_unavailable").description("requests let through because Redis failed")
         .register(registry);
     this.pushed = Counter.builder("jobs_pushed").description("jobs queued").register(registry);
-    this.app = Javalin.create(c -> {
-      c.useVirtualThreads = true;
-      c.showJavalinBanner = false;
-      c.http.maxRequestSize = MAX_BODY + 1L;
-    });
-    app.before(ctx -> ctx.attribute("started", System.nanoTime()));
-    app.before("/products/*", this::rateLimit);
-    app.before("/jobs*", this::rateLimit);
-    app.get("/products/{id}", this::getProduct);
-    app.put("/products/{id}", this::putProduct);
-    app.post("/jobs", this::postJob);
-    app.get("/jobs/{id}", this::getJob);
-    app.get("/healthz", ctx -> ctx.result("ok"));
-    app.get("/readyz", ctx -> {
-      boolean ok = redis.ping();
-      ctx.status(ok ? 200 : 503).result(ok ? "ok" : "redis unavailable");
-    });
-    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()));
-    app.after(this::record);
-    app.exception(io.lettuce.core.RedisException.class, (e, ctx) ->
-        error(ctx, 503, "redis unavailable, try again").header("Retry-After", "1"));
-    app.exception(Exception.class, (e, ctx) -> {
-      log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
-      error(ctx, 500, "internal error");
-    });
-    app.error(404, ctx -> {
-      if (ctx.result() == null || !ctx.result().startsWith("{")) {
-        error(ctx, 404, "not found: " + ctx.path());
-      }
-    });
-    app.error(413, ctx -> error(ctx, 413, "body larger than " + MAX_BODY + " bytes"));
-    app.error(405, ctx -> error(ctx, 405, "method not allowed"));
   }
 
   public ApiServer start(int port) {
-    app.start(port);
+    server = WebServer.builder()
+        .port(port)
+        .backlog(ACCEPT_QUEUE)
+        .shutdownHook(false) // SampleApp's hook stops us, then closes Redis
+        .routing(this::routes)
+        .build()
+        .start();
     return this;
   }
 
-  public int port() {
-    return app.port();
+  private void routes(HttpRouting.Builder r) {
+    r.addFilter(this::measure)
+        .addFilter(this::rateLimit)
+        .get("/products/{id}", this::getProduct)
+        .put("/products/{id}", this::putProduct)
+        .post("/jobs", this::postJob)
+        .get("/jobs/{id}", this::getJob)
+        .get("/healthz", (req, res) -> res.send("ok"))
+        .get("/readyz", (req, res) -> {
+          boolean ok = redis.ping();
+          res.status(ok ? 200 : 503).send(ok ? "ok" : "redis unavailable");
+        })
+        .get("/metrics", (req, res) -> {
+          res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4").send(registry.scrape());
+        })
+        .any((req, res) -> {
+          String path = req.path().path();
+          if (route(path) != null) {
+            error(res, 405, "method " + req.prologue().method().text() + " not allowed on " + path);
+          } else {
+            error(res, 404, "not found: " + path);
+          }
+        })
+        .error(io.lettuce.core.RedisException.class, (req, res, e) ->
+            error(res.header(HeaderNames.RETRY_AFTER, "1"), 503, "redis unavailable, try again"))
+        .error(Exception.class, (req, res, e) -> {
+          log.error("unexpected error on {} {}", req.prologue().method().text(), req.path().path(), e);
+          error(res, 500, "internal error");
+        });
   }
 
-  private void rateLimit(Context ctx) {
-    String client = ctx.header("X-API-Key") != null ? "key:" + ctx.header("X-API-Key") : "ip:" + ctx.ip();
+  public int port() {
+    return server.port();
+  }
+
+  private void rateLimit(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    String path = req.path().path();
+    if (!path.startsWith("/products/") && !path.startsWith("/jobs")) {
+      chain.proceed();
+      return;
+    }
+    String key = req.headers().first(API_KEY).orElse(null);
+    String client = key != null ? "key:" + key : "ip:" + req.remotePeer().host();
     RateLimiter.Verdict v;
     try {
       v = limiter.acquire(client);
     } catch (RuntimeException e) {
       limiterDown.increment(); // fail open: a cache outage must not take the api down
+      chain.proceed();
       return;
     }
-    ctx.header("RateLimit-Limit", String.valueOf(limiter.limit()));
-    ctx.header("RateLimit-Remaining", String.valueOf(v.remaining()));
     long resetSeconds = (v.retryAfterMillis() + 999) / 1000;
-    ctx.header("RateLimit-Reset", String.valueOf(resetSeconds));
-    if (!v.allowed()) {
-      limited.increment();
-      ctx.header("Retry-After", String.valueOf(Math.max(1, resetSeconds)));
-      error(ctx, 429, "rate limit exceeded, retry in " + Math.max(1, resetSeconds) + "s");
-      ctx.skipRemainingHandlers();
+    res.header(RATELIMIT_LIMIT, String.valueOf(limiter.limit()));
+    res.header(RATELIMIT_REMAINING, String.valueOf(v.remaining()));
+    res.header(RATELIMIT_RESET, String.valueOf(resetSeconds));
+    if (v.allowed()) {
+      chain.proceed();
+      return;
     }
+    limited.increment();
+    long retry = Math.max(1, resetSeconds);
+    error(res.header(HeaderNames.RETRY_AFTER, String.valueOf(retry)), 429, "rate limit exceeded, retry in " + retry + "s");
   }
 
-  private void getProduct(Context ctx) {
-    long id = productId(ctx);
+  private void getProduct(ServerRequest req, ServerResponse res) {
+    long id = productId(req, res);
     if (id < 0) {
       return;
     }
     ProductCache.Lookup lookup = cache.get(id);
-    ctx.header("X-Cache", lookup.tier() == ProductCache.Tier.source ? "MISS" : "HIT");
-    ctx.header("X-Cache-Tier", lookup.tier().name());
+    res.header(X_CACHE, lookup.tier() == ProductCache.Tier.source ? "MISS" : "HIT");
+    res.header(X_CACHE_TIER, lookup.tier().name());
     if (lookup.product().isEmpty()) {
-      error(ctx, 404, "no product " + id);
+      error(res, 404, "no product " + id);
     } else {
-      ctx.json(lookup.product().get());
+      res.header(HeaderNames.CONTENT_TYPE, JSON_TYPE).send(lookup.json());
     }
   }
 
-  private void putProduct(Context ctx) {
-    long id = productId(ctx);
+  private void putProduct(ServerRequest req, ServerResponse res) {
+    long id = productId(req, res);
     if (id < 0) {
       return;
     }
-    JsonNode body = body(ctx);
+    JsonNode body = body(req, res);
     if (body == null) {
       return;
     }
     if (!body.path("name").isTextual() || body.path("name").asText().isBlank()) {
-      error(ctx, 400, "field \"name\" must be a non-empty string");
+      error(res, 400, "field \"name\" must be a non-empty string");
       return;
     }
     if (!body.path("priceCents").canConvertToLong() || body.path("priceCents").asLong() < 0) {
-      error(ctx, 400, "field \"priceCents\" must be a whole number >= 0");
+      error(res, 400, "field \"priceCents\" must be a whole number >= 0");
       return;
     }
-    ctx.json(cache.update(new Product(id, body.get("name").asText(), body.get("priceCents").asLong())));
+    json(res, 200, cache.update(new Product(id, body.get("name").asText(), body.get("priceCents").asLong())));
   }
 
-  private void postJob(Context ctx) {
-    JsonNode body = body(ctx);
+  private void postJob(ServerRequest req, ServerResponse res) {
+    JsonNode body = body(req, res);
     if (body == null) {
       return;
     }
     String problem = Jobs.problem(body);
     if (problem != null) {
-      error(ctx, 400, problem);
+      error(res, 400, problem);
       return;
     }
     String id = jobs.push(body);
     pushed.increment();
-    ctx.status(202).header("Location", "/jobs/" + id).json(Map.of("id", id, "status", "queued"));
+    json(res.header(HeaderNames.LOCATION, "/jobs/" + id), 202, Map.of("id", id, "status", "queued"));
   }
 
-  private void getJob(Context ctx) {
-    String id = ctx.pathParam("id");
-    if (!id.matches("[0-9a-f-]{36}")) {
-      error(ctx, 400, "job id must be a UUID");
+  private void getJob(ServerRequest req, ServerResponse res) {
+    String id = req.path().pathParameters().get("id");
+    if (!JOB_ID.matcher(id).matches()) {
+      error(res, 400, "job id must be a UUID");
       return;
     }
-    jobs.status(id).ifPresentOrElse(ctx::json, () -> error(ctx, 404, "no job " + id));
+    jobs.status(id).ifPresentOrElse(status -> json(res, 200, status), () -> error(res, 404, "no job " + id));
   }
 
-  private long productId(Context ctx) {
+  private static long productId(ServerRequest req, ServerResponse res) {
+    String raw = req.path().pathParameters().get("id");
     try {
-      long id = Long.parseLong(ctx.pathParam("id"));
+      long id = Long.parseLong(raw);
       if (id > 0) {
         return id;
       }
     } catch (NumberFormatException ignored) {
       // answered below
     }
-    error(ctx, 400, "product id must be a positive whole number, got \"" + ctx.pathParam("id") + "\"");
+    error(res, 400, "product id must be a positive whole number, got \"" + raw + "\"");
     return -1;
   }
 
-  private JsonNode body(Context ctx) {
-    byte[] bytes = ctx.bodyAsBytes();
+  /** The body as a JSON object, or null after answering 400 or 413. */
+  private static JsonNode body(ServerRequest req, ServerResponse res) {
+    if (req.headers().contentLength().orElse(0) > MAX_BODY) {
+      error(res, 413, "body larger than " + MAX_BODY + " bytes");
+      return null;
+    }
+    byte[] bytes;
+    try (InputStream in = req.content().inputStream()) {
+      bytes = in.readNBytes(MAX_BODY + 1); // a chunked body has no length to check up front
+    } catch (IOException e) {
+      error(res, 400, "could not read the body");
+      return null;
+    }
     if (bytes.length > MAX_BODY) {
-      error(ctx, 413, "body larger than " + MAX_BODY + " bytes");
+      error(res, 413, "body larger than " + MAX_BODY + " bytes");
       return null;
     }
     try {
       JsonNode node = JSON.readTree(bytes);
       if (node == null || !node.isObject()) {
-        error(ctx, 400, "body must be a JSON object");
+        error(res, 400, "body must be a JSON object");
         return null;
       }
       return node;
-    } catch (java.io.IOException e) {
-      error(ctx, 400, "body is not valid JSON");
+    } catch (IOException e) {
+      error(res, 400, "body is not valid JSON");
       return null;
     }
   }
 
-  private static Context error(Context ctx, int status, String message) {
-    return ctx.status(status).json(Map.of("error", message));
+  private static void json(ServerResponse res, int status, Object body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
+    }
+    res.status(status).header(HeaderNames.CONTENT_TYPE, JSON_TYPE).send(bytes);
   }
 
-  private void record(Context ctx) {
-    Long started = ctx.attribute("started");
-    if (started == null) {
-      return;
+  private static void error(ServerResponse res, int status, String message) {
+    json(res, status, Map.of("error", message));
+  }
+
+  /** The route a path belongs to, for the metrics' route tag; null for none of ours. */
+  private static String route(String path) {
+    return switch (path) {
+      case "/jobs", "/healthz", "/readyz", "/metrics" -> path;
+      default -> PRODUCT.matcher(path).matches() ? "/products/{id}" : JOB.matcher(path).matches() ? "/jobs/{id}" : null;
+    };
+  }
+
+  private void measure(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    long started = System.nanoTime();
+    try {
+      chain.proceed();
+    } finally {
+      String route = route(req.path().path());
+      String r = route == null ? "unmatched" : route;
+      Method method = req.prologue().method();
+      int status = res.status().code();
+      timers.computeIfAbsent(r + ' ' + method.text() + ' ' + status, k -> Timer.builder("http_server_requests")
+          .tag("route", r).tag("method", method.text()).tag("status", String.valueOf(status))
+          // buckets, not client-side percentiles: p50/p95/p99 come from histogram_quantile() and
+          // cost no lock on the request path
+          .publishPercentileHistogram()
+          .register(registry)).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
-    String route = ctx.endpointHandlerPath();
-    Timer.builder("http_server_requests").tag("route", route == null || route.isEmpty() ? "unmatched" : route)
-        .tag("method", ctx.method().name()).tag("status", String.valueOf(ctx.statusCode()))
-        // buckets, not client-side percentiles: p50/p95/p99 come from histogram_quantile() and cost
-        // no lock on the request path
-        .publishPercentileHistogram()
-        .register(registry).record(Duration.ofNanos(System.nanoTime() - started));
   }
 
   @Override
   public void close() {
-    app.stop();
+    if (server != null) {
+      server.stop();
+    }
     cache.close();
   }
 }

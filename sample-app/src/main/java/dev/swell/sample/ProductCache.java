@@ -24,10 +24,13 @@ public final class ProductCache implements AutoCloseable {
 
   public enum Tier { local, redis, source }
 
-  /** A lookup's outcome: the product (empty: no such product) and the tier that answered. */
-  public record Lookup(Optional<Product> product, Tier tier) {}
+  /**
+   * A lookup's outcome: the product (empty: no such product), the tier that answered, and the
+   * product as JSON, rendered once when it entered the local tier so a hit costs no serialization.
+   */
+  public record Lookup(Optional<Product> product, Tier tier, byte[] json) {}
 
-  private record Local(Optional<Product> product, long expiresAtMillis) {}
+  private record Local(Optional<Product> product, byte[] json, long expiresAtMillis) {}
 
   static final int LOCAL_MAX_ENTRIES = 10_000;
   static final Duration LOCAL_TTL_MAX = Duration.ofSeconds(30);
@@ -76,7 +79,7 @@ public final class ProductCache implements AutoCloseable {
     Local l = local.get(id);
     if (l != null && l.expiresAtMillis() > clock.millis()) {
       hits.get(Tier.local).increment();
-      return new Lookup(l.product(), Tier.local);
+      return new Lookup(l.product(), Tier.local, l.json());
     }
     CompletableFuture<Lookup> mine = new CompletableFuture<>();
     CompletableFuture<Lookup> running = loading.putIfAbsent(id, mine);
@@ -113,9 +116,8 @@ public final class ProductCache implements AutoCloseable {
       String cached = redis.commands().get(key);
       if (cached != null) {
         Optional<Product> p = cached.isEmpty() ? Optional.empty() : Optional.of(JSON.readValue(cached, Product.class));
-        remember(id, p);
         hits.get(Tier.redis).increment();
-        return new Lookup(p, Tier.redis);
+        return new Lookup(p, Tier.redis, remember(id, p));
       }
     } catch (RuntimeException | java.io.IOException e) {
       degraded.increment();
@@ -126,16 +128,25 @@ public final class ProductCache implements AutoCloseable {
     } catch (RuntimeException | java.io.IOException e) {
       degraded.increment();
     }
-    remember(id, p);
     hits.get(Tier.source).increment();
-    return new Lookup(p, Tier.source);
+    return new Lookup(p, Tier.source, remember(id, p));
   }
 
-  private void remember(long id, Optional<Product> p) {
+  private byte[] remember(long id, Optional<Product> p) {
     if (local.size() >= LOCAL_MAX_ENTRIES) {
       local.keySet().stream().findAny().ifPresent(local::remove);
     }
-    local.put(id, new Local(p, clock.millis() + localTtl.toMillis()));
+    byte[] json = p.map(ProductCache::render).orElse(null);
+    local.put(id, new Local(p, json, clock.millis() + localTtl.toMillis()));
+    return json;
+  }
+
+  private static byte[] render(Product p) {
+    try {
+      return JSON.writeValueAsBytes(p);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a product always renders", e);
+    }
   }
 
   @Override

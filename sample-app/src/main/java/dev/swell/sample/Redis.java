@@ -8,6 +8,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
@@ -83,6 +84,11 @@ public final class Redis implements AutoCloseable {
 
   public RedisCommands<String, String> commands() {
     return shared.sync();
+  }
+
+  /** The shared connection's non-blocking commands, for callers that batch or coalesce. */
+  public RedisAsyncCommands<String, String> async() {
+    return shared.async();
   }
 
   /** A connection of its own, for blocking commands (BLMOVE) that would stall the shared one. */

@@ -1,12 +1,14 @@
 package dev.swell.sample;
 
-import io.javalin.Javalin;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The sample app Swell manages: one jar, two modes. SWELL_COMPONENT=api serves products and
@@ -21,6 +23,8 @@ public final class SampleApp {
   private SampleApp() {}
 
   public static void main(String[] args) throws Exception {
+    SLF4JBridgeHandler.removeHandlersForRootLogger(); // the HTTP server logs through java.util.logging
+    SLF4JBridgeHandler.install();
     Config config;
     try {
       config = Config.from(System.getenv());
@@ -53,12 +57,14 @@ public final class SampleApp {
   }
 
   private static void runWorker(Config config, Redis redis, PrometheusMeterRegistry registry) {
-    Javalin http = Javalin.create(c -> {
-      c.useVirtualThreads = true;
-      c.showJavalinBanner = false;
-    }).get("/healthz", ctx -> ctx.result("ok"))
-        .get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))
-        .start(config.port());
+    WebServer http = WebServer.builder()
+        .port(config.port())
+        .shutdownHook(false)
+        .routing(r -> r.get("/healthz", (req, res) -> res.send("ok"))
+            .get("/metrics", (req, res) ->
+                res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4").send(registry.scrape())))
+        .build()
+        .start();
     Worker worker = new Worker(config, redis, registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("SIGTERM: finishing the batch in hand");

@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LMoveArgs;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TransactionResult;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,10 +19,12 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,22 +99,26 @@ public final class Worker implements AutoCloseable {
   private List<String> take() {
     RedisCommands<String, String> b = own.sync();
     String processing = keys.processing(config.podName());
-    List<String> batch = new ArrayList<>();
+    String[] lists = {keys.queue(), processing};
+    // a backlog: the whole batch in one round trip, atomically
+    List<String> batch = new ArrayList<>(b.<List<String>>eval(TAKE, ScriptOutputType.MULTI, lists,
+        String.valueOf(config.batchSize())));
+    if (!batch.isEmpty() || !running) {
+      return batch;
+    }
+    // an empty queue: block until the first item comes, then take what else is there
     String first = b.blmove(keys.queue(), processing, LMoveArgs.Builder.rightLeft(), config.batchWaitMillis() / 1000.0);
     if (first == null) {
       return batch;
     }
     batch.add(first);
     if (config.batchSize() > 1 && running) {
-      // the rest of the batch in one round trip, atomically
-      List<String> rest = b.eval(TAKE_MORE, io.lettuce.core.ScriptOutputType.MULTI,
-          new String[] {keys.queue(), processing}, String.valueOf(config.batchSize() - 1));
-      batch.addAll(rest);
+      batch.addAll(b.<List<String>>eval(TAKE, ScriptOutputType.MULTI, lists, String.valueOf(config.batchSize() - 1)));
     }
     return batch;
   }
 
-  static final String TAKE_MORE = """
+  static final String TAKE = """
       local out = {}
       for i = 1, tonumber(ARGV[1]) do
         local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
@@ -121,39 +132,40 @@ public final class Worker implements AutoCloseable {
   private record Item(String raw, JsonNode job, String id) {}
 
   /**
-   * One batch in a handful of round trips, whatever its size: one to read the jobs' status, one to
-   * mark them processing, one to complete, count and acknowledge every success together. Only a
-   * failing job is retried on its own.
+   * One batch in a handful of round trips, whatever its size: one transaction reads the jobs'
+   * status, one marks them processing, one completes, counts and acknowledges every success
+   * together. Each transaction is pipelined (its commands go out in one write, without waiting
+   * for QUEUED), so it costs one round trip. Only a failing job is retried on its own.
    */
   private void processBatch(List<String> raws) {
-    RedisCommands<String, String> r = own.sync();
     String processing = keys.processing(config.podName());
     List<Item> items = new ArrayList<>();
-    r.multi();
-    for (String raw : raws) {
-      JsonNode job = parse(raw);
-      if (job == null) {
-        r.rpush(keys.dead(), JSON.createObjectNode().put("item", raw).put("error", "not JSON").toString());
-        r.lrem(processing, 1, raw);
-        failed.increment();
-        continue;
+    List<RedisFuture<String>> statuses = new ArrayList<>();
+    transaction(a -> {
+      for (String raw : raws) {
+        JsonNode job = parse(raw);
+        if (job == null) {
+          a.rpush(keys.dead(), JSON.createObjectNode().put("item", raw).put("error", "not JSON").toString());
+          a.lrem(processing, 1, raw);
+          failed.increment();
+          continue;
+        }
+        items.add(new Item(raw, job, job.path("id").asText()));
+        statuses.add(a.hget(keys.job(job.path("id").asText()), "status"));
       }
-      items.add(new Item(raw, job, job.path("id").asText()));
-      r.hget(keys.job(job.path("id").asText()), "status");
-    }
-    List<Object> statuses = r.exec().stream().filter(o -> o == null || o instanceof String).toList();
+    });
     List<Item> todo = new ArrayList<>();
-    r.multi();
-    for (int i = 0; i < items.size(); i++) {
-      Item item = items.get(i);
-      if ("done".equals(i < statuses.size() ? statuses.get(i) : null)) {
-        r.lrem(processing, 1, item.raw()); // done before a crash, or pushed twice: acknowledge only
-      } else {
-        r.hset(keys.job(item.id()), java.util.Map.of("status", "processing", "worker", config.podName()));
-        todo.add(item);
+    transaction(a -> {
+      for (int i = 0; i < items.size(); i++) {
+        Item item = items.get(i);
+        if ("done".equals(statuses.get(i).toCompletableFuture().getNow(null))) {
+          a.lrem(processing, 1, item.raw()); // done before a crash, or pushed twice: acknowledge only
+        } else {
+          a.hset(keys.job(item.id()), Map.of("status", "processing", "worker", config.podName()));
+          todo.add(item);
+        }
       }
-    }
-    r.exec();
+    });
     List<Item> succeeded = new ArrayList<>();
     for (Item item : todo) {
       if (attempt(item, 1)) {
@@ -161,17 +173,40 @@ public final class Worker implements AutoCloseable {
       }
     }
     if (!succeeded.isEmpty()) {
-      r.multi();
-      for (Item item : succeeded) {
-        r.hset(keys.job(item.id()), java.util.Map.of("status", "done", "attempts", "1",
-            "result", "processed by " + config.podName()));
-        r.hincrby(keys.job(item.id()), "completions", 1);
-        r.lrem(processing, 1, item.raw());
-      }
-      r.incrby(keys.processed(), succeeded.size());
-      r.exec();
+      transaction(a -> {
+        for (Item item : succeeded) {
+          a.hset(keys.job(item.id()), Map.of("status", "done", "attempts", "1",
+              "result", "processed by " + config.podName()));
+          a.hincrby(keys.job(item.id()), "completions", 1);
+          a.lrem(processing, 1, item.raw());
+        }
+        a.incrby(keys.processed(), succeeded.size());
+      });
       done.increment(succeeded.size());
     }
+  }
+
+  /**
+   * MULTI, the commands, EXEC, written to this worker's connection in one flush (a write per
+   * command would hand each to the network thread on its own); waits for EXEC.
+   */
+  private TransactionResult transaction(Consumer<RedisAsyncCommands<String, String>> commands) {
+    RedisAsyncCommands<String, String> a = own.async();
+    RedisFuture<TransactionResult> exec;
+    own.setAutoFlushCommands(false); // only this thread uses the connection
+    try {
+      a.multi();
+      commands.accept(a);
+      exec = a.exec();
+    } finally {
+      own.flushCommands();
+      own.setAutoFlushCommands(true);
+    }
+    TransactionResult result = LettuceFutures.awaitOrCancel(exec, own.getTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (result.wasDiscarded()) {
+      throw new IllegalStateException("transaction discarded");
+    }
+    return result;
   }
 
   /** Runs a job; on failure retries it alone, with backoff, and finally parks it in the dead list. */
@@ -193,26 +228,25 @@ public final class Worker implements AutoCloseable {
         }
       }
     }
-    RedisCommands<String, String> r = own.sync();
-    r.multi();
-    r.rpush(keys.dead(), JSON.createObjectNode().put("item", item.raw()).put("error", String.valueOf(error)).toString());
-    r.hset(keys.job(item.id()), java.util.Map.of("status", "failed", "attempts", String.valueOf(config.maxAttempts()),
-        "error", String.valueOf(error)));
-    r.lrem(keys.processing(config.podName()), 1, item.raw());
-    r.exec();
+    String lastError = String.valueOf(error);
+    transaction(a -> {
+      a.rpush(keys.dead(), JSON.createObjectNode().put("item", item.raw()).put("error", lastError).toString());
+      a.hset(keys.job(item.id()), Map.of("status", "failed", "attempts", String.valueOf(config.maxAttempts()),
+          "error", lastError));
+      a.lrem(keys.processing(config.podName()), 1, item.raw());
+    });
     failed.increment();
     return false;
   }
 
   private void complete(Item item, int attempts) {
-    RedisCommands<String, String> r = own.sync();
-    r.multi();
-    r.hset(keys.job(item.id()), java.util.Map.of("status", "done", "attempts", String.valueOf(attempts),
-        "result", "processed by " + config.podName()));
-    r.hincrby(keys.job(item.id()), "completions", 1);
-    r.incr(keys.processed());
-    r.lrem(keys.processing(config.podName()), 1, item.raw());
-    r.exec();
+    transaction(a -> {
+      a.hset(keys.job(item.id()), Map.of("status", "done", "attempts", String.valueOf(attempts),
+          "result", "processed by " + config.podName()));
+      a.hincrby(keys.job(item.id()), "completions", 1);
+      a.incr(keys.processed());
+      a.lrem(keys.processing(config.podName()), 1, item.raw());
+    });
     done.increment();
   }
 

@@ -18,28 +18,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The api against a real redis-server, as an HTTP client sees it. */
 class ApiTest {
 
+  @RegisterExtension
   static final RedisServer REDIS = RedisServer.plain();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final ObjectMapper JSON = new ObjectMapper();
   final List<AutoCloseable> open = new ArrayList<>();
-
-  @BeforeAll
-  static void redis() {
-    REDIS.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    REDIS.stop();
-  }
 
   @AfterEach
   void close() throws Exception {
@@ -193,6 +183,13 @@ class ApiTest {
         .get("error").asText()).contains("priceCents");
     HttpResponse<String> big = send("POST", one.url("/jobs"), "{\"payload\":\"" + "x".repeat(20_000) + "\"}", Map.of());
     assertThat(big.statusCode()).isEqualTo(413);
+    HttpResponse<String> bigChunked = HTTP.send(HttpRequest.newBuilder(URI.create(one.url("/jobs")))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[40_000])))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(bigChunked.statusCode()).as("a body without a length is cut off at the limit too").isEqualTo(413);
+    HttpResponse<String> wrongMethod = send("DELETE", one.url("/products/3"), null, Map.of());
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(json(wrongMethod).get("error").asText()).contains("DELETE");
     assertThat(get(one.url("/jobs/00000000-0000-0000-0000-000000000000")).statusCode()).isEqualTo(404);
     HttpResponse<String> nowhere = get(one.url("/nowhere"));
     assertThat(nowhere.statusCode()).isEqualTo(404);

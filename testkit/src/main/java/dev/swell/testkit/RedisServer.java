@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} process on a free loopback port, for tests. It is installed by
@@ -18,8 +21,11 @@ import java.util.concurrent.TimeUnit;
  * than letting a test skip. {@link #stop()} and {@link #start()} may be called again to simulate
  * an outage: the server comes back on the same port (its data is gone, as after a crash without
  * persistence).
+ *
+ * <p>As a static {@code @RegisterExtension} field it starts before the class's tests and stops
+ * after them.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   private final String password;
   private final int port;
@@ -150,5 +156,15 @@ public final class RedisServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    stop();
   }
 }
