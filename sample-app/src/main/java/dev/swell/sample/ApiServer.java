@@ -3,8 +3,10 @@ package dev.swell.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.swell.sample.Catalogue.Product;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.FilterChain;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +50,12 @@ public final class ApiServer implements AutoCloseable {
    */
   static final int ACCEPT_QUEUE = 1024;
   private static final HeaderName API_KEY = HeaderNames.create("X-API-Key");
-  private static final HeaderName X_CACHE = HeaderNames.create("X-Cache");
-  private static final HeaderName X_CACHE_TIER = HeaderNames.create("X-Cache-Tier");
-  private static final HeaderName RATELIMIT_LIMIT = HeaderNames.create("RateLimit-Limit");
   private static final HeaderName RATELIMIT_REMAINING = HeaderNames.create("RateLimit-Remaining");
   private static final HeaderName RATELIMIT_RESET = HeaderNames.create("RateLimit-Reset");
-  private static final String JSON_TYPE = "application/json";
+  // headers whose values repeat are built once, their bytes included
+  private static final Header JSON_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
+  private static final Header RESET_NOW = HeaderValues.createCached(RATELIMIT_RESET, 0);
+  private static final Map<ProductCache.Tier, List<Header>> CACHE_HEADERS = cacheHeaders();
   private static final Pattern JOB_ID = Pattern.compile("[0-9a-f-]{36}");
   /** The routes, for 405 on a known path with another method and for the metrics' route tag. */
   private static final Pattern PRODUCT = Pattern.compile("/products/[^/]+");
@@ -68,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
   private final Counter pushed;
   /** One timer per route, method and status, found by a string key rather than built per request. */
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Header rateLimitLimit;
   private WebServer server;
 
   public ApiServer(Config config, Redis redis, Catalogue catalogue, PrometheusMeterRegistry registry) {
@@ -78,6 +82,7 @@ public final class ApiServer implements AutoCloseable {
         Clock.systemUTC(), registry);
     this.jobs = new Jobs(redis, keys);
     this.limiter = new RateLimiter(redis, config.rateLimitRps(), config.rateLimitBurst());
+    this.rateLimitLimit = HeaderValues.createCached("RateLimit-Limit", config.rateLimitBurst());
     this.limited = Counter.builder("ratelimit_rejected").description("requests answered 429").register(registry);
     this.limiterDown = Counter.builder("ratelimit_unavailable").description("requests let through because Redis failed")
         .register(registry);
@@ -147,9 +152,9 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     long resetSeconds = (v.retryAfterMillis() + 999) / 1000;
-    res.header(RATELIMIT_LIMIT, String.valueOf(limiter.limit()));
-    res.header(RATELIMIT_REMAINING, String.valueOf(v.remaining()));
-    res.header(RATELIMIT_RESET, String.valueOf(resetSeconds));
+    res.header(rateLimitLimit);
+    res.header(HeaderValues.create(RATELIMIT_REMAINING, v.remaining()));
+    res.header(resetSeconds == 0 ? RESET_NOW : HeaderValues.create(RATELIMIT_RESET, resetSeconds));
     if (v.allowed()) {
       chain.proceed();
       return;
@@ -165,12 +170,11 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     ProductCache.Lookup lookup = cache.get(id);
-    res.header(X_CACHE, lookup.tier() == ProductCache.Tier.source ? "MISS" : "HIT");
-    res.header(X_CACHE_TIER, lookup.tier().name());
+    CACHE_HEADERS.get(lookup.tier()).forEach(res::header);
     if (lookup.product().isEmpty()) {
       error(res, 404, "no product " + id);
     } else {
-      res.header(HeaderNames.CONTENT_TYPE, JSON_TYPE).send(lookup.json());
+      res.header(JSON_TYPE).send(lookup.json());
     }
   }
 
@@ -269,7 +273,17 @@ public final class ApiServer implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
     }
-    res.status(status).header(HeaderNames.CONTENT_TYPE, JSON_TYPE).send(bytes);
+    res.status(status).header(JSON_TYPE).send(bytes);
+  }
+
+  /** X-Cache (HIT or MISS) and X-Cache-Tier for each tier that can answer. */
+  private static Map<ProductCache.Tier, List<Header>> cacheHeaders() {
+    Map<ProductCache.Tier, List<Header>> m = new java.util.EnumMap<>(ProductCache.Tier.class);
+    for (ProductCache.Tier t : ProductCache.Tier.values()) {
+      m.put(t, List.of(HeaderValues.createCached("X-Cache", t == ProductCache.Tier.source ? "MISS" : "HIT"),
+          HeaderValues.createCached("X-Cache-Tier", t.name())));
+    }
+    return m;
   }
 
   private static void error(ServerResponse res, int status, String message) {

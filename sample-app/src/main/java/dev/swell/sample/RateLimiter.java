@@ -90,10 +90,6 @@ public final class RateLimiter {
     this.sha = redis.commands().digest(SCRIPT);
   }
 
-  public int limit() {
-    return burst;
-  }
-
   /** Clients with state in this replica: a call in flight, waiting requests or a lease. */
   int clientsTracked() {
     return lanes.size();
