@@ -5,7 +5,7 @@
 # user's cache dir, not the repo), and kube-apiserver, etcd and kubectl are also laid out where
 # fabric8 kube-api-test looks for them offline (~/.kubeapitest/k8s/<version>-linux-amd64/).
 #
-#   hack/build-controlplane.sh            build if needed, print the bin folder
+#   hack/build-controlplane.sh            build if needed (progress on stderr), print the bin folder
 #   hack/build-controlplane.sh --bin-dir  print the bin folder only (exit 1 if not built)
 set -euo pipefail
 
@@ -60,21 +60,21 @@ build() { # name module-dir package [ldflags]
   local name=$1 dir=$2 package=$3 flags=${4:-"-s -w"}
   step=$((step + 1))
   local t0=$(date +%s)
-  printf 'build-controlplane: [%d/%d] %s ' "$step" "$total" "$name"
+  printf 'build-controlplane: [%d/%d] %s ' "$step" "$total" "$name" >&2
   ( cd "$src/$dir" && nice -n 5 go build -trimpath -ldflags "$flags" -o "$bin/$name" "$package" ) >>"$log" 2>&1 &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 15
-    kill -0 "$pid" 2>/dev/null && printf '.'
+    kill -0 "$pid" 2>/dev/null && printf '.' >&2
   done
   if ! wait "$pid"; then
-    echo " FAILED"; tail -30 "$log" >&2; exit 1
+    echo " FAILED" >&2; tail -30 "$log" >&2; exit 1
   fi
-  printf ' %ds (total %ds)\n' $(( $(date +%s) - t0 )) $(( $(date +%s) - start ))
+  printf ' %ds (total %ds)\n' $(( $(date +%s) - t0 )) $(( $(date +%s) - start )) >&2
 }
 
-echo "build-controlplane: building Kubernetes v$k8s_version, etcd, kwok and metrics-server into $bin"
-echo "build-controlplane: a cold build takes 20-40 minutes on 2 cores; later runs take seconds"
+echo "build-controlplane: building Kubernetes v$k8s_version, etcd, kwok and metrics-server into $bin" >&2
+echo "build-controlplane: a cold build takes 20-40 minutes on 2 cores; later runs take seconds" >&2
 build kube-apiserver kubernetes k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ldflags"
 build kube-controller-manager kubernetes k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ldflags"
 build kube-scheduler kubernetes k8s.io/kubernetes/cmd/kube-scheduler "$k8s_ldflags"
@@ -84,8 +84,8 @@ build kwok kwok sigs.k8s.io/kwok/cmd/kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.
 build metrics-server metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server \
   "-s -w -X sigs.k8s.io/metrics-server/pkg/version.gitVersion=v0.9.0"
 
-"$bin/kube-apiserver" --version
+"$bin/kube-apiserver" --version >&2
 touch "$cache/.complete"
 layout_kube_api_test
-echo "build-controlplane: done in $(( $(date +%s) - start ))s"
+echo "build-controlplane: done in $(( $(date +%s) - start ))s" >&2
 echo "$bin"
