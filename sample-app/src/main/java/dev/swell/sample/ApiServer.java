@@ -3,63 +3,88 @@ package dev.swell.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.swell.sample.Catalogue.Product;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Method;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.FilterChain;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
+import dev.swell.sample.http.Handler;
+import dev.swell.sample.http.HttpServer;
+import dev.swell.sample.http.Reply;
+import dev.swell.sample.http.Request;
+import dev.swell.sample.http.Response;
+import dev.swell.sample.http.Response.Header;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP api: products through the two-tier cache, jobs onto the queue, a per-client rate
  * limit, health and metrics. Every error is JSON with a status a client can act on (400, 404,
  * 405, 413, 429, 503); nothing leaks a stack trace.
  *
- * <p>Helidon SE's server gives each connection a virtual thread, so handlers block on Redis like
- * plain code and thousands of connections cost little memory.
+ * <p>What needs no I/O is answered on the event loop: a product in the in-process tier, for a
+ * client whose rate limit this replica can decide from its lease, costs no thread hand-off and no
+ * network round trip. Everything else (a miss, a write, a job, a rate limit check in Redis) runs
+ * as plain blocking code on a virtual thread.
  */
-public final class ApiServer implements AutoCloseable {
+public final class ApiServer implements Handler, AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_BODY = 16 * 1024;
-  /**
-   * Connections the kernel holds for us before we accept them. A small backlog overflows when
-   * hundreds of clients connect at once; the kernel then drops their handshakes and those clients
-   * wait a second or more for a retransmission.
-   */
-  static final int ACCEPT_QUEUE = 1024;
-  private static final HeaderName API_KEY = HeaderNames.create("X-API-Key");
-  private static final HeaderName RATELIMIT_REMAINING = HeaderNames.create("RateLimit-Remaining");
-  private static final HeaderName RATELIMIT_RESET = HeaderNames.create("RateLimit-Reset");
-  // headers whose values repeat are built once, their bytes included
-  private static final Header JSON_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
-  private static final Header RESET_NOW = HeaderValues.createCached(RATELIMIT_RESET, 0);
-  private static final Map<ProductCache.Tier, List<Header>> CACHE_HEADERS = cacheHeaders();
+  private static final String API_KEY = "X-API-Key";
   private static final Pattern JOB_ID = Pattern.compile("[0-9a-f-]{36}");
-  /** The routes, for 405 on a known path with another method and for the metrics' route tag. */
-  private static final Pattern PRODUCT = Pattern.compile("/products/[^/]+");
-  private static final Pattern JOB = Pattern.compile("/jobs/[^/]+");
+  private static final Response OK = Response.text(200, "ok");
+  private static final CharSequence PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+  private static final Header RESET_NOW = Header.of("RateLimit-Reset", 0);
+  private static final Header RETRY_SOON = Header.of("Retry-After", 1);
+  private static final Map<ProductCache.Tier, List<Header>> CACHE_HEADERS = cacheHeaders();
+  /** Methods named as such in the metrics; anything else is OTHER, so a client cannot mint series. */
+  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+  /** The routes, each with its methods; the name is the metrics' route tag. */
+  enum Route {
+    PRODUCT("/products/{id}", true, "GET", "PUT"),
+    JOBS("/jobs", true, "POST"),
+    JOB("/jobs/{id}", true, "GET"),
+    HEALTHZ("/healthz", false, "GET"),
+    READYZ("/readyz", false, "GET"),
+    METRICS("/metrics", false, "GET"),
+    UNMATCHED("unmatched", false);
+
+    final String tag;
+    final boolean rateLimited;
+    final Set<String> methods;
+
+    Route(String tag, boolean rateLimited, String... methods) {
+      this.tag = tag;
+      this.rateLimited = rateLimited;
+      this.methods = Set.of(methods);
+    }
+
+    static Route of(String path) {
+      return switch (path) {
+        case "/jobs" -> JOBS;
+        case "/healthz" -> HEALTHZ;
+        case "/readyz" -> READYZ;
+        case "/metrics" -> METRICS;
+        default -> lastSegment(path, "/products/") ? PRODUCT : lastSegment(path, "/jobs/") ? JOB : UNMATCHED;
+      };
+    }
+
+    private static boolean lastSegment(String path, String prefix) {
+      return path.length() > prefix.length() && path.startsWith(prefix) && path.indexOf('/', prefix.length()) < 0;
+    }
+  }
+
+  private record TimerKey(Route route, String method, int status) {}
 
   private final ProductCache cache;
   private final Jobs jobs;
@@ -69,10 +94,9 @@ public final class ApiServer implements AutoCloseable {
   private final Counter limited;
   private final Counter limiterDown;
   private final Counter pushed;
-  /** One timer per route, method and status, found by a string key rather than built per request. */
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
   private final Header rateLimitLimit;
-  private WebServer server;
+  private HttpServer server;
 
   public ApiServer(Config config, Redis redis, Catalogue catalogue, PrometheusMeterRegistry registry) {
     this.redis = redis;
@@ -82,7 +106,7 @@ public final class ApiServer implements AutoCloseable {
         Clock.systemUTC(), registry);
     this.jobs = new Jobs(redis, keys);
     this.limiter = new RateLimiter(redis, config.rateLimitRps(), config.rateLimitBurst());
-    this.rateLimitLimit = HeaderValues.createCached("RateLimit-Limit", config.rateLimitBurst());
+    this.rateLimitLimit = Header.of("RateLimit-Limit", config.rateLimitBurst());
     this.limited = Counter.builder("ratelimit_rejected").description("requests answered 429").register(registry);
     this.limiterDown = Counter.builder("ratelimit_unavailable").description("requests let through because Redis failed")
         .register(registry);
@@ -90,236 +114,215 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public ApiServer start(int port) {
-    server = WebServer.builder()
-        .port(port)
-        .backlog(ACCEPT_QUEUE)
-        .shutdownHook(false) // SampleApp's hook stops us, then closes Redis
-        .routing(this::routes)
-        .build()
-        .start();
+    server = HttpServer.start("api", port, MAX_BODY, this);
     return this;
-  }
-
-  private void routes(HttpRouting.Builder r) {
-    r.addFilter(this::measure)
-        .addFilter(this::rateLimit)
-        .get("/products/{id}", this::getProduct)
-        .put("/products/{id}", this::putProduct)
-        .post("/jobs", this::postJob)
-        .get("/jobs/{id}", this::getJob)
-        .get("/healthz", (req, res) -> res.send("ok"))
-        .get("/readyz", (req, res) -> {
-          boolean ok = redis.ping();
-          res.status(ok ? 200 : 503).send(ok ? "ok" : "redis unavailable");
-        })
-        .get("/metrics", (req, res) -> {
-          res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4").send(registry.scrape());
-        })
-        .any((req, res) -> {
-          String path = req.path().path();
-          if (route(path) != null) {
-            error(res, 405, "method " + req.prologue().method().text() + " not allowed on " + path);
-          } else {
-            error(res, 404, "not found: " + path);
-          }
-        })
-        .error(io.lettuce.core.RedisException.class, (req, res, e) ->
-            error(res.header(HeaderNames.RETRY_AFTER, "1"), 503, "redis unavailable, try again"))
-        .error(Exception.class, (req, res, e) -> {
-          log.error("unexpected error on {} {}", req.prologue().method().text(), req.path().path(), e);
-          error(res, 500, "internal error");
-        });
   }
 
   public int port() {
     return server.port();
   }
 
-  private void rateLimit(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-    String path = req.path().path();
-    if (!path.startsWith("/products/") && !path.startsWith("/jobs")) {
-      chain.proceed();
-      return;
+  @Override
+  public Reply handle(Request req) {
+    Route route = Route.of(req.path());
+    if (route == Route.UNMATCHED) {
+      return Response.error(404, "not found: " + req.path());
     }
-    String key = req.headers().first(API_KEY).orElse(null);
-    String client = key != null ? "key:" + key : "ip:" + req.remotePeer().host();
-    RateLimiter.Verdict v;
-    try {
-      v = limiter.acquire(client);
-    } catch (RuntimeException e) {
-      limiterDown.increment(); // fail open: a cache outage must not take the api down
-      chain.proceed();
-      return;
+    if (!route.methods.contains(req.method())) {
+      return Response.error(405, "method " + req.method() + " not allowed on " + req.path());
     }
+    if (!route.rateLimited) {
+      return serve(route, req);
+    }
+    String key = req.header(API_KEY);
+    String client = key != null ? "key:" + key : "ip:" + req.remoteHost();
+    RateLimiter.Verdict known = limiter.tryLocal(client);
+    if (known != null) {
+      return limit(known, route, req);
+    }
+    return later(() -> {
+      RateLimiter.Verdict v;
+      try {
+        v = limiter.acquire(client);
+      } catch (RuntimeException e) {
+        limiterDown.increment(); // fail open: a cache outage must not take the api down
+        return resolve(serve(route, req));
+      }
+      return resolve(limit(v, route, req));
+    });
+  }
+
+  /** The route's answer behind a verdict: 429, or the answer with the client's RateLimit headers. */
+  private Reply limit(RateLimiter.Verdict v, Route route, Request req) {
     long resetSeconds = (v.retryAfterMillis() + 999) / 1000;
-    res.header(rateLimitLimit);
-    res.header(HeaderValues.create(RATELIMIT_REMAINING, v.remaining()));
-    res.header(resetSeconds == 0 ? RESET_NOW : HeaderValues.create(RATELIMIT_RESET, resetSeconds));
-    if (v.allowed()) {
-      chain.proceed();
-      return;
+    Header remaining = new Header("RateLimit-Remaining", Long.toString(v.remaining()));
+    Header reset = resetSeconds == 0 ? RESET_NOW : new Header("RateLimit-Reset", Long.toString(resetSeconds));
+    if (!v.allowed()) {
+      limited.increment();
+      long retry = Math.max(1, resetSeconds);
+      return Response.error(429, "rate limit exceeded, retry in " + retry + "s")
+          .with(List.of(rateLimitLimit, remaining, reset, new Header("Retry-After", Long.toString(retry))));
     }
-    limited.increment();
-    long retry = Math.max(1, resetSeconds);
-    error(res.header(HeaderNames.RETRY_AFTER, String.valueOf(retry)), 429, "rate limit exceeded, retry in " + retry + "s");
+    List<Header> headers = List.of(rateLimitLimit, remaining, reset);
+    return switch (serve(route, req)) {
+      case Response r -> r.with(headers);
+      case Reply.Later blocking -> Reply.later(() -> blocking.work().get().with(headers));
+    };
   }
 
-  private void getProduct(ServerRequest req, ServerResponse res) {
-    long id = productId(req, res);
-    if (id < 0) {
-      return;
-    }
-    ProductCache.Lookup lookup = cache.get(id);
-    CACHE_HEADERS.get(lookup.tier()).forEach(res::header);
-    if (lookup.product().isEmpty()) {
-      error(res, 404, "no product " + id);
-    } else {
-      res.header(JSON_TYPE).send(lookup.json());
-    }
+  private Reply serve(Route route, Request req) {
+    return switch (route) {
+      case PRODUCT -> req.method().equals("GET") ? getProduct(req) : later(() -> putProduct(req));
+      case JOBS -> later(() -> postJob(req));
+      case JOB -> getJob(req);
+      case HEALTHZ -> OK;
+      case READYZ -> later(() -> redis.ping() ? OK : Response.text(503, "redis unavailable"));
+      case METRICS -> scrape(registry);
+      case UNMATCHED -> Response.error(404, "not found: " + req.path());
+    };
   }
 
-  private void putProduct(ServerRequest req, ServerResponse res) {
-    long id = productId(req, res);
+  private Reply getProduct(Request req) {
+    long id = productId(req);
     if (id < 0) {
-      return;
+      return badProductId(req);
     }
-    JsonNode body = body(req, res);
-    if (body == null) {
-      return;
+    ProductCache.Lookup hot = cache.peek(id);
+    return hot != null ? product(id, hot) : later(() -> product(id, cache.get(id)));
+  }
+
+  private static Response product(long id, ProductCache.Lookup lookup) {
+    Response r = lookup.product().isEmpty() ? Response.error(404, "no product " + id) : Response.json(200, lookup.json());
+    return r.with(CACHE_HEADERS.get(lookup.tier()));
+  }
+
+  private Response putProduct(Request req) {
+    long id = productId(req);
+    if (id < 0) {
+      return badProductId(req);
     }
+    Body parsed = Body.of(req);
+    if (parsed.problem() != null) {
+      return Response.error(400, parsed.problem());
+    }
+    JsonNode body = parsed.object();
     if (!body.path("name").isTextual() || body.path("name").asText().isBlank()) {
-      error(res, 400, "field \"name\" must be a non-empty string");
-      return;
+      return Response.error(400, "field \"name\" must be a non-empty string");
     }
     if (!body.path("priceCents").canConvertToLong() || body.path("priceCents").asLong() < 0) {
-      error(res, 400, "field \"priceCents\" must be a whole number >= 0");
-      return;
+      return Response.error(400, "field \"priceCents\" must be a whole number >= 0");
     }
-    json(res, 200, cache.update(new Product(id, body.get("name").asText(), body.get("priceCents").asLong())));
+    return json(200, cache.update(new Product(id, body.get("name").asText(), body.get("priceCents").asLong())));
   }
 
-  private void postJob(ServerRequest req, ServerResponse res) {
-    JsonNode body = body(req, res);
-    if (body == null) {
-      return;
+  private Response postJob(Request req) {
+    Body parsed = Body.of(req);
+    if (parsed.problem() != null) {
+      return Response.error(400, parsed.problem());
     }
+    JsonNode body = parsed.object();
     String problem = Jobs.problem(body);
     if (problem != null) {
-      error(res, 400, problem);
-      return;
+      return Response.error(400, problem);
     }
     String id = jobs.push(body);
     pushed.increment();
-    json(res.header(HeaderNames.LOCATION, "/jobs/" + id), 202, Map.of("id", id, "status", "queued"));
+    return json(202, Map.of("id", id, "status", "queued")).with(List.of(new Header("Location", "/jobs/" + id)));
   }
 
-  private void getJob(ServerRequest req, ServerResponse res) {
-    String id = req.path().pathParameters().get("id");
+  private Reply getJob(Request req) {
+    String id = req.path().substring("/jobs/".length());
     if (!JOB_ID.matcher(id).matches()) {
-      error(res, 400, "job id must be a UUID");
-      return;
+      return Response.error(400, "job id must be a UUID");
     }
-    jobs.status(id).ifPresentOrElse(status -> json(res, 200, status), () -> error(res, 404, "no job " + id));
+    return later(() -> jobs.status(id).map(status -> json(200, status)).orElseGet(() -> Response.error(404, "no job " + id)));
   }
 
-  private static long productId(ServerRequest req, ServerResponse res) {
-    String raw = req.path().pathParameters().get("id");
+  /** The product id of /products/{id}, or -1. */
+  private static long productId(Request req) {
     try {
-      long id = Long.parseLong(raw);
-      if (id > 0) {
-        return id;
+      long id = Long.parseLong(req.path().substring("/products/".length()));
+      return id > 0 ? id : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static Response badProductId(Request req) {
+    return Response.error(400, "product id must be a positive whole number, got \""
+        + req.path().substring("/products/".length()) + "\"");
+  }
+
+  /** A request body read as a JSON object, or what is wrong with it. */
+  private record Body(JsonNode object, String problem) {
+    static Body of(Request req) {
+      try {
+        JsonNode node = JSON.readTree(req.body());
+        return node != null && node.isObject() ? new Body(node, null) : new Body(null, "body must be a JSON object");
+      } catch (IOException e) {
+        return new Body(null, "body is not valid JSON");
       }
-    } catch (NumberFormatException ignored) {
-      // answered below
-    }
-    error(res, 400, "product id must be a positive whole number, got \"" + raw + "\"");
-    return -1;
-  }
-
-  /** The body as a JSON object, or null after answering 400 or 413. */
-  private static JsonNode body(ServerRequest req, ServerResponse res) {
-    if (req.headers().contentLength().orElse(0) > MAX_BODY) {
-      error(res, 413, "body larger than " + MAX_BODY + " bytes");
-      return null;
-    }
-    byte[] bytes;
-    try (InputStream in = req.content().inputStream()) {
-      bytes = in.readNBytes(MAX_BODY + 1); // a chunked body has no length to check up front
-    } catch (IOException e) {
-      error(res, 400, "could not read the body");
-      return null;
-    }
-    if (bytes.length > MAX_BODY) {
-      error(res, 413, "body larger than " + MAX_BODY + " bytes");
-      return null;
-    }
-    try {
-      JsonNode node = JSON.readTree(bytes);
-      if (node == null || !node.isObject()) {
-        error(res, 400, "body must be a JSON object");
-        return null;
-      }
-      return node;
-    } catch (IOException e) {
-      error(res, 400, "body is not valid JSON");
-      return null;
     }
   }
 
-  private static void json(ServerResponse res, int status, Object body) {
-    byte[] bytes;
+  private static Response json(int status, Object body) {
     try {
-      bytes = JSON.writeValueAsBytes(body);
+      return Response.json(status, JSON.writeValueAsBytes(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
     }
-    res.status(status).header(JSON_TYPE).send(bytes);
+  }
+
+  /** Blocking work; Redis failing under it is a 503 with Retry-After, never a stack trace. */
+  private static Reply later(Supplier<Response> work) {
+    return Reply.later(() -> {
+      try {
+        return work.get();
+      } catch (io.lettuce.core.RedisException e) {
+        return Response.error(503, "redis unavailable, try again").with(List.of(RETRY_SOON));
+      }
+    });
+  }
+
+  /** A reply that is known by now: the answer, or its blocking part run here (already on a virtual thread). */
+  private static Response resolve(Reply reply) {
+    return switch (reply) {
+      case Response r -> r;
+      case Reply.Later blocking -> blocking.work().get();
+    };
+  }
+
+  /** The Prometheus text of every meter; rendering takes a while, so it runs off the event loop. */
+  static Reply scrape(PrometheusMeterRegistry registry) {
+    return Reply.later(() -> new Response(200, PROMETHEUS, registry.scrape().getBytes(StandardCharsets.UTF_8), List.of()));
   }
 
   /** X-Cache (HIT or MISS) and X-Cache-Tier for each tier that can answer. */
   private static Map<ProductCache.Tier, List<Header>> cacheHeaders() {
-    Map<ProductCache.Tier, List<Header>> m = new java.util.EnumMap<>(ProductCache.Tier.class);
+    Map<ProductCache.Tier, List<Header>> m = new EnumMap<>(ProductCache.Tier.class);
     for (ProductCache.Tier t : ProductCache.Tier.values()) {
-      m.put(t, List.of(HeaderValues.createCached("X-Cache", t == ProductCache.Tier.source ? "MISS" : "HIT"),
-          HeaderValues.createCached("X-Cache-Tier", t.name())));
+      m.put(t, List.of(Header.of("X-Cache", t == ProductCache.Tier.source ? "MISS" : "HIT"),
+          Header.of("X-Cache-Tier", t.name())));
     }
     return m;
   }
 
-  private static void error(ServerResponse res, int status, String message) {
-    json(res, status, Map.of("error", message));
-  }
-
-  /** The route a path belongs to, for the metrics' route tag; null for none of ours. */
-  private static String route(String path) {
-    return switch (path) {
-      case "/jobs", "/healthz", "/readyz", "/metrics" -> path;
-      default -> PRODUCT.matcher(path).matches() ? "/products/{id}" : JOB.matcher(path).matches() ? "/jobs/{id}" : null;
-    };
-  }
-
-  private void measure(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-    long started = System.nanoTime();
-    try {
-      chain.proceed();
-    } finally {
-      String route = route(req.path().path());
-      String r = route == null ? "unmatched" : route;
-      Method method = req.prologue().method();
-      int status = res.status().code();
-      timers.computeIfAbsent(r + ' ' + method.text() + ' ' + status, k -> Timer.builder("http_server_requests")
-          .tag("route", r).tag("method", method.text()).tag("status", String.valueOf(status))
-          // buckets, not client-side percentiles: p50/p95/p99 come from histogram_quantile() and
-          // cost no lock on the request path
-          .publishPercentileHistogram()
-          .register(registry)).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    }
+  @Override
+  public void completed(Request req, int status, long nanos) {
+    Route route = Route.of(req.path());
+    String method = METHODS.contains(req.method()) ? req.method() : "OTHER";
+    timers.computeIfAbsent(new TimerKey(route, method, status), k -> Timer.builder("http_server_requests")
+        .tag("route", route.tag).tag("method", method).tag("status", String.valueOf(status))
+        // buckets, not client-side percentiles: p50/p95/p99 come from histogram_quantile() and
+        // cost no lock on the request path
+        .publishPercentileHistogram()
+        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void close() {
     if (server != null) {
-      server.stop();
+      server.close();
     }
     cache.close();
   }

@@ -75,11 +75,21 @@ public final class ProductCache implements AutoCloseable {
     invalidations.sync().subscribe(keys.invalidations());
   }
 
-  public Lookup get(long id) {
+  /** The in-process tier's answer, or null when the lookup needs Redis or the source. Never blocks. */
+  public Lookup peek(long id) {
     Local l = local.get(id);
-    if (l != null && l.expiresAtMillis() > clock.millis()) {
-      hits.get(Tier.local).increment();
-      return new Lookup(l.product(), Tier.local, l.json());
+    if (l == null || l.expiresAtMillis() <= clock.millis()) {
+      return null;
+    }
+    hits.get(Tier.local).increment();
+    return new Lookup(l.product(), Tier.local, l.json());
+  }
+
+  /** The product through both tiers; may block on Redis or the source. */
+  public Lookup get(long id) {
+    Lookup hit = peek(id);
+    if (hit != null) {
+      return hit;
     }
     CompletableFuture<Lookup> mine = new CompletableFuture<>();
     CompletableFuture<Lookup> running = loading.putIfAbsent(id, mine);

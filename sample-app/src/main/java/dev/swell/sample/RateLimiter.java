@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,9 +25,10 @@ import java.util.function.LongSupplier;
  *   <li>Requests that arrive while the client's script call is in flight wait for it and then go
  *       to Redis together, in one call that takes a token for each (group commit).
  *   <li>A client that has shown concurrency also gets a short lease: the call takes up to as many
- *       extra tokens as the replica handed out locally since its last call, never more than refill
- *       in {@link #LEASE}, and the replica hands them out without asking Redis again until the
- *       lease ends. Tokens left when it ends go back into the bucket with the next call.
+ *       extra tokens as the replica handed out locally since its last call (twice as many when the
+ *       last lease ran out before it ended), never more than refill in {@link #LEASE}, and the
+ *       replica hands them out without asking Redis again until the lease ends. Tokens left when
+ *       it ends go back into the bucket with the next call.
  * </ul>
  * Every request still takes exactly one token from the shared bucket, so the limit holds across
  * replicas; the only slack is that a replica may hold up to {@code rate x LEASE} of a client's
@@ -105,14 +107,9 @@ public final class RateLimiter {
         if (lane.retired) {
           continue; // went idle and left the map between our lookup and the lock
         }
-        long now = nanos.getAsLong();
-        if (now - lane.deniedUntil < 0) { // Redis said when the next token comes; until then, no need to ask
-          return new Verdict(false, 0, TimeUnit.NANOSECONDS.toMillis(lane.deniedUntil - now) + 1);
-        }
-        if (lane.reserve > 0 && now - lane.leaseEnds < 0) {
-          lane.reserve--;
-          lane.servedFromLease++;
-          return new Verdict(true, lane.left + lane.reserve, 0);
+        Verdict known = local(lane);
+        if (known != null) {
+          return known;
         }
         lane.waiting.add(mine);
         call = lane.calling ? null : lane.next(maxLease);
@@ -134,6 +131,36 @@ public final class RateLimiter {
     }
   }
 
+  /**
+   * The verdict if this replica can give it without Redis (a token left in its lease, or a refusal
+   * whose end Redis already told), else null. Never blocks, so an event loop may ask.
+   */
+  public Verdict tryLocal(String client) {
+    Lane lane = lanes.get(client);
+    return lane == null || lane.retired ? null : local(lane);
+  }
+
+  /**
+   * The local verdict, or null. Lock-free, since every request of a busy client comes here: the
+   * lease is one atomic count, taken from with a compare-and-set (a retired lane's count is 0).
+   */
+  private Verdict local(Lane lane) {
+    long now = nanos.getAsLong();
+    long deniedUntil = lane.deniedUntil;
+    if (now - deniedUntil < 0) { // Redis said when the next token comes; until then, no need to ask
+      return new Verdict(false, 0, TimeUnit.NANOSECONDS.toMillis(deniedUntil - now) + 1);
+    }
+    if (now - lane.leaseEnds >= 0) {
+      return null;
+    }
+    for (long r = lane.reserve.get(); r > 0; r = lane.reserve.get()) {
+      if (lane.reserve.compareAndSet(r, r - 1)) {
+        return new Verdict(true, lane.left + r - 1, 0);
+      }
+    }
+    return null;
+  }
+
   private Lane lane(String client) {
     Lane lane = lanes.get(client);
     if (lane != null) {
@@ -153,6 +180,7 @@ public final class RateLimiter {
     for (Lane lane : lanes.values()) {
       synchronized (lane) {
         if (!lane.calling && lane.waiting.isEmpty() && now - lane.leaseEnds >= 0 && now - lane.deniedUntil >= 0) {
+          lane.reserve.set(0);
           lane.retired = true; // an ended lease's tokens refill in the bucket within LEASE anyway
           lanes.remove(lane.client, lane);
         }
@@ -170,7 +198,7 @@ public final class RateLimiter {
           Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
           call.waiting.forEach(f -> answers.add(new Answer(f, null, cause)));
           if (call.returned > 0) {
-            lane.reserve += call.returned; // not given back: still ours until the lease ends
+            lane.reserve.addAndGet(call.returned); // not given back: still ours until the lease ends
           }
         } else {
           long granted = r.get(0);
@@ -182,21 +210,22 @@ public final class RateLimiter {
                 : new Verdict(false, 0, r.get(2)), null));
           }
           long now = nanos.getAsLong();
-          lane.reserve = granted - toWaiting;
-          lane.leaseEnds = now + LEASE.toNanos();
+          long reserve = granted - toWaiting;
+          lane.leased = reserve;
           if (toWaiting < call.waiting.size()) {
             lane.deniedUntil = now + TimeUnit.MILLISECONDS.toNanos(r.get(2));
           }
-          while (lane.reserve > 0 && !lane.waiting.isEmpty()) { // arrived during the call
-            lane.reserve--;
-            lane.servedFromLease++;
-            answers.add(new Answer(lane.waiting.removeFirst(), new Verdict(true, lane.left + lane.reserve, 0), null));
+          while (reserve > 0 && !lane.waiting.isEmpty()) { // arrived during the call
+            reserve--;
+            answers.add(new Answer(lane.waiting.removeFirst(), new Verdict(true, lane.left + reserve, 0), null));
           }
+          lane.leaseEnds = now + LEASE.toNanos(); // before the tokens: a reader that sees them sees the lease too
+          lane.reserve.set(reserve);
         }
         next = lane.waiting.isEmpty() ? null : lane.next(maxLease);
         if (next == null) {
           lane.calling = false;
-          if (lane.reserve == 0 && nanos.getAsLong() - lane.deniedUntil >= 0) {
+          if (lane.reserve.get() == 0 && nanos.getAsLong() - lane.deniedUntil >= 0) {
             lane.retired = true;
             lanes.remove(lane.client, lane);
           }
@@ -241,18 +270,23 @@ public final class RateLimiter {
     }
   }
 
-  /** One client's state in this replica; guarded by its own monitor. */
+  /**
+   * One client's state in this replica, guarded by its own monitor, except for what
+   * {@link #local} reads without it: the lease's tokens (atomic) and the volatile times.
+   */
   private static final class Lane {
     final String client;
     final String key;
     final List<CompletableFuture<Verdict>> waiting = new ArrayList<>();
+    /** Tokens this replica holds for the client until {@link #leaseEnds}. */
+    final AtomicLong reserve = new AtomicLong();
     boolean calling;
-    boolean retired;
-    long reserve;
-    long leaseEnds;
-    long deniedUntil;
-    long left;
-    long servedFromLease;
+    volatile boolean retired;
+    volatile long leaseEnds;
+    volatile long deniedUntil;
+    volatile long left;
+    /** Tokens the last call put in {@link #reserve}: what is gone of them is the demand it met. */
+    long leased;
 
     Lane(String client, long now) { // nanoTime has no zero: "ended" is "now" at the start
       this.client = client;
@@ -263,15 +297,17 @@ public final class RateLimiter {
 
     /**
      * The next call: every waiting request, a lease as large as the demand this replica met from
-     * its last lease (or, the first time, the concurrency it sees now), and the ended lease's
-     * leftover tokens, given back.
+     * its last lease (doubled if it ran out; the first time, the concurrency it sees now), and the
+     * ended lease's leftover tokens, given back.
      */
     Call next(long maxLease) {
-      Call call = new Call(new ArrayList<>(waiting),
-          Math.min(maxLease, Math.max(servedFromLease, waiting.size() - 1L)), reserve);
+      long returned = reserve.getAndSet(0);
+      long served = Math.max(0, leased - returned);
+      // a lease used up before it ended was too small: double it, as TCP's slow start does
+      long demand = returned == 0 ? 2 * served : served;
+      Call call = new Call(new ArrayList<>(waiting), Math.min(maxLease, Math.max(demand, waiting.size() - 1L)), returned);
       waiting.clear();
-      reserve = 0;
-      servedFromLease = 0;
+      leased = 0;
       calling = true;
       return call;
     }

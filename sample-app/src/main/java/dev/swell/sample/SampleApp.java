@@ -1,14 +1,13 @@
 package dev.swell.sample;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.WebServer;
+import dev.swell.sample.http.HttpServer;
+import dev.swell.sample.http.Response;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The sample app Swell manages: one jar, two modes. SWELL_COMPONENT=api serves products and
@@ -23,8 +22,6 @@ public final class SampleApp {
   private SampleApp() {}
 
   public static void main(String[] args) throws Exception {
-    SLF4JBridgeHandler.removeHandlersForRootLogger(); // the HTTP server logs through java.util.logging
-    SLF4JBridgeHandler.install();
     Config config;
     try {
       config = Config.from(System.getenv());
@@ -57,14 +54,11 @@ public final class SampleApp {
   }
 
   private static void runWorker(Config config, Redis redis, PrometheusMeterRegistry registry) {
-    WebServer http = WebServer.builder()
-        .port(config.port())
-        .shutdownHook(false)
-        .routing(r -> r.get("/healthz", (req, res) -> res.send("ok"))
-            .get("/metrics", (req, res) ->
-                res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4").send(registry.scrape())))
-        .build()
-        .start();
+    HttpServer http = HttpServer.start("worker-http", config.port(), 0, req -> switch (req.path()) {
+      case "/healthz" -> Response.text(200, "ok");
+      case "/metrics" -> ApiServer.scrape(registry);
+      default -> Response.error(404, "not found: " + req.path());
+    });
     Worker worker = new Worker(config, redis, registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("SIGTERM: finishing the batch in hand");
@@ -77,7 +71,7 @@ public final class SampleApp {
         Thread.currentThread().interrupt();
       }
       worker.close();
-      http.stop();
+      http.close();
       redis.close();
       log.info("worker stopped");
     }, "shutdown"));

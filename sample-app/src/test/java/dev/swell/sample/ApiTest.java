@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.swell.testkit.RedisServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -194,6 +196,38 @@ class ApiTest {
     HttpResponse<String> nowhere = get(one.url("/nowhere"));
     assertThat(nowhere.statusCode()).isEqualTo(404);
     assertThat(json(nowhere).get("error").asText()).contains("/nowhere");
+  }
+
+  /** Sends raw bytes on one connection and reads until {@code until} appears (or 5 s pass). */
+  static String raw(Api api, String request, String until) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", api.server().port())) {
+      s.setSoTimeout(5000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      StringBuilder got = new StringBuilder();
+      byte[] buf = new byte[4096];
+      for (int n; got.indexOf(until) < 0 && (n = s.getInputStream().read(buf)) > 0; ) {
+        got.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+      }
+      return got.toString();
+    }
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderWhenTheFirstIsSlow() throws Exception {
+    Api one = api(Map.of("SOURCE_DELAY_MS", "200"));
+    String got = raw(one, "GET /products/21 HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
+        "\r\n\r\nok");
+    assertThat(got).contains("Product 21", "\r\n\r\nok");
+    assertThat(got.indexOf("Product 21")).as("the slow miss answered first, as it was asked first")
+        .isLessThan(got.indexOf("\r\n\r\nok"));
+  }
+
+  @Test
+  void aMalformedRequestIsA400InJsonAndTheConnectionCloses() throws Exception {
+    Api one = api(Map.of());
+    String got = raw(one, "NOT HTTP AT ALL\r\n\u0001\u0002\r\n\r\n", "}");
+    assertThat(got).startsWith("HTTP/1.1 400").contains("{\"error\":\"malformed HTTP request\"}")
+        .doesNotContain("Exception");
   }
 
   @Test
