@@ -127,10 +127,11 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   }
 
   private void run(ResourceID id, WorkerLoop loop) {
-    MDC.put("resource.namespace", id.getNamespace().orElse(""));
-    MDC.put("resource.name", id.getName());
     long absentSince = 0;
     while (!Thread.currentThread().isInterrupted()) {
+      // every tick: JOSDK, handed a reconcile request on this thread, clears these keys after it
+      MDC.put("resource.namespace", id.getNamespace().orElse(""));
+      MDC.put("resource.name", id.getName());
       long started = System.nanoTime();
       try {
         if (loop.tick()) {

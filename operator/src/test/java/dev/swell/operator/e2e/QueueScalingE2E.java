@@ -3,8 +3,11 @@ package dev.swell.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.workers.KubernetesReplicaRealizer;
+import dev.swell.operator.workers.WorkerAutoscaler;
 import dev.swell.testkit.RedisServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -18,6 +21,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker scaled from a real Redis queue by the operator's own autoscaler: up on a burst, back
@@ -79,6 +83,25 @@ class QueueScalingE2E {
 
   @Test
   void aBurstScalesUpAndAnEmptyQueueScalesToZeroStepByStep() {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(WorkerAutoscaler.class);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      burstUpAndDown();
+    } finally {
+      logger.detachAppender(logs);
+    }
+    List<ILoggingEvent> scaled = logs.list.stream().filter(e -> e.getFormattedMessage().startsWith("scaled workers")).toList();
+    assertThat(scaled).as("a scale-up and every step down logged").hasSizeGreaterThan(2);
+    assertThat(scaled).as("each log line names its ScalableService").allSatisfy(e -> {
+      assertThat(e.getMDCPropertyMap()).containsEntry("resource.namespace", cluster.namespace);
+      assertThat(e.getMDCPropertyMap().get("resource.name")).isNotBlank();
+    });
+    assertThat(scaled).anySatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("resource.name", "burst"));
+  }
+
+  private void burstUpAndDown() {
     cluster.apply("burst", spec("burst-jobs", ""));
     await().atMost(Duration.ofSeconds(60)).until(() -> replicas("burst") == 0);
 
