@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sample app's throughput, each beside a redis-benchmark baseline from the same run:
 # cached GET /products/1 under wrk at 400 connections vs redis-benchmark GET at 400 clients, and
-# the worker's drain rate with batches of 10 and of 1 vs redis-benchmark LPUSH/RPOP.
+# the worker's drain rate with batches of 10 and of 1 vs redis-benchmark LPUSH/RPOP, and the CPU
+# each server process spends per request.
 # Writes docs/bench/sample-app.md. Loopback only; about 3 minutes.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,28 +22,40 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 
 redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
 pids+=($!)
+redis_pid=$!
 sleep 0.5
+kill -0 $redis_pid 2>/dev/null || { echo "bench-sample: redis-server did not start (port $redis_port in use?):" >&2; cat "$work/redis.log" >&2; exit 1; }
 SWELL_COMPONENT=api PORT=$api_port REDIS_URL=redis://127.0.0.1:$redis_port/0 RATE_LIMIT_RPS=1000000 \
   RATE_LIMIT_BURST=1000000 "$java" -jar "$jar" >"$work/api.log" 2>&1 &
 pids+=($!)
+api_pid=$!
+# CPU the server process spent (user + system, in clock ticks): throughput on 2 shared cores
+# depends on how much the load generator leaves, CPU per request does not
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+per_request_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f\n", t / hz * 1e6 / n}'; }
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$api_port/products/1" >/dev/null && break; sleep 0.5; done
+kill -0 $api_pid 2>/dev/null || { echo "bench-sample: the api did not start (port $api_port in use?):" >&2; cat "$work/api.log" >&2; exit 1; }
 
 # One wrk thread, like redis-benchmark's one: on 2 cores a second load thread competes with the
 # server for the CPU, and wrk then times its own waits for a core as request latency (its mean
 # stops matching connections / throughput).
 wrk_run() { # path label -> appends req/s, p50, p99 to $work/<label>-*
+  local c0; c0=$(ticks $api_pid)
   wrk -t1 -c400 -d10s --latency "http://127.0.0.1:$api_port$1" >"$work/wrk.txt"
+  per_request_us $(($(ticks $api_pid) - c0)) "$(awk '/requests in/ {print $1}' "$work/wrk.txt")" >>"$work/$2-cpu"
   awk '/Requests\/sec/ {print $2}' "$work/wrk.txt" >>"$work/$2-rps"
   awk '$1=="50%" {print $2}' "$work/wrk.txt" >>"$work/$2-p50"
   awk '$1=="99%" {print $2}' "$work/wrk.txt" >>"$work/$2-p99"
   if grep -q 'Non-2xx' "$work/wrk.txt"; then echo "bench-sample: $1 answered errors:" >&2; cat "$work/wrk.txt" >&2; exit 1; fi
-  echo "  $2 run $i: $(tail -1 "$work/$2-rps") req/s, p50 $(tail -1 "$work/$2-p50"), p99 $(tail -1 "$work/$2-p99")"
+  echo "  $2 run $i: $(tail -1 "$work/$2-rps") req/s, p50 $(tail -1 "$work/$2-p50"), p99 $(tail -1 "$work/$2-p99"), $(tail -1 "$work/$2-cpu") us of api CPU per request"
 }
 script_calls() { redis-cli -p $redis_port info commandstats | awk -F'[:=,]' '/^cmdstat_eval(sha)?:/ {n += $3} END {print n + 0}'; }
 redis_get_run() { # appends one redis-benchmark GET throughput at 400 clients, about as long as a wrk run
+  local c0; c0=$(ticks $redis_pid)
   redis-benchmark -p $redis_port -c 400 -n 1000000 -t get -q 2>/dev/null | tr '\r' '\n' | grep -E '^GET' | tail -1 \
     | awk '{print $2}' >>"$work/redis-get"
-  echo "  redis-benchmark GET run $i: $(tail -1 "$work/redis-get") req/s"
+  per_request_us $(($(ticks $redis_pid) - c0)) 1000000 >>"$work/redis-cpu"
+  echo "  redis-benchmark GET run $i: $(tail -1 "$work/redis-get") req/s, $(tail -1 "$work/redis-cpu") us of redis-server CPU per request"
 }
 # The machine's speed drifts by tens of percent over minutes (shared host), so the api and its
 # baselines take turns, round by round, and the ratio is the median of each round's own ratio.
@@ -64,6 +77,9 @@ bare_p99=$(to_ms <"$work/bare-p99" | median)
 redis_get=$(median <"$work/redis-get")
 ratio_redis=$(paste "$work/get-rps" "$work/redis-get" | awk '{print $1 / $2}' | median)
 ratio_bare=$(paste "$work/get-rps" "$work/bare-rps" | awk '{print $1 / $2}' | median)
+get_cpu=$(median <"$work/get-cpu")
+bare_cpu=$(median <"$work/bare-cpu")
+redis_cpu=$(median <"$work/redis-cpu")
 requests=$(awk '{n += $1 * 10} END {printf "%.0f", n}' "$work/get-rps")
 per_call=$(awk -v r="$requests" -v c="$calls" 'BEGIN {printf "%.0f", (c > 0) ? r / c : 0}')
 
@@ -100,6 +116,7 @@ rounds' ratios, since the machine's speed drifts between rounds.
 |---|---|---|---|
 | \`GET /products/1\` (local tier hit, rate limit checked), wrk -t1 -c400 -d10s | $wrk_rps req/s, p50 ${wrk_p50} ms, p99 ${wrk_p99} ms | redis-benchmark GET -c 400: $redis_get req/s | $(printf '%.2f' "$ratio_redis") |
 | the same | | \`GET /healthz\` on the same server (no cache, no limit): $bare_rps req/s, p99 ${bare_p99} ms | $(printf '%.2f' "$ratio_bare") |
+| server CPU per request (user + system, the server process alone) | api: ${get_cpu} us per cached GET, ${bare_cpu} us per \`/healthz\` | redis-server: ${redis_cpu} us per GET | $(awk -v a="$get_cpu" -v b="$redis_cpu" 'BEGIN {printf "%.2f", a / b}')x Redis' CPU |
 | rate limit checks in Redis | one script call per $per_call requests | one per request without coalescing and leases | |
 | worker drain, batches of 10, 1 worker, no simulated work, after 20,000 jobs of warm-up | $drain10 jobs/s | redis-benchmark LPUSH $lpush/s, RPOP $rpop/s | $(awk -v a="$drain10" -v b="$rpop" 'BEGIN {printf "%.3f", a / b}') of RPOP |
 | worker drain, batches of 1 | $drain1 jobs/s | batches of 10 | $(awk -v a="$drain10" -v b="$drain1" 'BEGIN {printf "%.2f", a / b}')x with batching |
