@@ -149,13 +149,20 @@ public final class HttpServer implements AutoCloseable {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       // a body already partly read (chunked) cannot be skipped cleanly, nor one the client won't end
-      boolean close = oversized instanceof FullHttpMessage || !HttpUtil.isKeepAlive(oversized);
-      FullHttpResponse r = encode(Response.error(413, "body larger than " + maxBody + " bytes"));
-      if (close) {
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      Response tooLarge = Response.error(413, "body larger than " + maxBody + " bytes");
+      if (oversized instanceof FullHttpMessage || !HttpUtil.isKeepAlive(oversized)) {
+        closeWith(ctx, tooLarge);
+      } else {
+        ctx.writeAndFlush(encode(tooLarge)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
       }
-      ctx.writeAndFlush(r).addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     }
+  }
+
+  /** Writes a last response, saying so in its headers, and closes the connection once it is out. */
+  private static void closeWith(ChannelHandlerContext ctx, Response r) {
+    FullHttpResponse out = encode(r);
+    out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
   }
 
   private record Pending(Request request, long startedNanos) {}
@@ -178,9 +185,7 @@ public final class HttpServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
       long started = System.nanoTime();
       if (msg.decoderResult().isFailure()) {
-        FullHttpResponse r = encode(Response.error(400, "malformed HTTP request"));
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        closeWith(ctx, Response.error(400, "malformed HTTP request"));
         return;
       }
       String uri = msg.uri();
