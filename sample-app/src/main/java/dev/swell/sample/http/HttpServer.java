@@ -1,37 +1,40 @@
 package dev.swell.sample.http;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.FullHttpMessage;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * everything else runs as plain blocking code on a virtual thread of its own. That is what lets
  * one replica serve cached reads faster than a round trip to Redis.
  *
+ * <p>Netty parses requests ({@link HttpRequestDecoder}); the rest of HTTP/1.1 that this server
+ * needs is one handler per connection: it collects a body up to the limit, answers
+ * {@code Expect: 100-continue}, keeps the connection open or closes it as the request asks, and
+ * writes each whole response straight into one buffer. Netty's aggregator, keep-alive handler and
+ * response encoder did the same in three more pipeline stages and a header map per response.
+ *
  * <p>Responses on a keep-alive connection go out in request order: while a request's blocking
  * work runs, the connection reads nothing more, and requests already read wait their turn.
  */
@@ -60,16 +69,21 @@ public final class HttpServer implements AutoCloseable {
    * wait a second or more for a retransmission.
    */
   static final int ACCEPT_QUEUE = 1024;
-  /** A keep-alive connection that says nothing for this long is closed. */
+  /** A keep-alive connection that sends nothing for this long is closed. */
   static final Duration IDLE = Duration.ofMinutes(5);
   /** How long a stopping server waits for requests in flight. */
   static final Duration DRAIN = Duration.ofSeconds(5);
 
-  /**
-   * Response headers are not validated again: every name is one of ours, and no value carries
-   * request input (only numbers, ids we made and constants).
-   */
-  private static final HttpHeadersFactory TRUSTED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] NO_BODY = new byte[0];
+  private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[][] STATUS_LINES = new byte[600][];
+
+  static {
+    for (int status = 100; status < STATUS_LINES.length; status++) {
+      STATUS_LINES[status] = ("HTTP/1.1 " + HttpResponseStatus.valueOf(status) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+  }
 
   private final Handler handler;
   private final int maxBody;
@@ -80,20 +94,24 @@ public final class HttpServer implements AutoCloseable {
   private HttpServer(String name, int port, int maxBody, Handler handler) {
     this.handler = handler;
     this.maxBody = maxBody;
-    this.loops = new NioEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-        Thread.ofPlatform().name(name + "-loop-", 0).factory());
+    int threads = Runtime.getRuntime().availableProcessors();
+    var loopThreads = Thread.ofPlatform().name(name + "-loop-", 0).factory();
+    boolean epoll = Epoll.isAvailable();
+    this.loops = epoll ? new EpollEventLoopGroup(threads, loopThreads) : new NioEventLoopGroup(threads, loopThreads);
+    Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 0).factory());
     try {
       this.listening = new ServerBootstrap()
           .group(loops)
-          .channel(NioServerSocketChannel.class)
+          .channel(channel)
           .option(ChannelOption.SO_BACKLOG, ACCEPT_QUEUE)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS),
-                  new HttpServerCodec(), new HttpServerKeepAliveHandler(), new BodyLimit(), new Connection());
+              // reader idle only: an all-idle timer would also hook every write
+              ch.pipeline().addLast(new IdleStateHandler(IDLE.toSeconds(), 0, 0, TimeUnit.SECONDS),
+                  new HttpRequestDecoder(), new Connection());
             }
           })
           .bind(port).syncUninterruptibly().channel();
@@ -101,6 +119,11 @@ public final class HttpServer implements AutoCloseable {
       loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       blocking.shutdown();
       throw e;
+    }
+    if (epoll) {
+      log.info("{}: {} epoll event loops", name, threads);
+    } else {
+      log.info("{}: {} NIO event loops (epoll unavailable: {})", name, threads, Epoll.unavailabilityCause().toString());
     }
   }
 
@@ -128,50 +151,78 @@ public final class HttpServer implements AutoCloseable {
     loops.shutdownGracefully(0, DRAIN.toSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  private static FullHttpResponse encode(Response r) {
-    FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-        Unpooled.wrappedBuffer(r.body()), TRUSTED, TRUSTED);
-    HttpHeaders h = out.headers();
-    h.set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-    h.setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-    for (Response.Header header : r.headers()) {
-      h.add(header.name(), header.value());
+  /**
+   * The whole response in one buffer: status line, headers, body. A reply to HEAD has the same
+   * headers and no body; {@code connection} is set when it differs from the version's default.
+   */
+  static ByteBuf encode(ChannelHandlerContext ctx, Response r, Exchange how) {
+    int size = 96 + r.body().length + r.contentType().length();
+    for (Response.Header h : r.headers()) {
+      size += h.name().length() + h.value().length() + 4;
+    }
+    ByteBuf out = ctx.alloc().buffer(size);
+    out.writeBytes(STATUS_LINES[r.status()]);
+    header(out, HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    header(out, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(r.body().length));
+    for (Response.Header h : r.headers()) {
+      header(out, h.name(), h.value());
+    }
+    if (!how.keepAlive()) {
+      header(out, HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (how.http10()) {
+      header(out, HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    out.writeBytes(CRLF);
+    if (!how.head()) {
+      out.writeBytes(r.body());
     }
     return out;
   }
 
-  /** Bodies over the limit get a JSON 413, like every other error; the rest of the body is discarded. */
-  private final class BodyLimit extends HttpObjectAggregator {
-    BodyLimit() {
-      super(maxBody);
+  private static void header(ByteBuf out, CharSequence name, CharSequence value) {
+    ByteBufUtil.writeAscii(out, name);
+    out.writeByte(':').writeByte(' ');
+    ByteBufUtil.writeAscii(out, value);
+    out.writeBytes(CRLF);
+  }
+
+  /** How a response goes out: whether the connection stays open, for HTTP/1.0, for HEAD. */
+  record Exchange(boolean keepAlive, boolean http10, boolean head) {
+    static final Exchange LAST = new Exchange(false, false, false);
+
+    static Exchange of(HttpRequest head) {
+      return new Exchange(HttpUtil.isKeepAlive(head), head.protocolVersion().equals(HttpVersion.HTTP_1_0),
+          head.method().equals(HttpMethod.HEAD));
     }
 
-    @Override
-    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      // a body already partly read (chunked) cannot be skipped cleanly, nor one the client won't end
-      Response tooLarge = Response.error(413, "body larger than " + maxBody + " bytes");
-      if (oversized instanceof FullHttpMessage || !HttpUtil.isKeepAlive(oversized)) {
-        closeWith(ctx, tooLarge);
-      } else {
-        ctx.writeAndFlush(encode(tooLarge)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-      }
+    Exchange closing() {
+      return new Exchange(false, http10, head);
     }
   }
 
-  /** Writes a last response, saying so in its headers, and closes the connection once it is out. */
-  private static void closeWith(ChannelHandlerContext ctx, Response r) {
-    FullHttpResponse out = encode(r);
-    out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-  }
+  /**
+   * A request read and not yet answered, or an answer already known (a refusal) waiting its turn,
+   * or neither: a 100 Continue.
+   */
+  private record Pending(Request request, Response answer, Exchange how, long startedNanos) {}
 
-  private record Pending(Request request, long startedNanos) {}
-
-  /** One connection's requests, in order; only ever touched on its event loop. */
-  private final class Connection extends SimpleChannelInboundHandler<FullHttpRequest> {
+  /**
+   * One connection: it assembles each request, serves requests one at a time in order, and writes
+   * their responses. Only ever touched on its event loop.
+   */
+  private final class Connection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private boolean busy;
+    private boolean closing;
     private String remoteHost = "unknown";
+    /** The request whose body is being read, or null between requests and while a body is skipped. */
+    private HttpRequest head;
+    private long startedNanos;
+    private long declaredLength;
+    /** The body read so far; null while there is none. */
+    private ByteArrayOutputStream body;
+    /** Skipping the rest of a request already answered (a body over the limit). */
+    private boolean skipping;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -182,44 +233,131 @@ public final class HttpServer implements AutoCloseable {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
-      long started = System.nanoTime();
-      if (msg.decoderResult().isFailure()) {
-        closeWith(ctx, Response.error(400, "malformed HTTP request"));
-        return;
-      }
-      String uri = msg.uri();
-      int query = uri.indexOf('?');
-      byte[] body = new byte[msg.content().readableBytes()]; // copied: the virtual thread outlives msg
-      msg.content().readBytes(body);
-      Request request = new Request(msg.method().name(), query < 0 ? uri : uri.substring(0, query), msg.headers(),
-          body, remoteHost);
-      if (busy) {
-        waiting.add(new Pending(request, started));
-      } else {
-        serve(ctx, request, started);
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (!closing) {
+          read(ctx, msg);
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
       }
     }
 
-    private void serve(ChannelHandlerContext ctx, Request request, long started) {
+    private void read(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest start) {
+        startedNanos = System.nanoTime();
+        if (start.decoderResult().isFailure()) {
+          malformed(start.decoderResult().cause());
+          return;
+        }
+        begin(ctx, start);
+      }
+      if (msg instanceof HttpContent part) {
+        if (part.decoderResult().isFailure()) {
+          malformed(part.decoderResult().cause());
+          return;
+        }
+        boolean last = part instanceof LastHttpContent;
+        if (skipping) {
+          skipping = !last;
+          return;
+        }
+        if (head == null) {
+          return;
+        }
+        int n = part.content().readableBytes();
+        if (n > 0) {
+          if (body == null) {
+            body = new ByteArrayOutputStream(declaredLength > 0 ? (int) declaredLength : 1024);
+          }
+          if (body.size() + n > maxBody) { // a body without a length, cut off at the limit
+            tooLarge(Exchange.of(head).closing());
+            return;
+          }
+          body.writeBytes(ByteBufUtil.getBytes(part.content()));
+        }
+        if (last) {
+          HttpRequest done = head;
+          head = null;
+          String uri = done.uri();
+          int query = uri.indexOf('?');
+          Request request = new Request(done.method().name(), query < 0 ? uri : uri.substring(0, query),
+              done.headers(), body == null ? NO_BODY : body.toByteArray(), remoteHost);
+          enqueue(ctx, new Pending(request, null, Exchange.of(done), startedNanos));
+        }
+      }
+    }
+
+    private void begin(ChannelHandlerContext ctx, HttpRequest start) {
+      Exchange how = Exchange.of(start);
+      CharSequence expect = start.headers().get(HttpHeaderNames.EXPECT);
+      long declared = HttpUtil.getContentLength(start, -1L);
+      if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+        answerAndSkip(new Pending(null, Response.error(417, "unsupported Expect: " + expect), how, startedNanos));
+      } else if (declared > maxBody) {
+        // the client that asked to continue has sent nothing more; one that did not is sending the body
+        tooLarge(expect != null ? how.closing() : how);
+      } else {
+        if (expect != null) { // interim, but in turn: earlier pipelined requests are answered first
+          enqueue(ctx, new Pending(null, null, how, startedNanos));
+        }
+        head = start;
+        declaredLength = declared;
+        body = null;
+      }
+    }
+
+    private void tooLarge(Exchange how) {
+      answerAndSkip(new Pending(null, Response.error(413, "body larger than " + maxBody + " bytes"), how, startedNanos));
+    }
+
+    private void malformed(Throwable cause) {
+      String problem = cause instanceof TooLongFrameException ? "request line or headers too long" : "malformed HTTP request";
+      answerAndSkip(new Pending(null, Response.error(400, problem), Exchange.LAST, startedNanos));
+    }
+
+    /** Queues an answer for a request whose body is not wanted and skips that body. */
+    private void answerAndSkip(Pending answer) {
+      head = null;
+      skipping = true;
+      waiting.add(answer);
+    }
+
+    private void enqueue(ChannelHandlerContext ctx, Pending p) {
+      if (busy || !waiting.isEmpty()) {
+        waiting.add(p);
+      } else {
+        serve(ctx, p);
+      }
+    }
+
+    private void serve(ChannelHandlerContext ctx, Pending p) {
+      if (p.answer() != null) {
+        write(ctx, p, p.answer());
+        return;
+      }
+      if (p.request() == null) {
+        ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
+        return;
+      }
       Reply reply;
       try {
-        reply = handler.handle(request);
+        reply = handler.handle(p.request());
       } catch (RuntimeException e) {
-        reply = failed(request, e);
+        reply = failed(p.request(), e);
       }
       switch (reply) {
-        case Response r -> write(ctx, request, r, started);
+        case Response r -> write(ctx, p, r);
         case Reply.Later later -> {
           busy = true;
           ctx.channel().config().setAutoRead(false);
           try {
             blocking.execute(() -> {
-              Response r = run(request, later);
-              ctx.executor().execute(() -> resume(ctx, request, r, started));
+              Response r = run(p.request(), later);
+              ctx.executor().execute(() -> resume(ctx, p, r));
             });
           } catch (RejectedExecutionException stopping) {
-            resume(ctx, request, Response.error(503, "server stopping"), started);
+            resume(ctx, p, Response.error(503, "server stopping"));
           }
         }
       }
@@ -233,24 +371,43 @@ public final class HttpServer implements AutoCloseable {
       }
     }
 
-    private void resume(ChannelHandlerContext ctx, Request request, Response r, long started) {
-      write(ctx, request, r, started);
+    private void resume(ChannelHandlerContext ctx, Pending p, Response r) {
       busy = false;
-      ctx.channel().config().setAutoRead(true);
-      Pending next;
-      while (!busy && (next = waiting.poll()) != null) {
-        serve(ctx, next.request(), next.startedNanos());
+      write(ctx, p, r);
+      if (!closing) {
+        ctx.channel().config().setAutoRead(true);
+        drain(ctx);
       }
       ctx.flush();
     }
 
-    private void write(ChannelHandlerContext ctx, Request request, Response r, long started) {
-      ctx.write(encode(r), ctx.voidPromise());
-      handler.completed(request, r.status(), System.nanoTime() - started);
+    private void drain(ChannelHandlerContext ctx) {
+      Pending next;
+      while (!busy && !closing && (next = waiting.poll()) != null) {
+        serve(ctx, next);
+      }
+    }
+
+    private void write(ChannelHandlerContext ctx, Pending p, Response r) {
+      if (closing) {
+        return;
+      }
+      ByteBuf out = encode(ctx, r, p.how());
+      if (p.how().keepAlive()) {
+        ctx.write(out, ctx.voidPromise());
+      } else {
+        closing = true;
+        waiting.clear();
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+      }
+      if (p.request() != null) {
+        handler.completed(p.request(), r.status(), System.nanoTime() - p.startedNanos());
+      }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+      drain(ctx); // answers found while reading (refusals) go out in turn
       ctx.flush(); // one write for every response of this read
     }
 
