@@ -19,9 +19,8 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -47,9 +46,8 @@ public final class ApiServer implements Handler, AutoCloseable {
   private static final Header RETRY_SOON = Header.of("Retry-After", 1);
   private static final Map<ProductCache.Tier, List<Header>> CACHE_HEADERS = cacheHeaders();
   /** Methods named as such in the metrics; anything else is OTHER, so a client cannot mint series. */
-  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
-
-  private record TimerKey(Route route, String method, int status) {}
+  private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER");
+  private static final int STATUSES = 500; // 100 to 599
 
   private final ProductCache cache;
   private final Jobs jobs;
@@ -59,7 +57,9 @@ public final class ApiServer implements Handler, AutoCloseable {
   private final Counter limited;
   private final Counter limiterDown;
   private final Counter pushed;
-  private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+  /** The request timer of each route, method and status, registered on first use; found without a map lookup. */
+  private final AtomicReferenceArray<Timer> timers =
+      new AtomicReferenceArray<>(Route.values().length * METHODS.size() * STATUSES);
   private final Header rateLimitLimit;
   private HttpServer server;
 
@@ -275,13 +275,24 @@ public final class ApiServer implements Handler, AutoCloseable {
   @Override
   public void completed(Request req, int status, long nanos) {
     Route route = Route.of(req.path());
-    String method = METHODS.contains(req.method()) ? req.method() : "OTHER";
-    timers.computeIfAbsent(new TimerKey(route, method, status), k -> Timer.builder("http_server_requests")
-        .tag("route", route.tag).tag("method", method).tag("status", String.valueOf(status))
-        // buckets, not client-side percentiles: p50/p95/p99 come from histogram_quantile() and
-        // cost no lock on the request path
-        .publishPercentileHistogram()
-        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    int method = methodIndex(req.method());
+    int slot = (route.ordinal() * METHODS.size() + method) * STATUSES + status - 100;
+    Timer timer = timers.get(slot);
+    if (timer == null) { // a race registers twice and gets the same timer back
+      timer = Timer.builder("http_server_requests")
+          .tag("route", route.tag).tag("method", METHODS.get(method)).tag("status", String.valueOf(status))
+          // buckets, not client-side percentiles: p50/p95/p99 come from histogram_quantile() and
+          // cost no lock on the request path
+          .publishPercentileHistogram()
+          .register(registry);
+      timers.set(slot, timer);
+    }
+    timer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static int methodIndex(String method) {
+    int i = METHODS.indexOf(method);
+    return i >= 0 ? i : METHODS.size() - 1;
   }
 
   @Override

@@ -28,8 +28,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +38,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +68,7 @@ public final class HttpServer implements AutoCloseable {
    * wait a second or more for a retransmission.
    */
   static final int ACCEPT_QUEUE = 1024;
-  /** A keep-alive connection that sends nothing for this long is closed. */
+  /** A keep-alive connection that starts no request for this long is closed. */
   static final Duration IDLE = Duration.ofMinutes(5);
   /** How long a stopping server waits for requests in flight. */
   static final Duration DRAIN = Duration.ofSeconds(5);
@@ -87,13 +86,15 @@ public final class HttpServer implements AutoCloseable {
 
   private final Handler handler;
   private final int maxBody;
+  private final long idleNanos;
   private final EventLoopGroup loops;
   private final ExecutorService blocking;
   private final Channel listening;
 
-  private HttpServer(String name, int port, int maxBody, Handler handler) {
+  private HttpServer(String name, int port, int maxBody, Duration idle, Handler handler) {
     this.handler = handler;
     this.maxBody = maxBody;
+    this.idleNanos = idle.toNanos();
     int threads = Runtime.getRuntime().availableProcessors();
     var loopThreads = Thread.ofPlatform().name(name + "-loop-", 0).factory();
     boolean epoll = Epoll.isAvailable();
@@ -109,9 +110,7 @@ public final class HttpServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              // reader idle only: an all-idle timer would also hook every write
-              ch.pipeline().addLast(new IdleStateHandler(IDLE.toSeconds(), 0, 0, TimeUnit.SECONDS),
-                  new HttpRequestDecoder(), new Connection());
+              ch.pipeline().addLast(new HttpRequestDecoder(), new Connection());
             }
           })
           .bind(port).syncUninterruptibly().channel();
@@ -129,7 +128,12 @@ public final class HttpServer implements AutoCloseable {
 
   /** Listens on the port (0: any free one) until {@link #close()}. */
   public static HttpServer start(String name, int port, int maxBody, Handler handler) {
-    return new HttpServer(name, port, maxBody, handler);
+    return new HttpServer(name, port, maxBody, IDLE, handler);
+  }
+
+  /** With another idle timeout, for tests. */
+  static HttpServer start(String name, int port, int maxBody, Duration idle, Handler handler) {
+    return new HttpServer(name, port, maxBody, idle, handler);
   }
 
   public int port() {
@@ -215,6 +219,9 @@ public final class HttpServer implements AutoCloseable {
     private boolean busy;
     private boolean closing;
     private String remoteHost = "unknown";
+    /** When the last request started: the idle clock, read by a timer instead of on every read. */
+    private long lastRequestNanos;
+    private ScheduledFuture<?> idleCheck;
     /** The request whose body is being read, or null between requests and while a body is skipped. */
     private HttpRequest head;
     private long startedNanos;
@@ -229,7 +236,26 @@ public final class HttpServer implements AutoCloseable {
       if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
         remoteHost = a.getAddress().getHostAddress();
       }
+      lastRequestNanos = System.nanoTime();
+      idleCheck = ctx.executor().schedule(() -> closeIfIdle(ctx), idleNanos, TimeUnit.NANOSECONDS);
       super.channelActive(ctx);
+    }
+
+    private void closeIfIdle(ChannelHandlerContext ctx) {
+      long quiet = System.nanoTime() - lastRequestNanos;
+      if (quiet >= idleNanos) {
+        ctx.close();
+      } else {
+        idleCheck = ctx.executor().schedule(() -> closeIfIdle(ctx), idleNanos - quiet, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      if (idleCheck != null) {
+        idleCheck.cancel(false);
+      }
+      super.channelInactive(ctx);
     }
 
     @Override
@@ -246,6 +272,7 @@ public final class HttpServer implements AutoCloseable {
     private void read(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest start) {
         startedNanos = System.nanoTime();
+        lastRequestNanos = startedNanos;
         if (start.decoderResult().isFailure()) {
           malformed(start.decoderResult().cause());
           return;
@@ -409,15 +436,6 @@ public final class HttpServer implements AutoCloseable {
     public void channelReadComplete(ChannelHandlerContext ctx) {
       drain(ctx); // answers found while reading (refusals) go out in turn
       ctx.flush(); // one write for every response of this read
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-      if (evt instanceof IdleStateEvent) {
-        ctx.close();
-      } else {
-        super.userEventTriggered(ctx, evt);
-      }
     }
 
     @Override

@@ -168,6 +168,27 @@ class HttpServerTest {
   }
 
   @Test
+  void aConnectionThatStartsNoRequestForTheIdleTimeIsClosedAndABusyOneIsNot() throws Exception {
+    try (HttpServer quick = HttpServer.start("idle", 0, MAX_BODY, java.time.Duration.ofMillis(400),
+        req -> Response.text(200, "ok"))) {
+      try (Socket busy = new Socket("127.0.0.1", quick.port()); Socket idle = new Socket("127.0.0.1", quick.port())) {
+        busy.setSoTimeout(2000);
+        idle.setSoTimeout(2000);
+        long started = System.nanoTime();
+        for (int i = 0; i < 8; i++) { // 1.2 s of a request every 150 ms
+          busy.getOutputStream().write("GET /a HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          ByteArrayOutputStream got = new ByteArrayOutputStream();
+          readUntil(busy.getInputStream(), got, "\r\n\r\nok");
+          Thread.sleep(150);
+        }
+        assertThat(idle.getInputStream().read()).as("the idle connection is closed").isEqualTo(-1);
+        assertThat(System.nanoTime() - started).as("closed after the idle time, not at once")
+            .isGreaterThan(java.time.Duration.ofMillis(400).toNanos());
+      }
+    }
+  }
+
+  @Test
   void aRequestLineOverTheLimitIsA400SayingSo() throws Exception {
     String got = untilClosed("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: t\r\n\r\n");
     assertThat(got).startsWith("HTTP/1.1 400 ").contains("too long").containsIgnoringCase("connection: close");
