@@ -29,6 +29,9 @@ import java.util.function.LongSupplier;
  *       last lease ran out before it ended), never more than refill in {@link #LEASE}, and the
  *       replica hands them out without asking Redis again until the lease ends. Tokens left when
  *       it ends go back into the bucket with the next call.
+ *   <li>When three quarters of a lease are gone, the replica asks for the next one in the
+ *       background, sized to the pace since the lease began, so a steadily busy client's requests
+ *       are all answered from leases and none waits for a call.
  * </ul>
  * Every request still takes exactly one token from the shared bucket, so the limit holds across
  * replicas; the only slack is that a replica may hold up to {@code rate x LEASE} of a client's
@@ -155,10 +158,38 @@ public final class RateLimiter {
     }
     for (long r = lane.reserve.get(); r > 0; r = lane.reserve.get()) {
       if (lane.reserve.compareAndSet(r, r - 1)) {
+        if (lane.renewDue && (r - 1 <= lane.renewAt || now - lane.renewAfter >= 0)) {
+          renew(lane, now);
+        }
         return new Verdict(true, lane.left + r - 1, 0);
       }
     }
     return null;
+  }
+
+  /**
+   * Three quarters of the lease's tokens or of its time are gone: asks Redis for the next lease
+   * now, in the background, so the client's requests keep being answered here instead of waiting
+   * for a call when this one ends.
+   */
+  private void renew(Lane lane, long now) {
+    Call call;
+    synchronized (lane) {
+      if (!lane.renewDue || lane.calling || lane.retired) {
+        return;
+      }
+      lane.renewDue = false;
+      long used = lane.leased - lane.reserve.get();
+      long elapsed = Math.max(now - lane.leaseStarted, 1);
+      // the pace since the lease began, over a whole lease, less what is still held
+      long wanted = Math.min(maxLease, used * LEASE.toNanos() / elapsed) - lane.reserve.get();
+      if (wanted <= 0) {
+        return;
+      }
+      call = new Call(List.of(), wanted, 0);
+      lane.calling = true;
+    }
+    send(lane, call);
   }
 
   private Lane lane(String client) {
@@ -211,7 +242,6 @@ public final class RateLimiter {
           }
           long now = nanos.getAsLong();
           long reserve = granted - toWaiting;
-          lane.leased = reserve;
           if (toWaiting < call.waiting.size()) {
             lane.deniedUntil = now + TimeUnit.MILLISECONDS.toNanos(r.get(2));
           }
@@ -220,7 +250,13 @@ public final class RateLimiter {
             answers.add(new Answer(lane.waiting.removeFirst(), new Verdict(true, lane.left + reserve, 0), null));
           }
           lane.leaseEnds = now + LEASE.toNanos(); // before the tokens: a reader that sees them sees the lease too
-          lane.reserve.set(reserve);
+          lane.leaseStarted = now;
+          // what is left of the lease being renewed, if any, stays: it is already out of the bucket
+          long held = lane.reserve.addAndGet(reserve);
+          lane.leased = held;
+          lane.renewAt = held / 4;
+          lane.renewAfter = now + LEASE.toNanos() * 3 / 4;
+          lane.renewDue = held > 0;
         }
         next = lane.waiting.isEmpty() ? null : lane.next(maxLease);
         if (next == null) {
@@ -285,8 +321,13 @@ public final class RateLimiter {
     volatile long leaseEnds;
     volatile long deniedUntil;
     volatile long left;
-    /** Tokens the last call put in {@link #reserve}: what is gone of them is the demand it met. */
+    /** The reserve when the last call filled it: what is gone of it is the demand it met. */
     long leased;
+    long leaseStarted;
+    /** Whether the lease is to be renewed ahead of its end: at {@link #renewAt} tokens left or at {@link #renewAfter}. */
+    volatile boolean renewDue;
+    volatile long renewAt;
+    volatile long renewAfter;
 
     Lane(String client, long now) { // nanoTime has no zero: "ended" is "now" at the start
       this.client = client;
@@ -308,6 +349,7 @@ public final class RateLimiter {
       Call call = new Call(new ArrayList<>(waiting), Math.min(maxLease, Math.max(demand, waiting.size() - 1L)), returned);
       waiting.clear();
       leased = 0;
+      renewDue = false;
       calling = true;
       return call;
     }

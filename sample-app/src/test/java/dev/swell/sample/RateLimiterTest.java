@@ -97,6 +97,46 @@ class RateLimiterTest {
   }
 
   @Test
+  void aSteadilyBusyClientGetsItsNextLeaseBeforeThisOneEnds() throws Exception {
+    RateLimiter limiter = new RateLimiter(connect(), 1_000_000, 1_000_000);
+    AtomicLong requests = new AtomicLong();
+    AtomicLong waitedForRedis = new AtomicLong();
+    AtomicLong denied = new AtomicLong();
+    long warm = System.nanoTime() + 200_000_000L;
+    long end = warm + 1_000_000_000L; // a second: 50 leases of 20 ms
+    List<Thread> clients = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      clients.add(Thread.ofPlatform().start(() -> {
+        while (System.nanoTime() < end) {
+          boolean counted = System.nanoTime() > warm;
+          RateLimiter.Verdict v = limiter.tryLocal("key:steady");
+          if (v == null) {
+            v = limiter.acquire("key:steady");
+            if (counted) {
+              waitedForRedis.incrementAndGet();
+            }
+          }
+          if (counted) {
+            requests.incrementAndGet();
+            if (!v.allowed()) {
+              denied.incrementAndGet();
+            }
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(100_000); // about 10k requests a second each
+        }
+      }));
+    }
+    for (Thread t : clients) {
+      t.join();
+    }
+    assertThat(denied.get()).as("denied, far below the limit").isZero();
+    assertThat(requests.get()).as("requests in the second").isGreaterThan(5_000);
+    // without renewal ahead, requests that find the lease ended wait for a call: about 5% here
+    assertThat(waitedForRedis.get()).as("of %d requests, those that waited for a script call", requests.get())
+        .isLessThan(requests.get() / 100);
+  }
+
+  @Test
   void aClientSendingOneRequestAtATimeIsCheckedInRedisEachTime() {
     Redis redis = connect();
     RateLimiter limiter = new RateLimiter(redis, 1000, 1000);
