@@ -224,6 +224,7 @@ public final class HttpServer implements AutoCloseable {
     private ScheduledFuture<?> idleCheck;
     /** The request whose body is being read, or null between requests and while a body is skipped. */
     private HttpRequest head;
+    private Exchange how;
     private long startedNanos;
     private long declaredLength;
     /** The body read so far; null while there is none. */
@@ -298,7 +299,7 @@ public final class HttpServer implements AutoCloseable {
             body = new ByteArrayOutputStream(declaredLength > 0 ? (int) declaredLength : 1024);
           }
           if (body.size() + n > maxBody) { // a body without a length, cut off at the limit
-            tooLarge(Exchange.of(head).closing());
+            tooLarge(how.closing());
             return;
           }
           body.writeBytes(ByteBufUtil.getBytes(part.content()));
@@ -310,13 +311,13 @@ public final class HttpServer implements AutoCloseable {
           int query = uri.indexOf('?');
           Request request = new Request(done.method().name(), query < 0 ? uri : uri.substring(0, query),
               done.headers(), body == null ? NO_BODY : body.toByteArray(), remoteHost);
-          enqueue(ctx, new Pending(request, null, Exchange.of(done), startedNanos));
+          enqueue(ctx, new Pending(request, null, how, startedNanos));
         }
       }
     }
 
     private void begin(ChannelHandlerContext ctx, HttpRequest start) {
-      Exchange how = Exchange.of(start);
+      how = Exchange.of(start);
       CharSequence expect = start.headers().get(HttpHeaderNames.EXPECT);
       long declared = HttpUtil.getContentLength(start, -1L);
       if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
