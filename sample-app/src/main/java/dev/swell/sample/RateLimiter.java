@@ -29,9 +29,9 @@ import java.util.function.LongSupplier;
  *       last lease ran out before it ended), never more than refill in {@link #LEASE}, and the
  *       replica hands them out without asking Redis again until the lease ends. Tokens left when
  *       it ends go back into the bucket with the next call.
- *   <li>When three quarters of a lease are gone, the replica asks for the next one in the
- *       background, sized to the pace since the lease began, so a steadily busy client's requests
- *       are all answered from leases and none waits for a call.
+ *   <li>When three quarters of a lease's tokens or of its time are gone, the replica asks for the
+ *       next one in the background, sized to the pace since the lease began and less what it still
+ *       holds, so a steadily busy client's requests rarely wait for a call.
  * </ul>
  * Every request still takes exactly one token from the shared bucket, so the limit holds across
  * replicas; the only slack is that a replica may hold up to {@code rate x LEASE} of a client's
@@ -179,10 +179,10 @@ public final class RateLimiter {
         return;
       }
       lane.renewDue = false;
-      long used = lane.leased - lane.reserve.get();
+      long held = lane.reserve.get();
       long elapsed = Math.max(now - lane.leaseStarted, 1);
       // the pace since the lease began, over a whole lease, less what is still held
-      long wanted = Math.min(maxLease, used * LEASE.toNanos() / elapsed) - lane.reserve.get();
+      long wanted = Math.min(maxLease, (lane.leased - held) * LEASE.toNanos() / elapsed) - held;
       if (wanted <= 0) {
         return;
       }

@@ -219,12 +219,14 @@ public final class HttpServer implements AutoCloseable {
     private boolean busy;
     private boolean closing;
     private String remoteHost = "unknown";
-    /** When the last request started: the idle clock, read by a timer instead of on every read. */
-    private long lastRequestNanos;
     private ScheduledFuture<?> idleCheck;
     /** The request whose body is being read, or null between requests and while a body is skipped. */
     private HttpRequest head;
     private Exchange how;
+    /**
+     * When the last request started (or the connection, before one): its latency clock, and the
+     * idle clock that a timer reads instead of a check on every read.
+     */
     private long startedNanos;
     private long declaredLength;
     /** The body read so far; null while there is none. */
@@ -237,13 +239,13 @@ public final class HttpServer implements AutoCloseable {
       if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
         remoteHost = a.getAddress().getHostAddress();
       }
-      lastRequestNanos = System.nanoTime();
+      startedNanos = System.nanoTime();
       idleCheck = ctx.executor().schedule(() -> closeIfIdle(ctx), idleNanos, TimeUnit.NANOSECONDS);
       super.channelActive(ctx);
     }
 
     private void closeIfIdle(ChannelHandlerContext ctx) {
-      long quiet = System.nanoTime() - lastRequestNanos;
+      long quiet = System.nanoTime() - startedNanos;
       if (quiet >= idleNanos) {
         ctx.close();
       } else {
@@ -273,7 +275,6 @@ public final class HttpServer implements AutoCloseable {
     private void read(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest start) {
         startedNanos = System.nanoTime();
-        lastRequestNanos = startedNanos;
         if (start.decoderResult().isFailure()) {
           malformed(start.decoderResult().cause());
           return;
