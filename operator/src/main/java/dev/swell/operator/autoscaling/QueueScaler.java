@@ -11,14 +11,16 @@ import java.util.List;
 
 /**
  * Decides the worker's replicas from its queue, with the HPA's algorithm and behavior semantics
- * (pkg/controller/podautoscaler/horizontal.go): a 0.1 tolerance, stabilization windows, and
- * Pods/Percent policies counted over their periods. What it adds for queues: scale to and from
+ * (pkg/controller/podautoscaler/horizontal.go of Kubernetes 1.33): a tolerance per direction (0.1
+ * unless the behavior sets one, as KEP-4951 allows), stabilization windows, and Pods/Percent
+ * policies counted over their periods from the scale-ups and scale-downs both, kept the way the
+ * HPA keeps them. HpaDifferentialE2E compares it with the real controller step by step. What it
+ * adds for queues: scale to and from
  * zero (activation threshold, cooldown), a drain-time target, and fallback replicas while the
  * queue cannot be read. Pure: time comes from the clock, state from the history passed in.
  */
 public final class QueueScaler {
 
-  static final double TOLERANCE = 0.1;
   private final Clock clock;
 
   public QueueScaler(Clock clock) {
@@ -59,9 +61,9 @@ public final class QueueScaler {
     Reason reason = Reason.Backlog;
     String message = "work " + work + " (backlog " + q.backlog() + " + in flight " + q.inFlight() + ") / target "
         + target + " -> " + byBacklog;
-    if (current > 0 && byBacklog > 0 && Math.abs((double) work / (target * (double) current) - 1) <= TOLERANCE) {
+    if (current > 0 && within(t, (double) work / (target * (double) current))) {
       byBacklog = current;
-      message = "work " + work + " within 10% of " + current + " x " + target;
+      message = "work " + work + " within the tolerance of " + current + " x " + target;
     }
     int desired = byBacklog;
     if (t.drainTime() != null && q.throughputPerReplica() > 0 && !Double.isNaN(q.throughputPerReplica())) {
@@ -121,7 +123,7 @@ public final class QueueScaler {
       message = raw.message() + "; stabilized at " + stabilized;
     }
     if (stabilized > current) {
-      int limit = Math.max(current, upLimit(current, t.scaleUp(), h.scaleUps(), now));
+      int limit = Math.max(current, upLimit(current, t.scaleUp(), h.scaleUps(), h.scaleDowns(), now));
       int allowed = Math.min(t.maxReplicas(), limit);
       if (stabilized > allowed) {
         to = allowed;
@@ -130,7 +132,7 @@ public final class QueueScaler {
             : "; scale-up policy allows " + allowed);
       }
     } else if (stabilized < current) {
-      int limit = Math.min(current, downLimit(current, t.scaleDown(), h.scaleDowns(), now));
+      int limit = Math.min(current, downLimit(current, t.scaleDown(), h.scaleUps(), h.scaleDowns(), now));
       int allowed = Math.max(t.minReplicas(), limit);
       if (stabilized < allowed) {
         to = allowed;
@@ -139,6 +141,11 @@ public final class QueueScaler {
       }
     }
     return new Decision(current, to, reason, message, record(withRecommendation, now, current, to, t));
+  }
+
+  /** The HPA's Tolerances.isWithin: 1 - scaleDown.tolerance <= ratio <= 1 + scaleUp.tolerance. */
+  private static boolean within(QueueTarget t, double ratio) {
+    return 1.0 - t.scaleDown().tolerance() <= ratio && ratio <= 1.0 + t.scaleUp().tolerance();
   }
 
   private static boolean outOfBounds(QueueTarget t, int current) {
@@ -168,36 +175,44 @@ public final class QueueScaler {
         + to + " fallback replicas: " + error, record(next, clock.instant(), current, to, t));
   }
 
-  /** calculateScaleUpLimitWithScalingRules. */
-  static int upLimit(int current, ScalingRules rules, List<ScaleEvent> events, Instant now) {
+  /**
+   * calculateScaleUpLimitWithScalingRules: the replicas at the start of each policy's period are
+   * the current ones less what was added in it plus what was removed in it.
+   */
+  static int upLimit(int current, ScalingRules rules, List<ScaleEvent> ups, List<ScaleEvent> downs, Instant now) {
     if (rules.select() == ScalingRules.Select.Disabled) {
       return current;
     }
     boolean max = rules.select() == ScalingRules.Select.Max;
     long result = max ? Integer.MIN_VALUE : Integer.MAX_VALUE;
     for (ScalingPolicy p : rules.policies()) {
-      int periodStart = current - changeInPeriod(events, p.periodSeconds(), now);
-      long proposed = p.type() == ScalingPolicy.Type.Pods ? (long) periodStart + p.value()
+      long periodStart = periodStart(current, p, ups, downs, now);
+      long proposed = p.type() == ScalingPolicy.Type.Pods ? periodStart + p.value()
           : (long) Math.ceil(periodStart * (1 + p.value() / 100.0));
       result = max ? Math.max(result, proposed) : Math.min(result, proposed);
     }
-    return (int) Math.min(Integer.MAX_VALUE, result);
+    return (int) Math.clamp(result, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
-  /** calculateScaleDownLimitWithBehaviors. */
-  static int downLimit(int current, ScalingRules rules, List<ScaleEvent> events, Instant now) {
+  /** calculateScaleDownLimitWithBehaviors, with the period's start counted as for scaling up. */
+  static int downLimit(int current, ScalingRules rules, List<ScaleEvent> ups, List<ScaleEvent> downs, Instant now) {
     if (rules.select() == ScalingRules.Select.Disabled) {
       return current;
     }
     boolean max = rules.select() == ScalingRules.Select.Max;
     long result = max ? Integer.MAX_VALUE : Integer.MIN_VALUE;
     for (ScalingPolicy p : rules.policies()) {
-      int periodStart = current + changeInPeriod(events, p.periodSeconds(), now);
-      long proposed = p.type() == ScalingPolicy.Type.Pods ? (long) periodStart - p.value()
+      long periodStart = periodStart(current, p, ups, downs, now);
+      long proposed = p.type() == ScalingPolicy.Type.Pods ? periodStart - p.value()
           : (long) (periodStart * (1 - p.value() / 100.0));
       result = max ? Math.min(result, proposed) : Math.max(result, proposed);
     }
-    return (int) Math.max(0, result);
+    return (int) Math.clamp(result, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  private static long periodStart(int current, ScalingPolicy p, List<ScaleEvent> ups, List<ScaleEvent> downs,
+      Instant now) {
+    return (long) current - changeInPeriod(ups, p.periodSeconds(), now) + changeInPeriod(downs, p.periodSeconds(), now);
   }
 
   private static int changeInPeriod(List<ScaleEvent> events, int periodSeconds, Instant now) {
@@ -205,28 +220,35 @@ public final class QueueScaler {
     return events.stream().filter(e -> e.time().isAfter(cutoff)).mapToInt(ScaleEvent::change).sum();
   }
 
-  /** Stores a scale event when the count changes, and forgets events older than every period. */
+  /**
+   * Stores a scale event when the count changes, as the HPA's storeScaleEvent does: the new event
+   * takes the place of the last one older than its direction's longest policy period (so the list
+   * stays as short as the periods need), else it is added. An older event may still count for the
+   * other direction's longer period until it is replaced; the HPA counts it the same way.
+   */
   private static ScalingHistory record(ScalingHistory h, Instant now, int from, int to, QueueTarget t) {
-    List<ScaleEvent> ups = prune(h.scaleUps(), now, t.scaleUp().longestPeriodSeconds());
-    List<ScaleEvent> downs = prune(h.scaleDowns(), now, t.scaleDown().longestPeriodSeconds());
-    if (to > from) {
-      ups.add(new ScaleEvent(now, to - from));
-    } else if (to < from) {
-      downs.add(new ScaleEvent(now, from - to));
+    if (to == from) {
+      return h;
     }
-    return new ScalingHistory(h.recommendations(), List.copyOf(ups), List.copyOf(downs), h.lastActive(),
-        h.consecutiveFailures());
-  }
-
-  private static List<ScaleEvent> prune(List<ScaleEvent> events, Instant now, int periodSeconds) {
-    Instant cutoff = now.minusSeconds(periodSeconds);
-    List<ScaleEvent> kept = new ArrayList<>();
-    for (ScaleEvent e : events) {
-      if (e.time().isAfter(cutoff)) {
-        kept.add(e);
+    boolean up = to > from;
+    List<ScaleEvent> events = up ? h.scaleUps() : h.scaleDowns();
+    ScalingRules rules = up ? t.scaleUp() : t.scaleDown();
+    Instant outdated = now.minusSeconds(rules.longestPeriodSeconds());
+    List<ScaleEvent> next = new ArrayList<>(events);
+    ScaleEvent event = new ScaleEvent(now, Math.abs(to - from));
+    int replace = -1;
+    for (int i = 0; i < next.size(); i++) {
+      if (next.get(i).time().isBefore(outdated)) {
+        replace = i;
       }
     }
-    return kept;
+    if (replace >= 0) {
+      next.set(replace, event);
+    } else {
+      next.add(event);
+    }
+    return new ScalingHistory(h.recommendations(), up ? List.copyOf(next) : h.scaleUps(),
+        up ? h.scaleDowns() : List.copyOf(next), h.lastActive(), h.consecutiveFailures());
   }
 
   private static long ceilDiv(long a, long b) {

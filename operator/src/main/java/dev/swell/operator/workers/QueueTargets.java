@@ -50,7 +50,22 @@ public final class QueueTargets {
         : parse(ScalingRules.Select.class, given.getSelectPolicy(), "selectPolicy");
     List<ScalingPolicy> policies = given.getPolicies() == null || given.getPolicies().isEmpty() ? defaults.policies()
         : given.getPolicies().stream().map(QueueTargets::policy).toList();
-    return new ScalingRules(window, select, policies);
+    double tolerance = given.getTolerance() == null ? defaults.tolerance() : tolerance(given.getTolerance());
+    return new ScalingRules(window, select, policies, tolerance);
+  }
+
+  private static double tolerance(io.fabric8.kubernetes.api.model.Quantity q) {
+    double value;
+    try {
+      value = q.getNumericalAmount().doubleValue();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("spec.worker.autoscaling.behavior: tolerance must be a quantity such as 0.05,"
+          + " got \"" + q + "\"");
+    }
+    if (!(value >= 0)) {
+      throw new IllegalArgumentException("spec.worker.autoscaling.behavior: tolerance must be >= 0, got " + q);
+    }
+    return value;
   }
 
   private static ScalingPolicy policy(HPAScalingPolicy p) {

@@ -270,6 +270,59 @@ class QueueScalerTest {
   }
 
   @Test
+  void aBurstRightAfterAScaleToZeroGetsItsWorkersAtOnce() {
+    // 0 -> 4 -> 1 -> 0 within one 15 s scale-up period: the HPA counts the period's start as
+    // current - added + removed = 0, so the next burst may add 4 again at once (it waited 15 s before)
+    QueueTarget t = new QueueTarget(0, 20, 20, 0, null, Duration.ofSeconds(2), ScalingRules.DEFAULT_UP,
+        NO_WINDOW_DOWN, null, 3);
+    Run run = new Run(t, 0);
+    assertThat(run.after(1, 80, 0).to()).isEqualTo(4);
+    assertThat(run.after(1, 0, 0).to()).as("idle inside the cooldown").isEqualTo(1);
+    assertThat(run.after(2, 0, 0).to()).as("cooldown over").isZero();
+    Decision burst = run.after(1, 80, 0);
+    assertThat(burst.to()).as("the burst 1 s after reaching zero: " + burst.message()).isEqualTo(4);
+  }
+
+  @Test
+  void removalsInAPeriodRaiseTheScaleUpLimitAndAdditionsLowerTheScaleDownLimit() {
+    ScalingRules onePodPerMinute = new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 1, 60)));
+    Run run = new Run(target(1, 50, 10, onePodPerMinute, NO_WINDOW_DOWN), 4);
+    assertThat(run.after(1, 20, 0).to()).isEqualTo(2);
+    // 20 s later the scale-down is outside its own 15 s period but inside the scale-up's 60 s one:
+    // the period started at 2 + 2 removed = 4, so one pod over that is 5
+    assertThat(run.after(20, 1000, 0).to()).isEqualTo(5);
+    ScalingRules twoPodsPerMinute = new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 2, 60)));
+    Run down = new Run(target(1, 50, 10, ScalingRules.DEFAULT_UP, twoPodsPerMinute), 2);
+    assertThat(down.after(1, 60, 0).to()).isEqualTo(6);
+    // the down period started at 6 - 4 added = 2: removing two pods from there leaves 0, so 1 (min)
+    assertThat(down.after(1, 0, 0).to()).isEqualTo(1);
+  }
+
+  @Test
+  void theToleranceIsSetPerDirection() {
+    ScalingRules eagerUp = new ScalingRules(0, Select.Max, ScalingRules.DEFAULT_UP.policies(), 0.0);
+    ScalingRules lazyDown = new ScalingRules(0, Select.Max, ScalingRules.DEFAULT_DOWN.policies(), 0.5);
+    QueueTarget t = target(1, 50, 10, eagerUp, lazyDown);
+    assertThat(new Run(t, 10).after(1, 101, 0).to()).as("ratio 1.01 with scale-up tolerance 0").isEqualTo(11);
+    assertThat(new Run(t, 10).after(1, 51, 0).to()).as("ratio 0.51 within scale-down tolerance 0.5")
+        .isEqualTo(10);
+    assertThat(new Run(t, 10).after(1, 49, 0).to()).as("ratio 0.49 outside it").isEqualTo(5);
+    assertThat(new Run(defaults(1, 50, 10), 10).after(1, 109, 0).to()).as("default 0.1 up").isEqualTo(10);
+  }
+
+  @Test
+  void scaleEventsAreKeptAsTheHpaKeepsThem() {
+    // the HPA replaces the last event older than the direction's longest period instead of
+    // appending: the list stays short however long the service runs
+    Run run = new Run(target(1, 500, 1, ScalingRules.DEFAULT_UP, NO_WINDOW_DOWN), 1);
+    for (int i = 0; i < 200; i++) {
+      run.after(20, 1 + (i % 2) * 3, 0);
+    }
+    assertThat(run.history.scaleUps()).hasSizeLessThanOrEqualTo(2);
+    assertThat(run.history.scaleDowns()).hasSizeLessThanOrEqualTo(2);
+  }
+
+  @Test
   void propertyReplicasStayInBoundsAndGrowNoFasterThanThePolicy() {
     Random random = new Random(42);
     QueueTarget t = new QueueTarget(0, 30, 10, 5, null, Duration.ofSeconds(30), ScalingRules.DEFAULT_UP,
@@ -295,7 +348,7 @@ class QueueScalerTest {
       if (timeline.isEmpty() || timeline.get(0)[0] > windowStart) {
         startReplicas = timeline.isEmpty() ? before : startReplicas;
       }
-      if (d.reason() != Reason.Fallback && d.reason() != Reason.Bounds) {
+      if (d.to() > before && d.reason() != Reason.Fallback && d.reason() != Reason.Bounds) {
         assertThat(d.to()).as("step %d: growth within 15 s", i)
             .isLessThanOrEqualTo((int) Math.max(startReplicas + 4, 2 * startReplicas));
       }

@@ -58,4 +58,22 @@ class QueueTargetsTest {
         """)).hasMessageContaining("spec.worker.autoscaling.behavior: policies[].type must be one of [Pods, Percent]")
         .hasMessageContaining("\"pods\"");
   }
+
+  @Test
+  void eachDirectionTakesItsOwnToleranceAndKeepsTheDefaultOtherwise() {
+    QueueTarget t = target("""
+        queue: {key: q}
+        autoscaling: {behavior: {scaleUp: {tolerance: "0.05"}, scaleDown: {tolerance: 250m}}}
+        """);
+    assertThat(t.scaleUp().tolerance()).isEqualTo(0.05);
+    assertThat(t.scaleDown().tolerance()).isEqualTo(0.25);
+    assertThat(target("queue: {key: q}\nautoscaling: {behavior: {scaleUp: {}}}").scaleUp().tolerance())
+        .isEqualTo(ScalingRules.DEFAULT_TOLERANCE);
+  }
+
+  @Test
+  void aNegativeToleranceIsNamedInTheError() {
+    assertThatThrownBy(() -> target("queue: {key: q}\nautoscaling: {behavior: {scaleDown: {tolerance: \"-0.1\"}}}"))
+        .hasMessageContaining("spec.worker.autoscaling.behavior: tolerance must be >= 0");
+  }
 }
