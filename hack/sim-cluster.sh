@@ -10,7 +10,8 @@
 #
 # Settings (environment): SWELL_SIM_DIR (state, default <repo>/.sim), SWELL_SIM_PORT_BASE
 # (default 16440: apiserver +3, etcd +10/+11, controller-manager +20, scheduler +21, kwok +30,
-# metrics-server +40), SWELL_SIM_HPA_SYNC (HPA sync period, default 15s as in Kubernetes).
+# metrics-server +40), SWELL_SIM_HPA_SYNC (HPA sync period, default 15s as in Kubernetes; make test
+# uses 2s). Feature gate on in the apiserver and controller-manager: HPAConfigurableTolerance.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,8 @@ sched_port=$((base + 21))
 kwok_port=$((base + 30))
 ms_port=$((base + 40))
 hpa_sync=${SWELL_SIM_HPA_SYNC:-15s}
+# the HPA's per-direction tolerance (KEP-4951, alpha in 1.33), which the worker's behavior also takes
+feature_gates=HPAConfigurableTolerance=true
 pki=$state/pki
 logs=$state/logs
 kubeconfig=$state/kubeconfig
@@ -162,6 +165,7 @@ cmd_up() {
     --requestheader-client-ca-file "$pki/ca.crt" --requestheader-username-headers X-Remote-User \
     --requestheader-group-headers X-Remote-Group --requestheader-extra-headers-prefix X-Remote-Extra- \
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
+    --feature-gates "$feature_gates" \
     --endpoint-reconciler-type none --enable-priority-and-fairness=false
   wait_for kube-apiserver 90 https_ok "https://127.0.0.1:$api_port/readyz"
 
@@ -173,6 +177,7 @@ cmd_up() {
     --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
     --controllers '*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle-controller' \
     --horizontal-pod-autoscaler-sync-period "$hpa_sync" --kube-api-qps 200 --kube-api-burst 400 \
+    --feature-gates "$feature_gates" \
     --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \

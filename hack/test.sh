@@ -8,6 +8,8 @@ cd "$repo"
 
 hack/install-deps.sh
 hack/build-controlplane.sh >/dev/null
+# HpaDifferentialE2E steps the real HPA controller one sync at a time: a short sync keeps it quick
+export SWELL_SIM_HPA_SYNC=${SWELL_SIM_HPA_SYNC:-2s}
 started=0
 if ! hack/sim-cluster.sh status >/dev/null 2>&1; then
   hack/sim-cluster.sh up

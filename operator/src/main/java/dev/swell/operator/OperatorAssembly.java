@@ -2,7 +2,7 @@ package dev.swell.operator;
 
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.reconciler.ScalableServiceReconciler;
-import dev.swell.operator.workers.WorkerScaling;
+import dev.swell.operator.scaling.WorkerScaling;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;

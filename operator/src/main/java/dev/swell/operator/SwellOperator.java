@@ -2,7 +2,7 @@ package dev.swell.operator;
 
 import dev.swell.operator.events.KubernetesEventSink;
 import dev.swell.operator.metrics.OperatorHttpServer;
-import dev.swell.operator.workers.WorkerAutoscaler;
+import dev.swell.operator.scaling.WorkerAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;

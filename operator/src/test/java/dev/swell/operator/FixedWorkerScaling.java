@@ -1,9 +1,9 @@
 package dev.swell.operator;
 
 import dev.swell.operator.api.ScalableService;
-import dev.swell.operator.workers.RedisConnection;
-import dev.swell.operator.workers.WorkerScaling;
-import dev.swell.operator.workers.WorkerScalingSnapshot;
+import dev.swell.operator.queue.RedisConnection;
+import dev.swell.operator.scaling.WorkerScaling;
+import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Map;
 import java.util.Set;

@@ -22,14 +22,15 @@ public class ApiSpec {
 
   @Min(1)
   @Max(65535)
-  @Default("8080")
+  @Default("" + Defaults.PORT)
   @JsonPropertyDescription("HTTP port of the api container and Service (1-65535). Default 8080.")
-  public Integer port = 8080;
+  public Integer port = Defaults.PORT;
 
   @JsonPropertyDescription("Extra environment variables of the api container (core/v1 EnvVar).")
   public List<EnvVar> env;
 
-  @JsonPropertyDescription("Requests and limits of the api container; requests default to 100m CPU and 128Mi memory.")
+  @JsonPropertyDescription("Requests and limits of the api container; requests default to " + Defaults.CPU_REQUEST + " CPU and "
+      + Defaults.MEMORY_REQUEST + " memory.")
   public ResourceRequirements resources;
 
   @Min(0)
@@ -49,7 +50,7 @@ public class ApiSpec {
   @JsonPropertyDescription("Expose the api through an Ingress. Absent: no Ingress.")
   public IngressSpec ingress;
 
-  @JsonPropertyDescription("PodDisruptionBudget of the api, made when it can run 2 or more replicas. Default minAvailable 1.")
+  @JsonPropertyDescription("PodDisruptionBudget of the api, made when it can run 2 or more replicas. Default minAvailable 1 (one pod keeps serving).")
   public DisruptionBudgetSpec disruptionBudget;
 
   @JsonPropertyDescription("Placement of the api pods; each field set here replaces the same field of spec.placement.")

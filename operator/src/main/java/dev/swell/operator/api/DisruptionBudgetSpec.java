@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 @ValidationRule(value = "!(has(self.minAvailable) && has(self.maxUnavailable))",
     message = "set either minAvailable or maxUnavailable, not both")
 public class DisruptionBudgetSpec {
-  @JsonPropertyDescription("Pods (e.g. 1) or percent (e.g. 50%) that must stay available. Default 1.")
+  @JsonPropertyDescription("Pods (e.g. 1) or percent (e.g. 50%) that must stay available.")
   public IntOrString minAvailable;
 
   @JsonPropertyDescription("Pods or percent that may be unavailable; instead of minAvailable.")

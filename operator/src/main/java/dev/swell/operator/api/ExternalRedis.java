@@ -11,7 +11,7 @@ public class ExternalRedis {
   @JsonPropertyDescription("redis://host:port[/db] or rediss:// for TLS. Required with mode External.")
   public String url;
 
-  @JsonPropertyDescription("The Secret key holding the Redis password, in the service's namespace. A missing Secret sets RedisReady=False.")
+  @JsonPropertyDescription("The Secret key holding the Redis password, in the service's namespace. A missing Secret sets RedisReady=False, unless optional is true (then no password is sent).")
   public SecretKeySelector passwordSecretRef;
 
   @JsonPropertyDescription("Connect with TLS even when the url says redis://.")

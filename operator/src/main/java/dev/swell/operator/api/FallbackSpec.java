@@ -16,7 +16,7 @@ public class FallbackSpec {
 
   @Min(1)
   @Max(1000)
-  @Default("3")
+  @Default("" + Defaults.FALLBACK_AFTER_FAILURES)
   @JsonPropertyDescription("Consecutive failed reads before falling back. Default 3.")
-  public Integer afterFailures = 3;
+  public Integer afterFailures = Defaults.FALLBACK_AFTER_FAILURES;
 }

@@ -15,14 +15,14 @@ public class QueueSpec {
   public String key;
 
   @Min(1)
-  @Default("20")
+  @Default("" + Defaults.TARGET_BACKLOG_PER_REPLICA)
   @JsonPropertyDescription("Backlog per replica: desired = ceil(backlog / target), as the HPA's AverageValue. Must be > 0. Default 20.")
-  public Long targetBacklogPerReplica = 20L;
+  public Long targetBacklogPerReplica = Defaults.TARGET_BACKLOG_PER_REPLICA;
 
   @Min(0)
-  @Default("0")
+  @Default("" + Defaults.ACTIVATION_BACKLOG)
   @JsonPropertyDescription("From 0 replicas, activate only when the backlog is above this. Default 0.")
-  public Long activationBacklog = 0L;
+  public Long activationBacklog = Defaults.ACTIVATION_BACKLOG;
 
   @Pattern(Patterns.DURATION)
   @JsonPropertyDescription("Optional second target: enough replicas to drain the backlog within this time at the measured throughput, e.g. 60s.")

@@ -19,27 +19,27 @@ public class WorkerAutoscaling {
 
   @Min(0)
   @Max(1000)
-  @Default("0")
+  @Default("" + Defaults.MIN_WORKERS)
   @JsonPropertyDescription("Fewest replicas; 0 scales to zero when the queue is idle. Default 0.")
-  public Integer minReplicas = 0;
+  public Integer minReplicas = Defaults.MIN_WORKERS;
 
   @Min(1)
   @Max(1000)
-  @Default("10")
+  @Default("" + Defaults.MAX_WORKERS)
   @JsonPropertyDescription("Most replicas (>= minReplicas). Default 10.")
-  public Integer maxReplicas = 10;
+  public Integer maxReplicas = Defaults.MAX_WORKERS;
 
   @Pattern(Patterns.DURATION)
-  @Default("1s")
+  @Default(Defaults.POLL_INTERVAL)
   @JsonPropertyDescription("How often the backlog is read, 100ms to 60s. Default 1s.")
-  public String pollInterval = "1s";
+  public String pollInterval = Defaults.POLL_INTERVAL;
 
   @Pattern(Patterns.DURATION)
-  @Default("300s")
+  @Default(Defaults.COOLDOWN)
   @JsonPropertyDescription("Idle time (no backlog, nothing in flight) before scaling to minReplicas 0. Default 300s.")
-  public String cooldown = "300s";
+  public String cooldown = Defaults.COOLDOWN;
 
-  @JsonPropertyDescription("Scale-up and scale-down rules, same schema and meaning as the HPA's behavior (autoscaling/v2). HPA defaults when absent.")
+  @JsonPropertyDescription("Scale-up and scale-down rules, same schema and meaning as the HPA's behavior (autoscaling/v2): stabilizationWindowSeconds, selectPolicy, policies and tolerance per direction. HPA defaults when absent (tolerance 0.1).")
   public HorizontalPodAutoscalerBehavior behavior;
 
   @JsonPropertyDescription("Replicas to run while the backlog cannot be read.")

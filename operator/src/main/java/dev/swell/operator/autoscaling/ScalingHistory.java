@@ -15,6 +15,15 @@ public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEve
 
   public record ScaleEvent(Instant time, int change) {}
 
+  /**
+   * The HPA's first recommendation for a target it has not seen (recordInitialRecommendation): the
+   * count it finds, so the scale-down window holds that count instead of dropping at once.
+   */
+  public ScalingHistory seeded(Instant now, int current) {
+    return new ScalingHistory(List.of(new Recommendation(now, current)), scaleUps, scaleDowns, lastActive,
+        consecutiveFailures);
+  }
+
   /** The history of a loop that just started: it counts as active now, so the cooldown runs first. */
   public static ScalingHistory start(Instant now) {
     return new ScalingHistory(List.of(), List.of(), List.of(), now, 0);

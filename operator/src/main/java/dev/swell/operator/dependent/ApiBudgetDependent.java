@@ -3,7 +3,7 @@ package dev.swell.operator.dependent;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
-import dev.swell.operator.desired.Scaling;
+import dev.swell.operator.desired.DisruptionBudgets;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
@@ -17,6 +17,6 @@ public class ApiBudgetDependent extends ChildDependent<PodDisruptionBudget> {
 
   @Override
   protected PodDisruptionBudget desired(ScalableService primary, Context<ScalableService> context) {
-    return Scaling.apiBudget(primary);
+    return DisruptionBudgets.api(primary);
   }
 }

@@ -3,7 +3,7 @@ package dev.swell.operator.dependent;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
-import dev.swell.operator.desired.Scaling;
+import dev.swell.operator.desired.ApiAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -19,6 +19,6 @@ public class ApiHpaDependent extends ChildDependent<HorizontalPodAutoscaler> {
 
   @Override
   protected HorizontalPodAutoscaler desired(ScalableService primary, Context<ScalableService> context) {
-    return Scaling.apiHpa(primary);
+    return ApiAutoscaler.hpa(primary);
   }
 }

@@ -2,7 +2,7 @@ package dev.swell.operator.dependent;
 
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.Components;
-import dev.swell.operator.desired.Scaling;
+import dev.swell.operator.desired.DisruptionBudgets;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -51,7 +51,7 @@ public final class When {
 
   public static class ApiBudgeted extends SpecCondition {
     public ApiBudgeted() {
-      super(Scaling::apiNeedsBudget);
+      super(DisruptionBudgets::apiNeeded);
     }
   }
 
@@ -63,7 +63,7 @@ public final class When {
 
   public static class WorkerBudgeted extends SpecCondition {
     public WorkerBudgeted() {
-      super(Scaling::workerNeedsBudget);
+      super(DisruptionBudgets::workerNeeded);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.swell.operator.desired;
 
 import dev.swell.operator.api.ApiSpec;
+import dev.swell.operator.api.Defaults;
 import dev.swell.operator.api.ExternalRedis;
 import dev.swell.operator.api.RedisSpec;
 import dev.swell.operator.api.ScalableService;
@@ -13,8 +14,7 @@ import java.util.List;
 /** The environment contract of the app containers (see the API design, "The app containers get"). */
 public final class AppEnvironment {
 
-  static final int DEFAULT_RATE_LIMIT_RPS = 50;
-  static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(300);
+  static final Duration DEFAULT_CACHE_TTL = Durations.parse(Defaults.CACHE_TTL, null);
 
   private AppEnvironment() {}
 
@@ -33,7 +33,7 @@ public final class AppEnvironment {
       Duration ttl = Durations.parse(api.cache == null ? null : api.cache.ttl, DEFAULT_CACHE_TTL);
       env.add(plain("CACHE_TTL_SECONDS", String.valueOf(Math.max(1, ttl.toSeconds()))));
       int rps = api.rateLimit == null || api.rateLimit.requestsPerSecond == null
-          ? DEFAULT_RATE_LIMIT_RPS : api.rateLimit.requestsPerSecond;
+          ? Defaults.RATE_LIMIT_RPS : api.rateLimit.requestsPerSecond;
       int burst = api.rateLimit == null || api.rateLimit.burst == null ? 2 * rps : api.rateLimit.burst;
       env.add(plain("RATE_LIMIT_RPS", String.valueOf(rps)));
       env.add(plain("RATE_LIMIT_BURST", String.valueOf(burst)));
@@ -48,17 +48,16 @@ public final class AppEnvironment {
 
   /** The port the app listens on (api.port; the worker serves /metrics and /healthz on it too). */
   public static int port(ScalableService s) {
-    return s.getSpec().api != null && s.getSpec().api.port != null ? s.getSpec().api.port : 8080;
+    return s.getSpec().api != null && s.getSpec().api.port != null ? s.getSpec().api.port : Defaults.PORT;
   }
 
   /** The URL the app (and the operator) connect to, or null without Redis. */
   public static String redisUrl(ScalableService s) {
-    RedisSpec redis = s.getSpec().redis;
-    if (redis == null || redis.mode == RedisSpec.Mode.None) {
+    if (!Components.usesRedis(s)) {
       return null;
     }
-    if (redis.mode == RedisSpec.Mode.External) {
-      ExternalRedis ext = redis.external;
+    if (!Components.managedRedis(s)) {
+      ExternalRedis ext = s.getSpec().redis.external;
       boolean tls = Boolean.TRUE.equals(ext.tls);
       return tls && ext.url.startsWith("redis://") ? "rediss://" + ext.url.substring("redis://".length()) : ext.url;
     }
@@ -74,16 +73,18 @@ public final class AppEnvironment {
     RedisSpec redis = s.getSpec().redis;
     String secret = null;
     String key = null;
-    if (redis.mode == RedisSpec.Mode.Managed) {
+    Boolean optional = null;
+    if (Components.managedRedis(s)) {
       secret = ChildNames.redisSecret(s);
       key = RedisResources.PASSWORD_KEY;
     } else if (redis.external.passwordSecretRef != null) {
       secret = redis.external.passwordSecretRef.getName();
       key = redis.external.passwordSecretRef.getKey();
+      optional = redis.external.passwordSecretRef.getOptional();
     }
     if (secret != null) {
       env.add(new EnvVarBuilder().withName("REDIS_PASSWORD").withNewValueFrom().withNewSecretKeyRef()
-          .withName(secret).withKey(key).endSecretKeyRef().endValueFrom().build());
+          .withName(secret).withKey(key).withOptional(optional).endSecretKeyRef().endValueFrom().build());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.swell.operator.desired;
 
+import dev.swell.operator.api.Defaults;
 import dev.swell.operator.api.ManagedRedis;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.Container;
@@ -140,14 +141,14 @@ public final class RedisResources {
 
   private static ResourceRequirements resources(ResourceRequirements given, String maxMemory) {
     if (given != null && (given.getRequests() != null || given.getLimits() != null)) {
-      return PodSecurity.withDefaultRequests(given, "100m", maxMemory);
+      return PodSecurity.withDefaultRequests(given, Defaults.CPU_REQUEST, maxMemory);
     }
     // Redis needs room beyond maxmemory for buffers and fragmentation: limit at twice the data.
     Quantity data = new Quantity(maxMemory);
     Quantity limit = new Quantity(new BigDecimal(data.getAmount()).multiply(BigDecimal.TWO).toPlainString(),
         data.getFormat());
     ResourceRequirements r = new ResourceRequirements();
-    r.setRequests(Map.of("cpu", new Quantity("100m"), "memory", data));
+    r.setRequests(Map.of("cpu", new Quantity(Defaults.CPU_REQUEST), "memory", data));
     r.setLimits(Map.of("memory", limit));
     return r;
   }

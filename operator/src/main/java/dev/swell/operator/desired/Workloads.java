@@ -1,7 +1,7 @@
 package dev.swell.operator.desired;
 
 import dev.swell.operator.api.ApiSpec;
-import dev.swell.operator.api.RedisSpec;
+import dev.swell.operator.api.Defaults;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.api.WorkerSpec;
 import dev.swell.operator.placement.PlacementRules;
@@ -23,14 +23,11 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
  */
 public final class Workloads {
 
-  static final String DEFAULT_CPU = "100m";
-  static final String DEFAULT_MEMORY = "128Mi";
-
   private Workloads() {}
 
   public static Deployment api(ScalableService s) {
     ApiSpec api = s.getSpec().api;
-    Integer replicas = api.autoscaling != null ? null : (api.replicas == null ? 1 : api.replicas);
+    Integer replicas = Components.fixedApiReplicas(s);
     Container container = appContainer(s, Component.API, api.image, api.resources)
         .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 2))
         .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
@@ -52,10 +49,8 @@ public final class Workloads {
   /** The merged and translated placement of a component. */
   public static PodPlacement placement(ScalableService s, Component c,
       dev.swell.operator.api.Placement own) {
-    RedisSpec redis = s.getSpec().redis;
-    boolean managedRedis = redis != null && redis.mode == RedisSpec.Mode.Managed;
     return PlacementRules.translate(PlacementRules.merge(s.getSpec().placement, own),
-        ChildNames.selector(s, c), managedRedis ? ChildNames.selector(s, Component.REDIS) : null);
+        ChildNames.selector(s, c), Components.managedRedis(s) ? ChildNames.selector(s, Component.REDIS) : null);
   }
 
   static Deployment deployment(ScalableService s, Component c, Integer replicas, PodTemplateSpec template) {
@@ -76,7 +71,7 @@ public final class Workloads {
         .withImage(image != null ? image : s.getSpec().image)
         .withEnv(AppEnvironment.of(s, c))
         .addNewPort().withName("http").withContainerPort(AppEnvironment.port(s)).withProtocol("TCP").endPort()
-        .withResources(PodSecurity.withDefaultRequests(resources, DEFAULT_CPU, DEFAULT_MEMORY))
+        .withResources(PodSecurity.withDefaultRequests(resources, Defaults.CPU_REQUEST, Defaults.MEMORY_REQUEST))
         .withSecurityContext(PodSecurity.container())
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount();
   }

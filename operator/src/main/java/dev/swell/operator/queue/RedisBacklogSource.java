@@ -1,6 +1,5 @@
 package dev.swell.operator.queue;
 
-import dev.swell.operator.workers.RedisConnection;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;

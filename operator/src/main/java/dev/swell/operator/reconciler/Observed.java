@@ -1,6 +1,6 @@
 package dev.swell.operator.reconciler;
 
-import dev.swell.operator.workers.WorkerScalingSnapshot;
+import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 

@@ -3,7 +3,6 @@ package dev.swell.operator.reconciler;
 import dev.swell.operator.desired.Components;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.Component;
-import dev.swell.operator.desired.Scaling;
 import dev.swell.operator.desired.Workloads;
 import dev.swell.operator.placement.PlacementFeasibility;
 import io.fabric8.kubernetes.api.model.Node;
@@ -18,15 +17,13 @@ final class PlacementCheck {
   static List<String> problems(ScalableService s, List<Node> nodes) {
     List<String> problems = new ArrayList<>();
     if (Components.api(s)) {
-      var api = s.getSpec().api;
-      int max = api.autoscaling != null ? api.autoscaling.maxReplicas : api.replicas == null ? 1 : api.replicas;
       problems.addAll(PlacementFeasibility.problems("api",
-          Workloads.placement(s, Component.API, api.placement), max, nodes));
+          Workloads.placement(s, Component.API, s.getSpec().api.placement), Components.maxApiReplicas(s), nodes));
     }
     if (Components.worker(s)) {
       var worker = s.getSpec().worker;
       problems.addAll(PlacementFeasibility.problems("worker",
-          Workloads.placement(s, Component.WORKER, worker.placement), Scaling.maxWorkers(worker), nodes));
+          Workloads.placement(s, Component.WORKER, worker.placement), Components.maxWorkers(worker), nodes));
     }
     return problems;
   }

@@ -3,8 +3,9 @@ package dev.swell.operator.reconciler;
 import dev.swell.operator.api.RedisSpec;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.AppEnvironment;
+import dev.swell.operator.desired.Components;
 import dev.swell.operator.desired.RedisResources;
-import dev.swell.operator.workers.RedisConnection;
+import dev.swell.operator.queue.RedisConnection;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,12 +25,12 @@ final class RedisAccess {
   private RedisAccess() {}
 
   static Outcome resolve(ScalableService s, Optional<Secret> managedSecret, KubernetesClient client) {
-    RedisSpec redis = s.getSpec().redis;
-    if (redis == null || redis.mode == RedisSpec.Mode.None) {
+    if (!Components.usesRedis(s)) {
       return new Outcome(null, null);
     }
+    RedisSpec redis = s.getSpec().redis;
     String url = AppEnvironment.redisUrl(s);
-    if (redis.mode == RedisSpec.Mode.Managed) {
+    if (Components.managedRedis(s)) {
       return new Outcome(new RedisConnection(url, managedSecret.map(RedisResources::password).orElse(null)), null);
     }
     SecretKeySelector ref = redis.external.passwordSecretRef;
@@ -38,11 +39,14 @@ final class RedisAccess {
     }
     String ns = s.getMetadata().getNamespace();
     Secret secret = client.secrets().inNamespace(ns).withName(ref.getName()).get();
+    String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(ref.getKey());
+    if (encoded == null && Boolean.TRUE.equals(ref.getOptional())) {
+      return new Outcome(new RedisConnection(url, null), null); // optional: no password, as the pods see it
+    }
     if (secret == null) {
       return new Outcome(null, "Secret " + ns + "/" + ref.getName()
           + " (spec.redis.external.passwordSecretRef) not found");
     }
-    String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
     if (encoded == null) {
       return new Outcome(null, "Secret " + ns + "/" + ref.getName() + " has no key \"" + ref.getKey()
           + "\" (spec.redis.external.passwordSecretRef.key)");

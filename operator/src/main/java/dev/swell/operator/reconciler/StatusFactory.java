@@ -11,7 +11,6 @@ import static dev.swell.operator.reconciler.ConditionType.ScalingActive;
 import static dev.swell.operator.reconciler.ConditionType.WorkerAvailable;
 
 import dev.swell.operator.api.ComponentStatus;
-import dev.swell.operator.api.RedisSpec;
 import dev.swell.operator.api.RedisStatus;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.api.ScalableServiceStatus;
@@ -19,7 +18,7 @@ import dev.swell.operator.api.ScalingDecisionStatus;
 import dev.swell.operator.api.WorkerStatus;
 import dev.swell.operator.desired.AppEnvironment;
 import dev.swell.operator.desired.ChildNames;
-import dev.swell.operator.workers.WorkerScalingSnapshot;
+import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Instant;
 import java.util.List;
@@ -57,13 +56,12 @@ public final class StatusFactory {
   }
 
   private static void redis(ScalableService s, Observed o, Conditions c, ScalableServiceStatus status) {
-    RedisSpec redis = s.getSpec().redis;
-    if (redis == null || redis.mode == RedisSpec.Mode.None) {
+    if (!Components.usesRedis(s)) {
       c.set(RedisReady, true, "NotUsed", "spec.redis.mode is None");
       return;
     }
     status.redis = new RedisStatus();
-    if (redis.mode == RedisSpec.Mode.Managed) {
+    if (Components.managedRedis(s)) {
       status.redis.endpoint = ChildNames.redisEndpoint(s);
       boolean up = available(o.redis());
       status.redis.ready = up;

@@ -9,7 +9,7 @@ import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.events.KubernetesEventSink;
 import dev.swell.operator.it.Crds;
-import dev.swell.operator.workers.WorkerAutoscaler;
+import dev.swell.operator.scaling.WorkerAutoscaler;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,6 +1,5 @@
 package dev.swell.operator.queue;
 
-import dev.swell.operator.workers.RedisConnection;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package dev.swell.operator.queue;
 
-import dev.swell.operator.workers.RedisConnection;
 
 class InMemoryBacklogSourceTest extends QueueBacklogSourceContract {
   final InMemoryBacklogSource source = new InMemoryBacklogSource();

@@ -2,7 +2,6 @@ package dev.swell.operator.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.swell.operator.workers.RedisConnection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,5 @@
 package dev.swell.operator.queue;
 
-import dev.swell.operator.workers.RedisConnection;
 import dev.swell.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -1,5 +1,6 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.scaling;
 
+import dev.swell.operator.queue.RedisConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.swell.operator.Fixtures;

@@ -1,4 +1,4 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.queue;
 
 /**
  * How to reach a ScalableService's Redis: its URL (redis:// or rediss://) and password, if any.

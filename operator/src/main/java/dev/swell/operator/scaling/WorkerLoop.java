@@ -1,5 +1,6 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.scaling;
 
+import dev.swell.operator.queue.RedisConnection;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
 import dev.swell.operator.autoscaling.QueueReading;
@@ -95,8 +96,7 @@ final class WorkerLoop {
     if (history.recommendations().isEmpty() && history.scaleDowns().isEmpty() && history.scaleUps().isEmpty()) {
       // a fresh loop (or a restarted operator) has no memory: the count it finds stands as a
       // recommendation, so the scale-down window holds it instead of dropping workers at once
-      history = new ScalingHistory(java.util.List.of(new ScalingHistory.Recommendation(clock.instant(), current)),
-          java.util.List.of(), java.util.List.of(), history.lastActive(), history.consecutiveFailures());
+      history = history.seeded(clock.instant(), current);
     }
     Backlog backlog = null;
     QueueReading reading;

@@ -1,4 +1,4 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.scaling;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;

@@ -1,4 +1,4 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.scaling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

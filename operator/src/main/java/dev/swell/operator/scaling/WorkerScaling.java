@@ -1,5 +1,6 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.scaling;
 
+import dev.swell.operator.queue.RedisConnection;
 import dev.swell.operator.api.ScalableService;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 

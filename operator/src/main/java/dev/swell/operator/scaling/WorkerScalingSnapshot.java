@@ -1,4 +1,4 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.scaling;
 
 import java.time.Instant;
 

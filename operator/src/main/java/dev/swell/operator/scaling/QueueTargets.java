@@ -1,38 +1,43 @@
-package dev.swell.operator.workers;
+package dev.swell.operator.scaling;
 
+import dev.swell.operator.api.Defaults;
 import dev.swell.operator.api.WorkerAutoscaling;
 import dev.swell.operator.api.WorkerSpec;
 import dev.swell.operator.autoscaling.QueueTarget;
 import dev.swell.operator.autoscaling.ScalingPolicy;
 import dev.swell.operator.autoscaling.ScalingRules;
+import dev.swell.operator.desired.Components;
 import dev.swell.operator.desired.Durations;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /** The worker's spec as the scaler's target, with the HPA's defaults for behavior fields left out. */
 public final class QueueTargets {
 
-  static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
-  static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(300);
+  static final Duration DEFAULT_POLL = Durations.parse(Defaults.POLL_INTERVAL, null);
+  static final Duration DEFAULT_COOLDOWN = Durations.parse(Defaults.COOLDOWN, null);
 
   private QueueTargets() {}
 
   public static QueueTarget from(WorkerSpec worker) {
     WorkerAutoscaling a = worker.autoscaling == null ? new WorkerAutoscaling() : worker.autoscaling;
-    int min = a.minReplicas == null ? 0 : a.minReplicas;
-    int max = a.maxReplicas == null ? 10 : a.maxReplicas;
+    int min = Components.minWorkers(worker);
+    int max = Components.maxWorkers(worker);
     var queue = worker.queue;
     return new QueueTarget(min, Math.max(max, Math.max(1, min)),
-        queue.targetBacklogPerReplica == null ? 20 : queue.targetBacklogPerReplica,
-        queue.activationBacklog == null ? 0 : queue.activationBacklog,
+        queue.targetBacklogPerReplica == null ? Defaults.TARGET_BACKLOG_PER_REPLICA : queue.targetBacklogPerReplica,
+        queue.activationBacklog == null ? Defaults.ACTIVATION_BACKLOG : queue.activationBacklog,
         queue.drainTime == null ? null : Durations.parse(queue.drainTime, null),
         Durations.parse(a.cooldown, DEFAULT_COOLDOWN),
         rules(a.behavior == null ? null : a.behavior.getScaleUp(), ScalingRules.DEFAULT_UP),
         rules(a.behavior == null ? null : a.behavior.getScaleDown(), ScalingRules.DEFAULT_DOWN),
         a.fallback == null ? null : a.fallback.replicas,
-        a.fallback == null || a.fallback.afterFailures == null ? 3 : a.fallback.afterFailures);
+        a.fallback == null || a.fallback.afterFailures == null ? Defaults.FALLBACK_AFTER_FAILURES
+            : a.fallback.afterFailures);
   }
 
   public static Duration pollInterval(WorkerSpec worker) {
@@ -54,7 +59,7 @@ public final class QueueTargets {
     return new ScalingRules(window, select, policies, tolerance);
   }
 
-  private static double tolerance(io.fabric8.kubernetes.api.model.Quantity q) {
+  private static double tolerance(Quantity q) {
     double value;
     try {
       value = q.getNumericalAmount().doubleValue();
@@ -79,7 +84,7 @@ public final class QueueTargets {
       return Enum.valueOf(type, value);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("spec.worker.autoscaling.behavior: " + field + " must be one of "
-          + java.util.Arrays.toString(type.getEnumConstants()) + ", got \"" + value + "\"");
+          + Arrays.toString(type.getEnumConstants()) + ", got \"" + value + "\"");
     }
   }
 }

@@ -1,0 +1,35 @@
+package dev.swell.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.swell.operator.Fixtures;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import org.junit.jupiter.api.Test;
+
+class ApiAutoscalerTest {
+
+  @Test
+  void theHpaTargetsTheApiOnCpuAndMemoryWithBehaviorPassedThrough() {
+    HorizontalPodAutoscaler hpa = ApiAutoscaler.hpa(Fixtures.service("""
+        image: app
+        api:
+          autoscaling:
+            minReplicas: 2
+            maxReplicas: 10
+            cpuUtilization: 70
+            memoryUtilization: 80
+            behavior:
+              scaleDown:
+                stabilizationWindowSeconds: 60
+                policies: [{type: Pods, value: 1, periodSeconds: 30}]
+        """));
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("shop-api");
+    assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
+    assertThat(hpa.getSpec().getMetrics()).extracting(m -> m.getResource().getName()).containsExactly("cpu", "memory");
+    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(70);
+    assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds()).isEqualTo(60);
+    assertThat(hpa.getSpec().getBehavior().getScaleDown().getPolicies().get(0).getType()).isEqualTo("Pods");
+  }
+}
