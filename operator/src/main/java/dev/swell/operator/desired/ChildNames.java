@@ -15,7 +15,15 @@ public final class ChildNames {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGER = "swell-operator";
 
+  /** The label selector of everything this operator made. */
+  public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGER;
+
   private ChildNames() {}
+
+  /** The label selector of one component's children and pods, of every ScalableService. */
+  public static String managedSelector(Component c) {
+    return MANAGED_SELECTOR + "," + COMPONENT + "=" + c.label();
+  }
 
   public static String of(ScalableService s, Component c) {
     return s.getMetadata().getName() + "-" + c.label();

@@ -53,6 +53,22 @@ final class Conditions {
     return before == null || !Objects.equals(before.getStatus(), get(type).getStatus());
   }
 
+  /** The conditions set in this build, and the previous ones of every other type, in order. */
+  List<Condition> listKeepingTheRest() {
+    List<Condition> ordered = new ArrayList<>();
+    for (ConditionType t : ConditionType.values()) {
+      built.stream().filter(c -> c.getType().equals(t.name())).findFirst()
+          .or(() -> java.util.Optional.ofNullable(previous.get(t.name()))).ifPresent(ordered::add);
+    }
+    return ordered;
+  }
+
+  /** The reason the condition had before this build, or null. */
+  String previousReason(ConditionType type) {
+    Condition before = previous.get(type.name());
+    return before == null ? null : before.getReason();
+  }
+
   List<Condition> list() {
     List<Condition> ordered = new ArrayList<>();
     for (ConditionType t : ConditionType.values()) {

@@ -18,6 +18,8 @@ import dev.swell.operator.dependent.WorkerBudgetDependent;
 import dev.swell.operator.dependent.WorkerDeploymentDependent;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
+import dev.swell.operator.events.Causes;
+import dev.swell.operator.events.EventReason;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.scaling.WorkerScaling;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
@@ -135,24 +137,15 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   @Override
   public ErrorStatusUpdateControl<ScalableService> updateErrorStatus(ScalableService s,
       Context<ScalableService> context, Exception e) {
-    String message = rootMessage(e);
+    String message = Causes.rootMessage(e);
     log.warn("reconcile failed: {}", message);
-    events.record(s, dev.swell.operator.events.EventReason.ReconcileFailed, message);
+    events.record(s, EventReason.ReconcileFailed, message);
     ScalableServiceStatus status = s.getStatus() == null ? new ScalableServiceStatus() : s.getStatus();
     Conditions c = new Conditions(s.getMetadata().getGeneration(), clock.instant().truncatedTo(ChronoUnit.SECONDS),
         status.conditions);
     c.set(ConditionType.Ready, false, "ReconcileFailed", message);
-    status.conditions = mergeReady(status.conditions, c.get(ConditionType.Ready));
+    status.conditions = c.listKeepingTheRest();
     return ErrorStatusUpdateControl.patchStatus(withStatus(s, status));
-  }
-
-  private static List<io.fabric8.kubernetes.api.model.Condition> mergeReady(
-      List<io.fabric8.kubernetes.api.model.Condition> conditions, io.fabric8.kubernetes.api.model.Condition ready) {
-    List<io.fabric8.kubernetes.api.model.Condition> merged = new java.util.ArrayList<>(
-        conditions == null ? List.of() : conditions);
-    merged.removeIf(c -> ConditionType.Ready.name().equals(c.getType()));
-    merged.add(0, ready);
-    return merged;
   }
 
   private static Deployment deployment(Context<ScalableService> context, ScalableService s, Component c) {
@@ -174,11 +167,4 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
     return before != null && Serialization.asJson(before).equals(Serialization.asJson(after));
   }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return Optional.ofNullable(t.getMessage()).orElse(t.getClass().getSimpleName());
-  }
 }

@@ -43,8 +43,7 @@ import org.slf4j.MDC;
 public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerAutoscaler.class);
-  static final String WORKER_SELECTOR = ChildNames.MANAGED_BY + "=" + ChildNames.MANAGER + ","
-      + ChildNames.COMPONENT + "=" + Component.WORKER.label();
+  static final String WORKER_SELECTOR = ChildNames.managedSelector(Component.WORKER);
 
   /** A loop whose worker Deployment stays absent this long stops. */
   static final Duration ABSENT_LIMIT = Duration.ofSeconds(30);
@@ -219,6 +218,14 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
       String direction = d.to() > d.from() ? "up" : d.to() < d.from() ? "down" : "none";
       Counter.builder("swell_scaling_decisions").tag("direction", direction).tag("reason", d.reason().name())
           .description("queue autoscaler decisions").register(registry).increment();
+    }
+
+    @Override
+    public void protectedBusyPods(ScalableService service, Map<String, Long> busy) {
+      StringBuilder pods = new StringBuilder();
+      busy.forEach((pod, items) -> pods.append(pods.isEmpty() ? "" : ", ").append(pod).append(" (").append(items)
+          .append(" in flight)"));
+      events.record(service, EventReason.ProtectedBusyWorkers, "Before scaling down, kept busy workers last: " + pods);
     }
 
     @Override

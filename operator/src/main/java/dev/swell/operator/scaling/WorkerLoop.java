@@ -10,6 +10,7 @@ import dev.swell.operator.autoscaling.ScalingHistory;
 import dev.swell.operator.autoscaling.ThroughputWindow;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
+import dev.swell.operator.events.Causes;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.QueueBacklogSource;
 import java.time.Clock;
@@ -38,6 +39,9 @@ final class WorkerLoop {
     void evaluated(ScalableService service, Decision decision, Backlog backlog, Duration took);
 
     void statusChanged(ScalableService service);
+
+    /** Busy pods got a deletion cost before a scale-down (pod name -> items it holds). */
+    void protectedBusyPods(ScalableService service, Map<String, Long> busy);
   }
 
   static final Duration THROUGHPUT_SPAN = Duration.ofSeconds(30);
@@ -165,17 +169,22 @@ final class WorkerLoop {
     }
     if (!changes.isEmpty()) {
       realizer.setDeletionCosts(c.service().getMetadata().getNamespace(), changes);
+      Map<String, Long> busy = new java.util.TreeMap<>();
+      changes.forEach((pod, cost) -> {
+        if (cost != null) {
+          busy.put(pod, backlog.inFlightByPod().get(pod));
+        }
+      });
+      if (!busy.isEmpty()) {
+        listener.protectedBusyPods(c.service(), busy);
+      }
     }
   }
 
   private static String describe(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause(); // the root cause says why: WRONGPASS, connection refused, unknown host
-    }
-    if (t instanceof java.util.concurrent.TimeoutException) {
+    if (e instanceof java.util.concurrent.TimeoutException) {
       return "reading the queue timed out";
     }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return Causes.rootMessage(e);
   }
 }

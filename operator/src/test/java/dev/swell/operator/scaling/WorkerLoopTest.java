@@ -63,7 +63,13 @@ class WorkerLoopTest {
 
   static final class Recorder implements WorkerLoop.Listener {
     final List<Decision> scaled = new ArrayList<>();
+    final List<Map<String, Long>> protectedPods = new ArrayList<>();
     int nudges;
+
+    @Override
+    public void protectedBusyPods(ScalableService service, Map<String, Long> busy) {
+      protectedPods.add(busy);
+    }
 
     @Override
     public void scaled(ScalableService service, Decision decision) {
@@ -121,6 +127,8 @@ class WorkerLoopTest {
     loop.tick();
     assertThat(cluster.writes).containsExactly("costs {w-1=null, w-3=1002}", "scale demo/shop-worker 1");
     assertThat(cluster.costs).containsExactly(Map.entry("w-3", 1002));
+    assertThat(recorder.protectedPods).as("one ProtectedBusyWorkers event, naming the busy pod")
+        .containsExactly(Map.of("w-3", 2L));
   }
 
   @Test
