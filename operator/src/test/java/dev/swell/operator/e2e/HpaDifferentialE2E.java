@@ -210,7 +210,7 @@ class HpaDifferentialE2E {
     QueueTarget target = QueueTargets.from(worker(c, 0, cooldown.toSeconds() + "s"));
     ScalingHistory history = ScalingHistory.start(clock.instant()).seeded(clock.instant(), c.initial());
     int swell = c.initial();
-    Instant idleSince = null;
+    Instant lastWork = hpa.get(0).time();
     boolean wentToZero = false;
     boolean cameBack = false;
     for (Sync s : hpa) {
@@ -219,13 +219,15 @@ class HpaDifferentialE2E {
       Decision d = scaler.decide(target, before, new QueueReading.Observed(s.value(), 0, Double.NaN), false, history);
       history = d.history();
       swell = d.to();
-      idleSince = s.value() > 0 ? null : idleSince == null ? s.time() : idleSince;
       if (swell == 0 && before > 0) {
         wentToZero = true;
-        assertThat(idleSince).as("Swell goes to 0 only when idle").isNotNull();
-        assertThat(Duration.between(idleSince, s.time())).as("and only after the cooldown").isGreaterThanOrEqualTo(
-            cooldown);
+        assertThat(s.value()).as("Swell goes to 0 only when idle").isZero();
+        assertThat(Duration.between(lastWork, s.time())).as("and only a cooldown after the last read with work")
+            .isGreaterThanOrEqualTo(cooldown);
         assertThat(s.after()).as("where the HPA stays at its minimum").isEqualTo(1);
+      }
+      if (s.value() > 0) {
+        lastWork = s.time();
       }
       if (before == 0 && s.value() > 0) {
         cameBack = true;
