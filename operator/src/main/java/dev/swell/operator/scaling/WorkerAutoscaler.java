@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,8 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerAutoscaler.class);
   static final String WORKER_SELECTOR = ChildNames.managedSelector(Component.WORKER);
+
+  private static final String BY_SERVICE = "service";
 
   /** A loop whose worker Deployment stays absent this long stops. */
   static final Duration ABSENT_LIMIT = Duration.ofSeconds(30);
@@ -74,6 +77,9 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     this.registry = registry;
     this.clock = clock;
     this.pods = client.pods().inAnyNamespace().withLabelSelector(WORKER_SELECTOR).runnableInformer(0);
+    // a tick looks up its own service's pods, never every worker pod of the cluster
+    pods.addIndexers(Map.of(BY_SERVICE, p -> List.of(serviceKey(p.getMetadata().getNamespace(),
+        p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get(ChildNames.NAME)))));
     this.deployments = client.apps().deployments().inAnyNamespace().withLabelSelector(WORKER_SELECTOR)
         .runnableInformer(0);
     pods.run();
@@ -127,18 +133,18 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   }
 
   private void run(ResourceID id, WorkerLoop loop) {
-    long absentSince = 0;
+    Instant absentSince = null;
     while (!Thread.currentThread().isInterrupted()) {
       // every tick: JOSDK, handed a reconcile request on this thread, clears these keys after it
       MDC.put("resource.namespace", id.getNamespace().orElse(""));
       MDC.put("resource.name", id.getName());
-      long started = System.nanoTime();
+      Instant started = clock.instant();
       try {
         if (loop.tick()) {
-          absentSince = 0;
-        } else if (absentSince == 0) {
+          absentSince = null;
+        } else if (absentSince == null) {
           absentSince = started;
-        } else if (started - absentSince > ABSENT_LIMIT.toNanos()) {
+        } else if (Duration.between(absentSince, started).compareTo(ABSENT_LIMIT) > 0) {
           // deleted with its ScalableService (children go by garbage collection, without a
           // reconcile to tell us); if the service still exists, its next reconcile starts us again
           forget(id);
@@ -147,9 +153,9 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("queue autoscaler evaluation failed: {}", e.getMessage());
       }
-      long sleep = loop.config().pollInterval().toNanos() - (System.nanoTime() - started);
+      Duration sleep = loop.config().pollInterval().minus(Duration.between(started, clock.instant()));
       try {
-        Thread.sleep(Duration.ofNanos(Math.max(sleep, 0)));
+        Thread.sleep(sleep.isNegative() ? Duration.ZERO : sleep);
       } catch (InterruptedException e) {
         return;
       }
@@ -159,11 +165,8 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   private WorkerPods workerPods(ScalableService s) {
     String ns = s.getMetadata().getNamespace();
     Deployment d = deployments.getStore().getByKey(ns + "/" + ChildNames.of(s, Component.WORKER));
-    Map<String, String> selector = ChildNames.selector(s, Component.WORKER);
-    List<Pod> own = pods.getStore().list().stream()
-        .filter(p -> ns.equals(p.getMetadata().getNamespace()) && p.getMetadata().getDeletionTimestamp() == null
-            && p.getMetadata().getLabels() != null && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
-        .toList();
+    List<Pod> own = pods.getIndexer().byIndex(BY_SERVICE, serviceKey(ns, s.getMetadata().getName())).stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
     Map<String, Integer> costs = new HashMap<>();
     for (Pod p : own) {
       String cost = p.getMetadata().getAnnotations() == null ? null
@@ -174,6 +177,10 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     }
     Integer replicas = d == null ? null : Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
     return new WorkerPods(replicas, own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
+  }
+
+  private static String serviceKey(String namespace, String service) {
+    return namespace + "/" + service;
   }
 
   private void releaseIfUnused(RedisConnection redis) {

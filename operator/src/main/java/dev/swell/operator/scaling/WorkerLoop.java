@@ -91,7 +91,7 @@ final class WorkerLoop {
    */
   synchronized boolean tick() {
     Config c = config;
-    long start = System.nanoTime();
+    Instant start = clock.instant();
     WorkerPods pods = workers.apply(c.service());
     if (pods.replicas() == null) {
       return false;
@@ -124,7 +124,7 @@ final class WorkerLoop {
           decision.to());
       listener.scaled(c.service(), decision);
     }
-    listener.evaluated(c.service(), decision, backlog, Duration.ofNanos(System.nanoTime() - start));
+    listener.evaluated(c.service(), decision, backlog, Duration.between(start, clock.instant()));
     publish(c, decision, backlog, error);
     return true;
   }

@@ -70,6 +70,38 @@ class ReadmeReferenceTest {
     assertThat(missing).as("spec fields the README's reference leaves out").isEmpty();
   }
 
+  @Test
+  void theCodeMapNamesEveryPackageAndTestsThatExist() throws IOException {
+    String readme = Files.readString(Path.of("../README.md"));
+    int section = readme.indexOf("## Code map");
+    assertThat(section).as("README has a code map").isPositive();
+    String table = readme.substring(section, readme.indexOf("\n## ", section + 1));
+    Path main = Path.of("src/main/java/dev/swell/operator");
+    Path tests = Path.of("src/test/java");
+    java.util.Set<String> mapped = new java.util.TreeSet<>();
+    List<String> missingTests = new ArrayList<>();
+    for (String line : table.lines().filter(l -> l.startsWith("| `") || l.startsWith("| (top)")).toList()) {
+      String[] cells = line.split("\\|");
+      mapped.add(cells[1].trim().replace("`", ""));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("`(\\w+)`").matcher(cells[3]);
+      while (m.find()) {
+        String test = m.group(1);
+        try (var files = Files.walk(tests)) {
+          if (files.noneMatch(f -> f.getFileName().toString().equals(test + ".java"))) {
+            missingTests.add(test);
+          }
+        }
+      }
+    }
+    java.util.Set<String> packages = new java.util.TreeSet<>();
+    packages.add("(top)");
+    try (var dirs = Files.list(main)) {
+      dirs.filter(Files::isDirectory).forEach(d -> packages.add(d.getFileName().toString()));
+    }
+    assertThat(mapped).as("the code map's packages are the tree's").isEqualTo(packages);
+    assertThat(missingTests).as("tests the code map names that do not exist").isEmpty();
+  }
+
   private static void walk(String path, JsonNode node, JSONSchemaProps schema, List<String> unknown) {
     if (node == null || !node.isObject() || schema == null || schema.getProperties() == null) {
       return;
