@@ -68,7 +68,7 @@ class QueueScalingE2E {
               scaleUp: {policies: [{type: Pods, value: 20, periodSeconds: 15}]}
               scaleDown:
                 stabilizationWindowSeconds: 0
-                policies: [{type: Pods, value: 2, periodSeconds: 5}]
+                policies: [{type: Pods, value: 4, periodSeconds: 5}]
         %s""".formatted(REDIS.uri(), key, extra);
   }
 
@@ -115,6 +115,9 @@ class QueueScalingE2E {
       assertThat(s.getStatus().worker.lastDecision.reason).contains("work 500");
     });
 
+    // the scale-up first ages out of the 5 s scale-down period: inside it, the HPA's rules count
+    // the period from before the scale-up (8 added), and a drop straight back would be allowed
+    sleep(5500);
     redis.del("burst-jobs");
     List<Integer> path = new ArrayList<>();
     long deadline = System.currentTimeMillis() + 90_000;
@@ -128,7 +131,7 @@ class QueueScalingE2E {
     path.add(replicas("burst"));
     assertThat(path).as("replicas on the way down").endsWith(0);
     for (int i = 1; i < path.size(); i++) {
-      assertThat(path.get(i - 1) - path.get(i)).as("never more than 2 pods per 5 s: %s", path).isLessThanOrEqualTo(2);
+      assertThat(path.get(i - 1) - path.get(i)).as("never more than 4 pods per 5 s: %s", path).isLessThanOrEqualTo(4);
     }
     assertThat(path).as("the cooldown keeps one replica first").contains(1);
     assertThat(cluster.client.v1().events().inNamespace(cluster.namespace).list().getItems())
