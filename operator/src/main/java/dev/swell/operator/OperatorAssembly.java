@@ -26,30 +26,49 @@ public final class OperatorAssembly {
    * @param lostLeadership called when this replica stops leading (also when it is being stopped:
    *     JOSDK's own reaction, System.exit, would hang a shutdown hook)
    */
-  public static Operator operator(KubernetesClient client, OperatorSettings settings, MeterRegistry registry,
-      WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes, Clock clock, boolean serverSideApply,
+  public static Operator operator(
+      KubernetesClient client,
+      OperatorSettings settings,
+      MeterRegistry registry,
+      WorkerScaling scaling,
+      EventSink events,
+      Supplier<List<Node>> nodes,
+      Clock clock,
+      boolean serverSideApply,
       Runnable lostLeadership) {
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withSSABasedCreateUpdateMatchForDependentResources(serverSideApply)
-          .withUseSSAToPatchPrimaryResource(serverSideApply)
-          .withCloseClientOnStop(false)
-          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
-          .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
-            settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-            null, new LeaderCallbacks(() -> { }, lostLeadership, leader -> { }), false));
-      }
-    });
-    operator.register(new ScalableServiceReconciler(scaling, events, nodes, clock), c -> {
-      if (settings.namespaces().isEmpty()) {
-        c.watchingAllNamespaces();
-      } else {
-        c.settingNamespaces(settings.namespaces());
-      }
-    });
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withSSABasedCreateUpdateMatchForDependentResources(serverSideApply)
+                  .withUseSSAToPatchPrimaryResource(serverSideApply)
+                  .withCloseClientOnStop(false)
+                  .withMetrics(
+                      MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry)
+                          .build())
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        settings.leaseName(),
+                        settings.leaseNamespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        null,
+                        new LeaderCallbacks(() -> {}, lostLeadership, leader -> {}),
+                        false));
+              }
+            });
+    operator.register(
+        new ScalableServiceReconciler(scaling, events, nodes, clock),
+        c -> {
+          if (settings.namespaces().isEmpty()) {
+            c.watchingAllNamespaces();
+          } else {
+            c.settingNamespaces(settings.namespaces());
+          }
+        });
     return operator;
   }
 }

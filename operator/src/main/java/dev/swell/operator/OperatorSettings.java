@@ -14,19 +14,31 @@ import java.util.stream.Collectors;
  * @param leaseName the Lease's name (LEADER_ELECTION_LEASE, default swell-operator)
  * @param leaseNamespace the Lease's namespace (LEADER_ELECTION_NAMESPACE, default POD_NAMESPACE)
  * @param httpPort port of /metrics, /healthz and /readyz (HTTP_PORT, default 8080)
- * @param eventInterval how long a repeated event is suppressed (EVENT_INTERVAL_SECONDS, default 300)
+ * @param eventInterval how long a repeated event is suppressed (EVENT_INTERVAL_SECONDS, default
+ *     300)
  */
-public record OperatorSettings(Set<String> namespaces, boolean leaderElection, String leaseName,
-    String leaseNamespace, int httpPort, Duration eventInterval) {
+public record OperatorSettings(
+    Set<String> namespaces,
+    boolean leaderElection,
+    String leaseName,
+    String leaseNamespace,
+    int httpPort,
+    Duration eventInterval) {
 
   public static OperatorSettings from(Map<String, String> env) {
     String ns = env.getOrDefault("WATCH_NAMESPACES", "");
-    Set<String> namespaces = Arrays.stream(ns.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-        .collect(Collectors.toUnmodifiableSet());
-    return new OperatorSettings(namespaces,
+    Set<String> namespaces =
+        Arrays.stream(ns.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toUnmodifiableSet());
+    return new OperatorSettings(
+        namespaces,
         Boolean.parseBoolean(env.getOrDefault("LEADER_ELECTION", "true")),
         env.getOrDefault("LEADER_ELECTION_LEASE", "swell-operator"),
-        env.getOrDefault("LEADER_ELECTION_NAMESPACE", env.getOrDefault("POD_NAMESPACE", OperatorIdentity.DEFAULT_NAMESPACE)),
+        env.getOrDefault(
+            "LEADER_ELECTION_NAMESPACE",
+            env.getOrDefault("POD_NAMESPACE", OperatorIdentity.DEFAULT_NAMESPACE)),
         integer(env, "HTTP_PORT", 8080),
         Duration.ofSeconds(integer(env, "EVENT_INTERVAL_SECONDS", 300)));
   }

@@ -41,29 +41,55 @@ public final class SwellOperator {
     KubernetesEventSink events = new KubernetesEventSink(client, clock, settings.eventInterval());
     WorkerAutoscaler workers = new WorkerAutoscaler(client, registry, events, clock);
     AtomicBoolean stopping = new AtomicBoolean();
-    Operator operator = OperatorAssembly.operator(client, settings, registry, workers, events, nodes, clock, true, () -> {
-      if (!stopping.get()) {
-        // another replica may be leading now: stop reconciling at once, and let Kubernetes restart us
-        log.error("lost the leader Lease {}/{}; exiting", settings.leaseNamespace(), settings.leaseName());
-        Thread.ofPlatform().start(() -> System.exit(1));
-      }
-    });
-    OperatorHttpServer http = new OperatorHttpServer(settings.httpPort(), registry,
-        () -> operator.getRuntimeInfo().allEventSourcesAreHealthy() || !operator.getRuntimeInfo().isStarted(),
-        () -> operator.getRuntimeInfo().isStarted()).start();
+    Operator operator =
+        OperatorAssembly.operator(
+            client,
+            settings,
+            registry,
+            workers,
+            events,
+            nodes,
+            clock,
+            true,
+            () -> {
+              if (!stopping.get()) {
+                // another replica may be leading now: stop reconciling at once, and let Kubernetes
+                // restart us
+                log.error(
+                    "lost the leader Lease {}/{}; exiting",
+                    settings.leaseNamespace(),
+                    settings.leaseName());
+                Thread.ofPlatform().start(() -> System.exit(1));
+              }
+            });
+    OperatorHttpServer http =
+        new OperatorHttpServer(
+                settings.httpPort(),
+                registry,
+                () ->
+                    operator.getRuntimeInfo().allEventSourcesAreHealthy()
+                        || !operator.getRuntimeInfo().isStarted(),
+                () -> operator.getRuntimeInfo().isStarted())
+            .start();
 
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down: finishing reconciles in progress");
-      stopping.set(true);
-      operator.stop();
-      workers.close();
-      nodes.close();
-      http.close();
-      client.close();
-    }, "shutdown"));
-    log.info("Swell operator starting: namespaces={}, leaderElection={}, http port {}",
-        settings.namespaces().isEmpty() ? "all" : settings.namespaces(), settings.leaderElection(), http.port());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down: finishing reconciles in progress");
+                  stopping.set(true);
+                  operator.stop();
+                  workers.close();
+                  nodes.close();
+                  http.close();
+                  client.close();
+                },
+                "shutdown"));
+    log.info(
+        "Swell operator starting: namespaces={}, leaderElection={}, http port {}",
+        settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
+        settings.leaderElection(),
+        http.port());
     operator.start();
   }
-
 }

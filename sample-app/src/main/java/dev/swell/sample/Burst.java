@@ -25,7 +25,8 @@ public final class Burst {
     }
     String base = args[0];
     int jobs = Integer.parseInt(args[1]);
-    HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    HttpClient http =
+        HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     AtomicInteger accepted = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     long start = System.nanoTime();
@@ -33,23 +34,30 @@ public final class Burst {
       List<Future<?>> sent = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
         int n = i;
-        sent.add(pool.submit(() -> {
-          HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/jobs"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"n\":" + n + "}}")).build();
-          try {
-            int code = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-            (code == 202 ? accepted : refused).incrementAndGet();
-          } catch (Exception e) {
-            refused.incrementAndGet();
-          }
-        }));
+        sent.add(
+            pool.submit(
+                () -> {
+                  HttpRequest req =
+                      HttpRequest.newBuilder(URI.create(base + "/jobs"))
+                          .header("Content-Type", "application/json")
+                          .POST(
+                              HttpRequest.BodyPublishers.ofString(
+                                  "{\"payload\":{\"n\":" + n + "}}"))
+                          .build();
+                  try {
+                    int code = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    (code == 202 ? accepted : refused).incrementAndGet();
+                  } catch (Exception e) {
+                    refused.incrementAndGet();
+                  }
+                }));
       }
       for (Future<?> f : sent) {
         f.get();
       }
     }
-    System.out.printf("burst: %d accepted, %d refused in %d ms%n", accepted.get(), refused.get(),
-        (System.nanoTime() - start) / 1_000_000);
+    System.out.printf(
+        "burst: %d accepted, %d refused in %d ms%n",
+        accepted.get(), refused.get(), (System.nanoTime() - start) / 1_000_000);
   }
 }

@@ -6,9 +6,22 @@ import java.util.Map;
  * The app's settings, from the environment contract the operator fills in. A bad value stops the
  * app at start with a message that names the variable.
  */
-public record Config(String component, int port, String redisUrl, String redisPassword, String queueKey,
-    int cacheTtlSeconds, int rateLimitRps, int rateLimitBurst, String podName, int sourceDelayMillis,
-    int batchSize, int batchWaitMillis, int maxAttempts, int ioMillis, int cpuMillis) {
+public record Config(
+    String component,
+    int port,
+    String redisUrl,
+    String redisPassword,
+    String queueKey,
+    int cacheTtlSeconds,
+    int rateLimitRps,
+    int rateLimitBurst,
+    String podName,
+    int sourceDelayMillis,
+    int batchSize,
+    int batchWaitMillis,
+    int maxAttempts,
+    int ioMillis,
+    int cpuMillis) {
 
   /** A setting that cannot be used, named. */
   public static final class Invalid extends RuntimeException {
@@ -23,17 +36,28 @@ public record Config(String component, int port, String redisUrl, String redisPa
       throw new Invalid("SWELL_COMPONENT must be api or worker, got \"" + component + "\"");
     }
     String redisUrl = env.get("REDIS_URL");
-    if (redisUrl == null || !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"))) {
+    if (redisUrl == null
+        || !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"))) {
       throw new Invalid("REDIS_URL must be a redis:// or rediss:// URL, got \"" + redisUrl + "\"");
     }
     String pod = env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME", "local"));
     // PORT 0 takes any free port: for several workers on one machine (the demo, the benchmarks)
-    return new Config(component, number(env, "PORT", 8080, 0, 65535), redisUrl, env.get("REDIS_PASSWORD"),
-        env.getOrDefault("QUEUE_KEY", "jobs"), number(env, "CACHE_TTL_SECONDS", 300, 1, 86_400 * 30),
-        number(env, "RATE_LIMIT_RPS", 50, 1, 1_000_000), number(env, "RATE_LIMIT_BURST", 100, 1, 1_000_000), pod,
-        number(env, "SOURCE_DELAY_MS", 50, 0, 60_000), number(env, "WORKER_BATCH_SIZE", 10, 1, 1000),
-        number(env, "WORKER_BATCH_WAIT_MS", 200, 1, 60_000), number(env, "WORKER_MAX_ATTEMPTS", 3, 1, 100),
-        number(env, "WORKER_IO_MILLIS", 20, 0, 600_000), number(env, "WORKER_CPU_MILLIS", 0, 0, 600_000));
+    return new Config(
+        component,
+        number(env, "PORT", 8080, 0, 65535),
+        redisUrl,
+        env.get("REDIS_PASSWORD"),
+        env.getOrDefault("QUEUE_KEY", "jobs"),
+        number(env, "CACHE_TTL_SECONDS", 300, 1, 86_400 * 30),
+        number(env, "RATE_LIMIT_RPS", 50, 1, 1_000_000),
+        number(env, "RATE_LIMIT_BURST", 100, 1, 1_000_000),
+        pod,
+        number(env, "SOURCE_DELAY_MS", 50, 0, 60_000),
+        number(env, "WORKER_BATCH_SIZE", 10, 1, 1000),
+        number(env, "WORKER_BATCH_WAIT_MS", 200, 1, 60_000),
+        number(env, "WORKER_MAX_ATTEMPTS", 3, 1, 100),
+        number(env, "WORKER_IO_MILLIS", 20, 0, 600_000),
+        number(env, "WORKER_CPU_MILLIS", 0, 0, 600_000));
   }
 
   private static int number(Map<String, String> env, String name, int fallback, int min, int max) {

@@ -1,13 +1,16 @@
 package dev.swell.sample;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.swell.sample.Catalogue.Product;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProductCache implements AutoCloseable {
 
-  public enum Tier { local, redis, source }
+  public enum Tier {
+    local,
+    redis,
+    source
+  }
 
   /**
    * A lookup's outcome: the product (empty: no such product), the tier that answered, and the
@@ -45,10 +52,11 @@ public final class ProductCache implements AutoCloseable {
   private final Map<Long, Local> local = new ConcurrentHashMap<>();
   private final Map<Long, CompletableFuture<Lookup>> loading = new ConcurrentHashMap<>();
   private final StatefulRedisPubSubConnection<String, String> invalidations;
-  private final Map<Tier, Counter> hits = new java.util.EnumMap<>(Tier.class);
+  private final Map<Tier, Counter> hits = new EnumMap<>(Tier.class);
   private final Counter degraded;
 
-  public ProductCache(Catalogue source, Redis redis, Keys keys, Duration ttl, Clock clock, MeterRegistry registry) {
+  public ProductCache(
+      Catalogue source, Redis redis, Keys keys, Duration ttl, Clock clock, MeterRegistry registry) {
     this.source = source;
     this.redis = redis;
     this.keys = keys;
@@ -56,26 +64,35 @@ public final class ProductCache implements AutoCloseable {
     this.localTtl = ttl.compareTo(LOCAL_TTL_MAX) < 0 ? ttl : LOCAL_TTL_MAX;
     this.clock = clock;
     for (Tier t : Tier.values()) {
-      hits.put(t, Counter.builder("cache_lookups").tag("tier", t.name()).description("product lookups by the tier that answered")
-          .register(registry));
+      hits.put(
+          t,
+          Counter.builder("cache_lookups")
+              .tag("tier", t.name())
+              .description("product lookups by the tier that answered")
+              .register(registry));
     }
-    degraded = Counter.builder("cache_redis_failures").description("lookups that fell back to the source because Redis failed")
-        .register(registry);
+    degraded =
+        Counter.builder("cache_redis_failures")
+            .description("lookups that fell back to the source because Redis failed")
+            .register(registry);
     invalidations = redis.pubSub();
-    invalidations.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String channel, String message) {
-        try {
-          local.remove(Long.parseLong(message));
-        } catch (NumberFormatException ignored) {
-          // not ours
-        }
-      }
-    });
+    invalidations.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String channel, String message) {
+            try {
+              local.remove(Long.parseLong(message));
+            } catch (NumberFormatException ignored) {
+              // not ours
+            }
+          }
+        });
     invalidations.sync().subscribe(keys.invalidations());
   }
 
-  /** The in-process tier's answer, or null when the lookup needs Redis or the source. Never blocks. */
+  /**
+   * The in-process tier's answer, or null when the lookup needs Redis or the source. Never blocks.
+   */
   public Lookup peek(long id) {
     Local l = local.get(id);
     if (l == null || l.expiresAtMillis() <= clock.millis()) {
@@ -125,17 +142,22 @@ public final class ProductCache implements AutoCloseable {
     try {
       String cached = redis.commands().get(key);
       if (cached != null) {
-        Optional<Product> p = cached.isEmpty() ? Optional.empty() : Optional.of(JSON.readValue(cached, Product.class));
+        Optional<Product> p =
+            cached.isEmpty()
+                ? Optional.empty()
+                : Optional.of(JSON.readValue(cached, Product.class));
         hits.get(Tier.redis).increment();
         return new Lookup(p, Tier.redis, remember(id, p));
       }
-    } catch (RuntimeException | java.io.IOException e) {
+    } catch (RuntimeException | IOException e) {
       degraded.increment();
     }
     Optional<Product> p = source.read(id);
     try {
-      redis.commands().setex(key, ttl.toSeconds(), p.isPresent() ? JSON.writeValueAsString(p.get()) : "");
-    } catch (RuntimeException | java.io.IOException e) {
+      redis
+          .commands()
+          .setex(key, ttl.toSeconds(), p.isPresent() ? JSON.writeValueAsString(p.get()) : "");
+    } catch (RuntimeException | IOException e) {
       degraded.increment();
     }
     hits.get(Tier.source).increment();
@@ -154,7 +176,7 @@ public final class ProductCache implements AutoCloseable {
   private static byte[] render(Product p) {
     try {
       return JSON.writeValueAsBytes(p);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a product always renders", e);
     }
   }

@@ -21,18 +21,20 @@ import java.util.function.LongSupplier;
  * request pass (fail open).
  *
  * <p>A busy client does not cost a Redis round trip per request:
+ *
  * <ul>
- *   <li>Requests that arrive while the client's script call is in flight wait for it and then go
- *       to Redis together, in one call that takes a token for each (group commit).
+ *   <li>Requests that arrive while the client's script call is in flight wait for it and then go to
+ *       Redis together, in one call that takes a token for each (group commit).
  *   <li>A client that has shown concurrency also gets a short lease: the call takes up to as many
  *       extra tokens as the replica handed out locally since its last call (twice as many when the
  *       last lease ran out before it ended), never more than refill in {@link #LEASE}, and the
- *       replica hands them out without asking Redis again until the lease ends. Tokens left when
- *       it ends go back into the bucket with the next call.
+ *       replica hands them out without asking Redis again until the lease ends. Tokens left when it
+ *       ends go back into the bucket with the next call.
  *   <li>When three quarters of a lease's tokens or of its time are gone, the replica asks for the
  *       next one in the background, sized to the pace since the lease began and less what it still
  *       holds, so a steadily busy client's requests rarely wait for a call.
  * </ul>
+ *
  * Every request still takes exactly one token from the shared bucket, so the limit holds across
  * replicas; the only slack is that a replica may hold up to {@code rate x LEASE} of a client's
  * tokens for {@link #LEASE}. A client that sends one request at a time is checked in Redis every
@@ -47,11 +49,12 @@ public final class RateLimiter {
   static final Duration LEASE = Duration.ofMillis(20);
 
   /**
-   * KEYS[1] the bucket; ARGV rate per second, burst, tokens wanted, at least this many or none
-   * (the requests waiting; the rest are a lease), tokens given back. Returns granted, left, and
-   * the wait in ms for the next token when fewer than the minimum were granted.
+   * KEYS[1] the bucket; ARGV rate per second, burst, tokens wanted, at least this many or none (the
+   * requests waiting; the rest are a lease), tokens given back. Returns granted, left, and the wait
+   * in ms for the next token when fewer than the minimum were granted.
    */
-  static final String SCRIPT = """
+  static final String SCRIPT =
+      """
       local rate = tonumber(ARGV[1])
       local burst = tonumber(ARGV[2])
       local wanted = tonumber(ARGV[3])
@@ -201,7 +204,9 @@ public final class RateLimiter {
     return lanes.computeIfAbsent(client, c -> new Lane(c, nanos.getAsLong()));
   }
 
-  /** Forgets clients with nothing in flight, no lease and no refusal running, at most once a second. */
+  /**
+   * Forgets clients with nothing in flight, no lease and no refusal running, at most once a second.
+   */
   private void sweepNowAndThen() {
     long now = nanos.getAsLong();
     if (now - lastSweep < 1_000_000_000L) {
@@ -210,7 +215,10 @@ public final class RateLimiter {
     lastSweep = now;
     for (Lane lane : lanes.values()) {
       synchronized (lane) {
-        if (!lane.calling && lane.waiting.isEmpty() && now - lane.leaseEnds >= 0 && now - lane.deniedUntil >= 0) {
+        if (!lane.calling
+            && lane.waiting.isEmpty()
+            && now - lane.leaseEnds >= 0
+            && now - lane.deniedUntil >= 0) {
           lane.reserve.set(0);
           lane.retired = true; // an ended lease's tokens refill in the bucket within LEASE anyway
           lanes.remove(lane.client, lane);
@@ -219,81 +227,115 @@ public final class RateLimiter {
     }
   }
 
-  /** Asks Redis for the call's tokens, answers the waiting requests, then serves who came meanwhile. */
+  /**
+   * Asks Redis for the call's tokens, answers the waiting requests, then serves who came meanwhile.
+   */
   private void send(Lane lane, Call call) {
-    script(lane.key, call).whenComplete((r, e) -> {
-      List<Answer> answers = new ArrayList<>();
-      Call next;
-      synchronized (lane) {
-        if (e != null) {
-          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-          call.waiting.forEach(f -> answers.add(new Answer(f, null, cause)));
-          if (call.returned > 0) {
-            lane.reserve.addAndGet(call.returned); // not given back: still ours until the lease ends
-          }
-        } else {
-          long granted = r.get(0);
-          lane.left = r.get(1);
-          long toWaiting = Math.min(granted, call.waiting.size());
-          for (int i = 0; i < call.waiting.size(); i++) {
-            answers.add(new Answer(call.waiting.get(i), i < toWaiting
-                ? new Verdict(true, lane.left + granted - 1 - i, 0)
-                : new Verdict(false, 0, r.get(2)), null));
-          }
-          long now = nanos.getAsLong();
-          long reserve = granted - toWaiting;
-          if (toWaiting < call.waiting.size()) {
-            lane.deniedUntil = now + TimeUnit.MILLISECONDS.toNanos(r.get(2));
-          }
-          while (reserve > 0 && !lane.waiting.isEmpty()) { // arrived during the call
-            reserve--;
-            answers.add(new Answer(lane.waiting.removeFirst(), new Verdict(true, lane.left + reserve, 0), null));
-          }
-          lane.leaseEnds = now + LEASE.toNanos(); // before the tokens: a reader that sees them sees the lease too
-          lane.leaseStarted = now;
-          // what is left of the lease being renewed, if any, stays: it is already out of the bucket
-          long held = lane.reserve.addAndGet(reserve);
-          lane.leased = held;
-          lane.renewAt = held / 4;
-          lane.renewAfter = now + LEASE.toNanos() * 3 / 4;
-          lane.renewDue = held > 0;
-        }
-        next = lane.waiting.isEmpty() ? null : lane.next(maxLease);
-        if (next == null) {
-          lane.calling = false;
-          if (lane.reserve.get() == 0 && nanos.getAsLong() - lane.deniedUntil >= 0) {
-            lane.retired = true;
-            lanes.remove(lane.client, lane);
-          }
-        }
-      }
-      answers.forEach(Answer::deliver);
-      if (next != null) {
-        send(lane, next);
-      }
-    });
+    script(lane.key, call)
+        .whenComplete(
+            (r, e) -> {
+              List<Answer> answers = new ArrayList<>();
+              Call next;
+              synchronized (lane) {
+                if (e != null) {
+                  Throwable cause =
+                      e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                  call.waiting.forEach(f -> answers.add(new Answer(f, null, cause)));
+                  if (call.returned > 0) {
+                    lane.reserve.addAndGet(
+                        call.returned); // not given back: still ours until the lease ends
+                  }
+                } else {
+                  long granted = r.get(0);
+                  lane.left = r.get(1);
+                  long toWaiting = Math.min(granted, call.waiting.size());
+                  for (int i = 0; i < call.waiting.size(); i++) {
+                    answers.add(
+                        new Answer(
+                            call.waiting.get(i),
+                            i < toWaiting
+                                ? new Verdict(true, lane.left + granted - 1 - i, 0)
+                                : new Verdict(false, 0, r.get(2)),
+                            null));
+                  }
+                  long now = nanos.getAsLong();
+                  long reserve = granted - toWaiting;
+                  if (toWaiting < call.waiting.size()) {
+                    lane.deniedUntil = now + TimeUnit.MILLISECONDS.toNanos(r.get(2));
+                  }
+                  while (reserve > 0 && !lane.waiting.isEmpty()) { // arrived during the call
+                    reserve--;
+                    answers.add(
+                        new Answer(
+                            lane.waiting.removeFirst(),
+                            new Verdict(true, lane.left + reserve, 0),
+                            null));
+                  }
+                  lane.leaseEnds =
+                      now + LEASE.toNanos(); // before the tokens: a reader that sees them sees the
+                  // lease too
+                  lane.leaseStarted = now;
+                  // what is left of the lease being renewed, if any, stays: it is already out of
+                  // the bucket
+                  long held = lane.reserve.addAndGet(reserve);
+                  lane.leased = held;
+                  lane.renewAt = held / 4;
+                  lane.renewAfter = now + LEASE.toNanos() * 3 / 4;
+                  lane.renewDue = held > 0;
+                }
+                next = lane.waiting.isEmpty() ? null : lane.next(maxLease);
+                if (next == null) {
+                  lane.calling = false;
+                  if (lane.reserve.get() == 0 && nanos.getAsLong() - lane.deniedUntil >= 0) {
+                    lane.retired = true;
+                    lanes.remove(lane.client, lane);
+                  }
+                }
+              }
+              answers.forEach(Answer::deliver);
+              if (next != null) {
+                send(lane, next);
+              }
+            });
   }
 
   private CompletableFuture<List<Long>> script(String key, Call call) {
     String[] keys = {key};
-    String[] args = {String.valueOf(rate), String.valueOf(burst), String.valueOf(call.waiting.size() + call.lease),
-        String.valueOf(call.waiting.size()), String.valueOf(call.returned)};
+    String[] args = {
+      String.valueOf(rate),
+      String.valueOf(burst),
+      String.valueOf(call.waiting.size() + call.lease),
+      String.valueOf(call.waiting.size()),
+      String.valueOf(call.returned)
+    };
     try {
-      return redis.async().<List<Long>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-          .exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (!(cause instanceof RedisNoScriptException)) {
-              return CompletableFuture.failedFuture(cause);
-            }
-            // first call, or Redis restarted and forgot the script: EVAL sends it and caches it again
-            return redis.async().<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-          });
+      return redis
+          .async()
+          .<List<Long>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
+          .toCompletableFuture()
+          .exceptionallyCompose(
+              e -> {
+                Throwable cause =
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (!(cause instanceof RedisNoScriptException)) {
+                  return CompletableFuture.failedFuture(cause);
+                }
+                // first call, or Redis restarted and forgot the script: EVAL sends it and caches it
+                // again
+                return redis
+                    .async()
+                    .<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
+                    .toCompletableFuture();
+              });
     } catch (RuntimeException e) { // rejected before it was sent, e.g. while disconnected
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  /** One script call: the requests it answers, the extra tokens it asks for, the tokens it gives back. */
+  /**
+   * One script call: the requests it answers, the extra tokens it asks for, the tokens it gives
+   * back.
+   */
   private record Call(List<CompletableFuture<Verdict>> waiting, long lease, long returned) {}
 
   private record Answer(CompletableFuture<Verdict> to, Verdict verdict, Throwable failure) {
@@ -307,25 +349,34 @@ public final class RateLimiter {
   }
 
   /**
-   * One client's state in this replica, guarded by its own monitor, except for what
-   * {@link #local} reads without it: the lease's tokens (atomic) and the volatile times.
+   * One client's state in this replica, guarded by its own monitor, except for what {@link #local}
+   * reads without it: the lease's tokens (atomic) and the volatile times.
    */
   private static final class Lane {
     final String client;
     final String key;
     final List<CompletableFuture<Verdict>> waiting = new ArrayList<>();
+
     /** Tokens this replica holds for the client until {@link #leaseEnds}. */
     final AtomicLong reserve = new AtomicLong();
+
     boolean calling;
     volatile boolean retired;
     volatile long leaseEnds;
     volatile long deniedUntil;
     volatile long left;
+
     /** The reserve when the last call filled it: what is gone of it is the demand it met. */
     long leased;
+
     long leaseStarted;
-    /** Whether the lease is to be renewed ahead of its end: at {@link #renewAt} tokens left or at {@link #renewAfter}. */
+
+    /**
+     * Whether the lease is to be renewed ahead of its end: at {@link #renewAt} tokens left or at
+     * {@link #renewAfter}.
+     */
     volatile boolean renewDue;
+
     volatile long renewAt;
     volatile long renewAfter;
 
@@ -346,7 +397,11 @@ public final class RateLimiter {
       long served = Math.max(0, leased - returned);
       // a lease used up before it ended was too small: double it, as TCP's slow start does
       long demand = returned == 0 ? 2 * served : served;
-      Call call = new Call(new ArrayList<>(waiting), Math.min(maxLease, Math.max(demand, waiting.size() - 1L)), returned);
+      Call call =
+          new Call(
+              new ArrayList<>(waiting),
+              Math.min(maxLease, Math.max(demand, waiting.size() - 1L)),
+              returned);
       waiting.clear();
       leased = 0;
       renewDue = false;

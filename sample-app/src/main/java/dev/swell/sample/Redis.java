@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -12,6 +13,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import org.slf4j.LoggerFactory;
 
 /**
  * The app's Redis: one multiplexed connection shared by every request, fail-fast while Redis is
@@ -20,8 +22,10 @@ import java.time.Duration;
 public final class Redis implements AutoCloseable {
 
   static final Duration TIMEOUT = Duration.ofMillis(2000);
+
   /** How long the app keeps trying to reach Redis at start before it gives up (exit 1). */
   static final Duration START_PATIENCE = Duration.ofSeconds(60);
+
   private final RedisClient client;
   private final RedisURI uri;
   private final StatefulRedisConnection<String, String> shared;
@@ -29,33 +33,45 @@ public final class Redis implements AutoCloseable {
   public Redis(String url, String password) {
     uri = RedisURI.create(url);
     if (password != null && !password.isEmpty()) {
-      uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(null, password)));
+      uri.setCredentialsProvider(
+          RedisCredentialsProvider.from(() -> RedisCredentials.just(null, password)));
     }
     uri.setTimeout(TIMEOUT);
     client = RedisClient.create();
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
-        .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-        .build());
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
+            .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+            .build());
     shared = connectAtStart();
   }
 
-  /** Redis may start after us, or answer slowly on a busy node: retry, saying so, then give up cleanly. */
+  /**
+   * Redis may start after us, or answer slowly on a busy node: retry, saying so, then give up
+   * cleanly.
+   */
   private StatefulRedisConnection<String, String> connectAtStart() {
     long deadline = System.nanoTime() + START_PATIENCE.toNanos();
     long backoff = 200;
     while (true) {
       try {
         return client.connect(uri);
-      } catch (io.lettuce.core.RedisException e) {
+      } catch (RedisException e) {
         if (System.nanoTime() > deadline) {
-          throw new Unreachable("Redis at " + uri.getHost() + ":" + uri.getPort() + " unreachable for "
-              + START_PATIENCE.toSeconds() + "s: " + rootMessage(e));
+          throw new Unreachable(
+              "Redis at "
+                  + uri.getHost()
+                  + ":"
+                  + uri.getPort()
+                  + " unreachable for "
+                  + START_PATIENCE.toSeconds()
+                  + "s: "
+                  + rootMessage(e));
         }
-        org.slf4j.LoggerFactory.getLogger(Redis.class).warn("waiting for Redis at {}:{}: {}", uri.getHost(),
-            uri.getPort(), rootMessage(e));
+        LoggerFactory.getLogger(Redis.class)
+            .warn("waiting for Redis at {}:{}: {}", uri.getHost(), uri.getPort(), rootMessage(e));
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {

@@ -2,7 +2,10 @@ package dev.swell.sample;
 
 import java.util.Set;
 
-/** The api's routes, each with its methods and whether the rate limit applies; the tag names it in metrics. */
+/**
+ * The api's routes, each with its methods and whether the rate limit applies; the tag names it in
+ * metrics.
+ */
 enum Route {
   PRODUCT("/products/{id}", true, "GET", "PUT"),
   JOBS("/jobs", true, "POST"),
@@ -28,11 +31,14 @@ enum Route {
       case "/healthz" -> HEALTHZ;
       case "/readyz" -> READYZ;
       case "/metrics" -> METRICS;
-      default -> lastSegment(path, "/products/") ? PRODUCT : lastSegment(path, "/jobs/") ? JOB : UNMATCHED;
+      default ->
+          lastSegment(path, "/products/") ? PRODUCT : lastSegment(path, "/jobs/") ? JOB : UNMATCHED;
     };
   }
 
   private static boolean lastSegment(String path, String prefix) {
-    return path.length() > prefix.length() && path.startsWith(prefix) && path.indexOf('/', prefix.length()) < 0;
+    return path.length() > prefix.length()
+        && path.startsWith(prefix)
+        && path.indexOf('/', prefix.length()) < 0;
   }
 }

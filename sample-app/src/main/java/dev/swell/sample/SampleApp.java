@@ -10,12 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sample app Swell manages: one jar, two modes. SWELL_COMPONENT=api serves products and
- * takes jobs; SWELL_COMPONENT=worker processes the queue. Both serve /healthz and /metrics.
+ * The sample app Swell manages: one jar, two modes. SWELL_COMPONENT=api serves products and takes
+ * jobs; SWELL_COMPONENT=worker processes the queue. Both serve /healthz and /metrics.
  */
 public final class SampleApp {
 
   private static final Logger log = LoggerFactory.getLogger(SampleApp.class);
+
   /** Kubernetes waits terminationGracePeriodSeconds (60 by default for workers) after SIGTERM. */
   static final Duration DRAIN = Duration.ofSeconds(Long.getLong("swell.drainSeconds", 50));
 
@@ -46,12 +47,17 @@ public final class SampleApp {
       return;
     }
     if (config.component().equals("api")) {
-      ApiServer api = new ApiServer(config, redis, new Catalogue(config.sourceDelayMillis()), registry)
-          .start(config.port());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        api.close();
-        redis.close();
-      }, "shutdown"));
+      ApiServer api =
+          new ApiServer(config, redis, new Catalogue(config.sourceDelayMillis()), registry)
+              .start(config.port());
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    api.close();
+                    redis.close();
+                  },
+                  "shutdown"));
       log.info("api listening on {}", api.port());
     } else {
       runWorker(config, redis, registry);
@@ -59,27 +65,38 @@ public final class SampleApp {
   }
 
   private static void runWorker(Config config, Redis redis, PrometheusMeterRegistry registry) {
-    HttpServer http = HttpServer.start("worker-http", config.port(), 0, req -> switch (req.path()) {
-      case "/healthz" -> Response.text(200, "ok");
-      case "/metrics" -> ApiServer.scrape(registry);
-      default -> Response.error(404, "not found: " + req.path());
-    });
+    HttpServer http =
+        HttpServer.start(
+            "worker-http",
+            config.port(),
+            0,
+            req ->
+                switch (req.path()) {
+                  case "/healthz" -> Response.text(200, "ok");
+                  case "/metrics" -> ApiServer.scrape(registry);
+                  default -> Response.error(404, "not found: " + req.path());
+                });
     Worker worker = new Worker(config, redis, registry);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("SIGTERM: finishing the batch in hand");
-      try {
-        if (!worker.stop(DRAIN)) {
-          log.warn("batch not finished within {}s; its items stay in the processing list for the next worker",
-              DRAIN.toSeconds());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      worker.close();
-      http.close();
-      redis.close();
-      log.info("worker stopped");
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("SIGTERM: finishing the batch in hand");
+                  try {
+                    if (!worker.stop(DRAIN)) {
+                      log.warn(
+                          "batch not finished within {}s; its items stay in the processing list for the next worker",
+                          DRAIN.toSeconds());
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  worker.close();
+                  http.close();
+                  redis.close();
+                  log.info("worker stopped");
+                },
+                "shutdown"));
     worker.run();
   }
 }

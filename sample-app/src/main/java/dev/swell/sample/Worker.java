@@ -6,16 +6,17 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TransactionResult;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The reliable queue consumer. Items move atomically from the queue to this pod's processing list
  * (BLMOVE/LMOVE) and leave it only when done, so a crash loses nothing: the next worker to start
- * returns the lists of workers whose heartbeat has expired to the queue. Batches: up to N items,
- * or what arrived within T ms. A failing job is retried with backoff, then parked in the dead
- * list. Completion is idempotent by job id. SIGTERM: no new batch; the one in hand is finished.
+ * returns the lists of workers whose heartbeat has expired to the queue. Batches: up to N items, or
+ * what arrived within T ms. A failing job is retried with backoff, then parked in the dead list.
+ * Completion is idempotent by job id. SIGTERM: no new batch; the one in hand is finished.
  */
 public final class Worker implements AutoCloseable {
 
@@ -48,8 +49,9 @@ public final class Worker implements AutoCloseable {
   // the worker thread's own connection: BLMOVE blocks it, and MULTI/EXEC must not interleave with
   // the heartbeat, which uses the shared one
   private final StatefulRedisConnection<String, String> own;
-  private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("heartbeat").factory());
+  private final ScheduledExecutorService heartbeat =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("heartbeat").factory());
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Counter done;
   private final Counter failed;
@@ -63,20 +65,33 @@ public final class Worker implements AutoCloseable {
     this.redis = redis;
     this.own = redis.dedicated(Duration.ofMillis(config.batchWaitMillis()).plusSeconds(2));
     this.done = Counter.builder("jobs_processed").description("jobs completed").register(registry);
-    this.failed = Counter.builder("jobs_dead").description("jobs parked in the dead list").register(registry);
-    this.retried = Counter.builder("jobs_retried").description("failed attempts that were retried").register(registry);
-    this.batches = Timer.builder("worker_batch").description("time to process one batch").register(registry);
+    this.failed =
+        Counter.builder("jobs_dead").description("jobs parked in the dead list").register(registry);
+    this.retried =
+        Counter.builder("jobs_retried")
+            .description("failed attempts that were retried")
+            .register(registry);
+    this.batches =
+        Timer.builder("worker_batch").description("time to process one batch").register(registry);
   }
 
   /** Runs until {@link #close()}; call from the thread that should do the work. */
   public void run() {
     try {
       beat();
-      heartbeat.scheduleAtFixedRate(this::beat, HEARTBEAT_EVERY.toMillis(), HEARTBEAT_EVERY.toMillis(),
+      heartbeat.scheduleAtFixedRate(
+          this::beat,
+          HEARTBEAT_EVERY.toMillis(),
+          HEARTBEAT_EVERY.toMillis(),
           TimeUnit.MILLISECONDS);
       int recovered = recoverStranded();
-      log.info("worker {} consuming {} (batch {} / {} ms){}", config.podName(), keys.queue(), config.batchSize(),
-          config.batchWaitMillis(), recovered > 0 ? ", returned " + recovered + " stranded items" : "");
+      log.info(
+          "worker {} consuming {} (batch {} / {} ms){}",
+          config.podName(),
+          keys.queue(),
+          config.batchSize(),
+          config.batchWaitMillis(),
+          recovered > 0 ? ", returned " + recovered + " stranded items" : "");
       while (running) {
         List<String> batch;
         try {
@@ -101,24 +116,34 @@ public final class Worker implements AutoCloseable {
     String processing = keys.processing(config.podName());
     String[] lists = {keys.queue(), processing};
     // a backlog: the whole batch in one round trip, atomically
-    List<String> batch = new ArrayList<>(b.<List<String>>eval(TAKE, ScriptOutputType.MULTI, lists,
-        String.valueOf(config.batchSize())));
+    List<String> batch =
+        new ArrayList<>(
+            b.<List<String>>eval(
+                TAKE, ScriptOutputType.MULTI, lists, String.valueOf(config.batchSize())));
     if (!batch.isEmpty() || !running) {
       return batch;
     }
     // an empty queue: block until the first item comes, then take what else is there
-    String first = b.blmove(keys.queue(), processing, LMoveArgs.Builder.rightLeft(), config.batchWaitMillis() / 1000.0);
+    String first =
+        b.blmove(
+            keys.queue(),
+            processing,
+            LMoveArgs.Builder.rightLeft(),
+            config.batchWaitMillis() / 1000.0);
     if (first == null) {
       return batch;
     }
     batch.add(first);
     if (config.batchSize() > 1 && running) {
-      batch.addAll(b.<List<String>>eval(TAKE, ScriptOutputType.MULTI, lists, String.valueOf(config.batchSize() - 1)));
+      batch.addAll(
+          b.<List<String>>eval(
+              TAKE, ScriptOutputType.MULTI, lists, String.valueOf(config.batchSize() - 1)));
     }
     return batch;
   }
 
-  static final String TAKE = """
+  static final String TAKE =
+      """
       local out = {}
       for i = 1, tonumber(ARGV[1]) do
         local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
@@ -128,44 +153,54 @@ public final class Worker implements AutoCloseable {
       return out
       """;
 
-  /** A job of the batch in hand: the raw item (what the processing list holds) and its parsed form. */
+  /**
+   * A job of the batch in hand: the raw item (what the processing list holds) and its parsed form.
+   */
   private record Item(String raw, JsonNode job, String id) {}
 
   /**
    * One batch in a handful of round trips, whatever its size: one transaction reads the jobs'
    * status, one marks them processing, one completes, counts and acknowledges every success
-   * together. Each transaction is pipelined (its commands go out in one write, without waiting
-   * for QUEUED), so it costs one round trip. Only a failing job is retried on its own.
+   * together. Each transaction is pipelined (its commands go out in one write, without waiting for
+   * QUEUED), so it costs one round trip. Only a failing job is retried on its own.
    */
   private void processBatch(List<String> raws) {
     String processing = keys.processing(config.podName());
     List<Item> items = new ArrayList<>();
     List<RedisFuture<String>> statuses = new ArrayList<>();
-    transaction(a -> {
-      for (String raw : raws) {
-        JsonNode job = parse(raw);
-        if (job == null) {
-          a.rpush(keys.dead(), JSON.createObjectNode().put("item", raw).put("error", "not JSON").toString());
-          a.lrem(processing, 1, raw);
-          failed.increment();
-          continue;
-        }
-        items.add(new Item(raw, job, job.path("id").asText()));
-        statuses.add(a.hget(keys.job(job.path("id").asText()), "status"));
-      }
-    });
+    transaction(
+        a -> {
+          for (String raw : raws) {
+            JsonNode job = parse(raw);
+            if (job == null) {
+              a.rpush(
+                  keys.dead(),
+                  JSON.createObjectNode().put("item", raw).put("error", "not JSON").toString());
+              a.lrem(processing, 1, raw);
+              failed.increment();
+              continue;
+            }
+            items.add(new Item(raw, job, job.path("id").asText()));
+            statuses.add(a.hget(keys.job(job.path("id").asText()), "status"));
+          }
+        });
     List<Item> todo = new ArrayList<>();
-    transaction(a -> {
-      for (int i = 0; i < items.size(); i++) {
-        Item item = items.get(i);
-        if ("done".equals(statuses.get(i).toCompletableFuture().getNow(null))) {
-          a.lrem(processing, 1, item.raw()); // done before a crash, or pushed twice: acknowledge only
-        } else {
-          a.hset(keys.job(item.id()), Map.of("status", "processing", "worker", config.podName()));
-          todo.add(item);
-        }
-      }
-    });
+    transaction(
+        a -> {
+          for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            if ("done".equals(statuses.get(i).toCompletableFuture().getNow(null))) {
+              a.lrem(
+                  processing,
+                  1,
+                  item.raw()); // done before a crash, or pushed twice: acknowledge only
+            } else {
+              a.hset(
+                  keys.job(item.id()), Map.of("status", "processing", "worker", config.podName()));
+              todo.add(item);
+            }
+          }
+        });
     List<Item> succeeded = new ArrayList<>();
     for (Item item : todo) {
       if (attempt(item, 1)) {
@@ -173,15 +208,23 @@ public final class Worker implements AutoCloseable {
       }
     }
     if (!succeeded.isEmpty()) {
-      transaction(a -> {
-        for (Item item : succeeded) {
-          a.hset(keys.job(item.id()), Map.of("status", "done", "attempts", "1",
-              "result", "processed by " + config.podName()));
-          a.hincrby(keys.job(item.id()), "completions", 1);
-          a.lrem(processing, 1, item.raw());
-        }
-        a.incrby(keys.processed(), succeeded.size());
-      });
+      transaction(
+          a -> {
+            for (Item item : succeeded) {
+              a.hset(
+                  keys.job(item.id()),
+                  Map.of(
+                      "status",
+                      "done",
+                      "attempts",
+                      "1",
+                      "result",
+                      "processed by " + config.podName()));
+              a.hincrby(keys.job(item.id()), "completions", 1);
+              a.lrem(processing, 1, item.raw());
+            }
+            a.incrby(keys.processed(), succeeded.size());
+          });
       done.increment(succeeded.size());
     }
   }
@@ -202,14 +245,17 @@ public final class Worker implements AutoCloseable {
       own.flushCommands();
       own.setAutoFlushCommands(true);
     }
-    TransactionResult result = LettuceFutures.awaitOrCancel(exec, own.getTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    TransactionResult result =
+        LettuceFutures.awaitOrCancel(exec, own.getTimeout().toMillis(), TimeUnit.MILLISECONDS);
     if (result.wasDiscarded()) {
       throw new IllegalStateException("transaction discarded");
     }
     return result;
   }
 
-  /** Runs a job; on failure retries it alone, with backoff, and finally parks it in the dead list. */
+  /**
+   * Runs a job; on failure retries it alone, with backoff, and finally parks it in the dead list.
+   */
   private boolean attempt(Item item, int first) {
     String error = null;
     for (int attempt = first; attempt <= config.maxAttempts(); attempt++) {
@@ -229,24 +275,42 @@ public final class Worker implements AutoCloseable {
       }
     }
     String lastError = String.valueOf(error);
-    transaction(a -> {
-      a.rpush(keys.dead(), JSON.createObjectNode().put("item", item.raw()).put("error", lastError).toString());
-      a.hset(keys.job(item.id()), Map.of("status", "failed", "attempts", String.valueOf(config.maxAttempts()),
-          "error", lastError));
-      a.lrem(keys.processing(config.podName()), 1, item.raw());
-    });
+    transaction(
+        a -> {
+          a.rpush(
+              keys.dead(),
+              JSON.createObjectNode().put("item", item.raw()).put("error", lastError).toString());
+          a.hset(
+              keys.job(item.id()),
+              Map.of(
+                  "status",
+                  "failed",
+                  "attempts",
+                  String.valueOf(config.maxAttempts()),
+                  "error",
+                  lastError));
+          a.lrem(keys.processing(config.podName()), 1, item.raw());
+        });
     failed.increment();
     return false;
   }
 
   private void complete(Item item, int attempts) {
-    transaction(a -> {
-      a.hset(keys.job(item.id()), Map.of("status", "done", "attempts", String.valueOf(attempts),
-          "result", "processed by " + config.podName()));
-      a.hincrby(keys.job(item.id()), "completions", 1);
-      a.incr(keys.processed());
-      a.lrem(keys.processing(config.podName()), 1, item.raw());
-    });
+    transaction(
+        a -> {
+          a.hset(
+              keys.job(item.id()),
+              Map.of(
+                  "status",
+                  "done",
+                  "attempts",
+                  String.valueOf(attempts),
+                  "result",
+                  "processed by " + config.podName()));
+          a.hincrby(keys.job(item.id()), "completions", 1);
+          a.incr(keys.processed());
+          a.lrem(keys.processing(config.podName()), 1, item.raw());
+        });
     done.increment();
   }
 
@@ -254,7 +318,7 @@ public final class Worker implements AutoCloseable {
     try {
       JsonNode job = JSON.readTree(raw);
       return job != null && job.isObject() ? job : null;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return null;
     }
   }
@@ -282,7 +346,8 @@ public final class Worker implements AutoCloseable {
     ScanCursor cursor = ScanCursor.INITIAL;
     String prefix = keys.queue() + ":processing:";
     do {
-      KeyScanCursor<String> page = r.scan(cursor, ScanArgs.Builder.matches(keys.processingPattern()).limit(200));
+      KeyScanCursor<String> page =
+          r.scan(cursor, ScanArgs.Builder.matches(keys.processingPattern()).limit(200));
       for (String list : page.getKeys()) {
         String pod = list.substring(prefix.length());
         boolean mine = pod.equals(config.podName());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.swell.testkit.RedisServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,8 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The api against a real redis-server, as an HTTP client sees it. */
 class ApiTest {
 
-  @RegisterExtension
-  static final RedisServer REDIS = RedisServer.plain();
+  @RegisterExtension static final RedisServer REDIS = RedisServer.plain();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final ObjectMapper JSON = new ObjectMapper();
   final List<AutoCloseable> open = new ArrayList<>();
@@ -52,21 +52,41 @@ class ApiTest {
 
   /** An api replica; replicas given the same catalogue share their "database". */
   Api api(Map<String, String> extra, Catalogue shared) {
-    Map<String, String> env = new HashMap<>(Map.of("REDIS_URL", REDIS.uri(), "SOURCE_DELAY_MS", "30",
-        "QUEUE_KEY", "jobs", "RATE_LIMIT_RPS", "1000", "RATE_LIMIT_BURST", "1000"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "REDIS_URL",
+                REDIS.uri(),
+                "SOURCE_DELAY_MS",
+                "30",
+                "QUEUE_KEY",
+                "jobs",
+                "RATE_LIMIT_RPS",
+                "1000",
+                "RATE_LIMIT_BURST",
+                "1000"));
     env.putAll(extra);
     Config config = Config.from(env);
     Redis redis = new Redis(config.redisUrl(), null);
     Catalogue catalogue = shared != null ? shared : new Catalogue(config.sourceDelayMillis());
-    ApiServer server = new ApiServer(config, redis, catalogue, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start(0);
+    ApiServer server =
+        new ApiServer(
+                config, redis, catalogue, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+            .start(0);
     open.add(redis);
     open.add(server);
     return new Api(server, catalogue);
   }
 
-  static HttpResponse<String> send(String method, String url, String body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).method(method,
-        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  static HttpResponse<String> send(
+      String method, String url, String body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -91,7 +111,9 @@ class ApiTest {
     assertThat(again.headers().firstValue("X-Cache-Tier")).hasValue("local");
     Api two = api(Map.of());
     HttpResponse<String> other = get(two.url("/products/7"));
-    assertThat(other.headers().firstValue("X-Cache-Tier")).as("another replica: from Redis").hasValue("redis");
+    assertThat(other.headers().firstValue("X-Cache-Tier"))
+        .as("another replica: from Redis")
+        .hasValue("redis");
     assertThat(one.catalogue().reads() + two.catalogue().reads()).isEqualTo(1);
   }
 
@@ -102,12 +124,16 @@ class ApiTest {
     get(one.url("/products/9"));
     get(two.url("/products/9"));
     assertThat(get(two.url("/products/9")).headers().firstValue("X-Cache-Tier")).hasValue("local");
-    HttpResponse<String> put = send("PUT", one.url("/products/9"), "{\"name\":\"Renamed\",\"priceCents\":5}", Map.of());
+    HttpResponse<String> put =
+        send("PUT", one.url("/products/9"), "{\"name\":\"Renamed\",\"priceCents\":5}", Map.of());
     assertThat(put.statusCode()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      HttpResponse<String> r = get(two.url("/products/9"));
-      assertThat(json(r).get("name").asText()).isEqualTo("Renamed");
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> r = get(two.url("/products/9"));
+              assertThat(json(r).get("name").asText()).isEqualTo("Renamed");
+            });
   }
 
   @Test
@@ -115,8 +141,10 @@ class ApiTest {
     Api one = api(Map.of("SOURCE_DELAY_MS", "300"));
     List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      all.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(one.url("/products/11"))).build(),
-          HttpResponse.BodyHandlers.ofString()));
+      all.add(
+          HTTP.sendAsync(
+              HttpRequest.newBuilder(URI.create(one.url("/products/11"))).build(),
+              HttpResponse.BodyHandlers.ofString()));
     }
     for (var f : all) {
       assertThat(f.get().statusCode()).isEqualTo(200);
@@ -133,32 +161,51 @@ class ApiTest {
     }
     HttpResponse<String> limited = send("GET", one.url("/products/1"), null, key);
     assertThat(limited.statusCode()).isEqualTo(429);
-    assertThat(limited.headers().firstValue("Retry-After")).hasValue("1"); // 2 tokens/s: the next in 500 ms
+    assertThat(limited.headers().firstValue("Retry-After"))
+        .hasValue("1"); // 2 tokens/s: the next in 500 ms
     assertThat(limited.headers().firstValue("RateLimit-Limit")).hasValue("5");
     assertThat(limited.headers().firstValue("RateLimit-Remaining")).hasValue("0");
     assertThat(json(limited).get("error").asText()).contains("rate limit");
-    assertThat(send("GET", one.url("/products/1"), null, Map.of("X-API-Key", "another")).statusCode())
-        .as("another client has its own bucket").isEqualTo(200);
+    assertThat(
+            send("GET", one.url("/products/1"), null, Map.of("X-API-Key", "another")).statusCode())
+        .as("another client has its own bucket")
+        .isEqualTo(200);
     Thread.sleep(600);
-    assertThat(send("GET", one.url("/products/1"), null, key).statusCode()).as("a token came back").isEqualTo(200);
+    assertThat(send("GET", one.url("/products/1"), null, key).statusCode())
+        .as("a token came back")
+        .isEqualTo(200);
   }
 
   @Test
   void aJobIsQueuedProcessedAndReported() throws Exception {
     Api one = api(Map.of("QUEUE_KEY", "api-jobs"));
-    HttpResponse<String> posted = send("POST", one.url("/jobs"), "{\"payload\":{\"n\":1},\"workMillis\":5}", Map.of());
+    HttpResponse<String> posted =
+        send("POST", one.url("/jobs"), "{\"payload\":{\"n\":1},\"workMillis\":5}", Map.of());
     assertThat(posted.statusCode()).isEqualTo(202);
     String id = json(posted).get("id").asText();
     assertThat(posted.headers().firstValue("Location")).hasValue("/jobs/" + id);
     assertThat(json(get(one.url("/jobs/" + id))).get("status").asText()).isEqualTo("queued");
-    Config wc = Config.from(Map.of("REDIS_URL", REDIS.uri(), "QUEUE_KEY", "api-jobs", "POD_NAME", "w1",
-        "SWELL_COMPONENT", "worker"));
+    Config wc =
+        Config.from(
+            Map.of(
+                "REDIS_URL",
+                REDIS.uri(),
+                "QUEUE_KEY",
+                "api-jobs",
+                "POD_NAME",
+                "w1",
+                "SWELL_COMPONENT",
+                "worker"));
     Redis redis = new Redis(wc.redisUrl(), null);
     Worker worker = new Worker(wc, redis, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     Thread t = Thread.ofVirtual().start(worker::run);
     try {
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(json(get(one.url("/jobs/" + id))).get("status").asText()).isEqualTo("done"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(json(get(one.url("/jobs/" + id))).get("status").asText())
+                      .isEqualTo("done"));
     } finally {
       worker.stop(Duration.ofSeconds(5));
       t.join(5000);
@@ -177,22 +224,39 @@ class ApiTest {
     HttpResponse<String> array = send("POST", one.url("/jobs"), "[1,2]", Map.of());
     assertThat(array.statusCode()).isEqualTo(400);
     assertThat(json(array).get("error").asText()).contains("JSON object");
-    assertThat(json(send("POST", one.url("/jobs"), "{\"x\":1}", Map.of())).get("error").asText()).contains("payload");
-    assertThat(json(send("POST", one.url("/jobs"), "{\"payload\":1,\"workMillis\":-3}", Map.of())).get("error").asText())
+    assertThat(json(send("POST", one.url("/jobs"), "{\"x\":1}", Map.of())).get("error").asText())
+        .contains("payload");
+    assertThat(
+            json(send("POST", one.url("/jobs"), "{\"payload\":1,\"workMillis\":-3}", Map.of()))
+                .get("error")
+                .asText())
         .contains("workMillis");
     assertThat(send("POST", one.url("/jobs"), "{not json", Map.of()).statusCode()).isEqualTo(400);
-    assertThat(json(send("PUT", one.url("/products/3"), "{\"name\":\"x\",\"priceCents\":-1}", Map.of()))
-        .get("error").asText()).contains("priceCents");
-    HttpResponse<String> big = send("POST", one.url("/jobs"), "{\"payload\":\"" + "x".repeat(20_000) + "\"}", Map.of());
+    assertThat(
+            json(send(
+                    "PUT", one.url("/products/3"), "{\"name\":\"x\",\"priceCents\":-1}", Map.of()))
+                .get("error")
+                .asText())
+        .contains("priceCents");
+    HttpResponse<String> big =
+        send("POST", one.url("/jobs"), "{\"payload\":\"" + "x".repeat(20_000) + "\"}", Map.of());
     assertThat(big.statusCode()).isEqualTo(413);
-    HttpResponse<String> bigChunked = HTTP.send(HttpRequest.newBuilder(URI.create(one.url("/jobs")))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[40_000])))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(bigChunked.statusCode()).as("a body without a length is cut off at the limit too").isEqualTo(413);
+    HttpResponse<String> bigChunked =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(one.url("/jobs")))
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(new byte[40_000])))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(bigChunked.statusCode())
+        .as("a body without a length is cut off at the limit too")
+        .isEqualTo(413);
     HttpResponse<String> wrongMethod = send("DELETE", one.url("/products/3"), null, Map.of());
     assertThat(wrongMethod.statusCode()).isEqualTo(405);
     assertThat(json(wrongMethod).get("error").asText()).contains("DELETE");
-    assertThat(get(one.url("/jobs/00000000-0000-0000-0000-000000000000")).statusCode()).isEqualTo(404);
+    assertThat(get(one.url("/jobs/00000000-0000-0000-0000-000000000000")).statusCode())
+        .isEqualTo(404);
     HttpResponse<String> nowhere = get(one.url("/nowhere"));
     assertThat(nowhere.statusCode()).isEqualTo(404);
     assertThat(json(nowhere).get("error").asText()).contains("/nowhere");
@@ -215,10 +279,14 @@ class ApiTest {
   @Test
   void pipelinedRequestsAreAnsweredInOrderWhenTheFirstIsSlow() throws Exception {
     Api one = api(Map.of("SOURCE_DELAY_MS", "200"));
-    String got = raw(one, "GET /products/21 HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
-        "\r\n\r\nok");
+    String got =
+        raw(
+            one,
+            "GET /products/21 HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
+            "\r\n\r\nok");
     assertThat(got).contains("Product 21", "\r\n\r\nok");
-    assertThat(got.indexOf("Product 21")).as("the slow miss answered first, as it was asked first")
+    assertThat(got.indexOf("Product 21"))
+        .as("the slow miss answered first, as it was asked first")
         .isLessThan(got.indexOf("\r\n\r\nok"));
   }
 
@@ -226,7 +294,9 @@ class ApiTest {
   void aMalformedRequestIsA400InJsonAndTheConnectionCloses() throws Exception {
     Api one = api(Map.of());
     String got = raw(one, "NOT HTTP AT ALL\r\n\u0001\u0002\r\n\r\n", "}");
-    assertThat(got).startsWith("HTTP/1.1 400").contains("{\"error\":\"malformed HTTP request\"}")
+    assertThat(got)
+        .startsWith("HTTP/1.1 400")
+        .contains("{\"error\":\"malformed HTTP request\"}")
         .doesNotContain("Exception");
   }
 
@@ -244,6 +314,7 @@ class ApiTest {
     assertThat(job.headers().firstValue("Retry-After")).isPresent();
     assertThat(job.body()).doesNotContain("Exception").doesNotContain("at dev.");
     assertThat(get(one.url("/readyz")).statusCode()).isEqualTo(503);
-    assertThat(get(one.url("/metrics")).body()).contains("cache_redis_failures_total", "http_server_requests");
+    assertThat(get(one.url("/metrics")).body())
+        .contains("cache_redis_failures_total", "http_server_requests");
   }
 }

@@ -8,15 +8,18 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The shared token bucket on a real redis-server, with two limiters standing for two api replicas. */
+/**
+ * The shared token bucket on a real redis-server, with two limiters standing for two api replicas.
+ */
 class RateLimiterTest {
 
-  @RegisterExtension
-  static final RedisServer REDIS = RedisServer.plain();
+  @RegisterExtension static final RedisServer REDIS = RedisServer.plain();
   final List<Redis> open = new ArrayList<>();
 
   @AfterEach
@@ -51,17 +54,21 @@ class RateLimiterTest {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       RateLimiter limiter = replicas[i % replicas.length];
-      threads.add(Thread.ofVirtual().start(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        RateLimiter.Verdict v = limiter.tryLocal(client); // as the api asks: the lease first, then Redis
-        if ((v != null ? v : limiter.acquire(client)).allowed()) {
-          allowed.incrementAndGet();
-        }
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      go.await();
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    RateLimiter.Verdict v =
+                        limiter.tryLocal(client); // as the api asks: the lease first, then Redis
+                    if ((v != null ? v : limiter.acquire(client)).allowed()) {
+                      allowed.incrementAndGet();
+                    }
+                  }));
     }
     go.countDown();
     for (Thread t : threads) {
@@ -82,7 +89,9 @@ class RateLimiterTest {
     // every request takes one token from the one bucket, whichever replica it reached
     assertThat(allowed).isLessThanOrEqualTo(burst + (int) Math.ceil(rate * seconds) + 1);
     // and a lease never strands more than what refills in one lease at each replica
-    assertThat(allowed).isGreaterThanOrEqualTo(burst - 2 * (int) Math.ceil(rate * RateLimiter.LEASE.toMillis() / 1000.0));
+    assertThat(allowed)
+        .isGreaterThanOrEqualTo(
+            burst - 2 * (int) Math.ceil(rate * RateLimiter.LEASE.toMillis() / 1000.0));
   }
 
   @Test
@@ -106,25 +115,28 @@ class RateLimiterTest {
     long end = warm + 1_000_000_000L; // a second: 50 leases of 20 ms
     List<Thread> clients = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      clients.add(Thread.ofPlatform().start(() -> {
-        while (System.nanoTime() < end) {
-          boolean counted = System.nanoTime() > warm;
-          RateLimiter.Verdict v = limiter.tryLocal("key:steady");
-          if (v == null) {
-            v = limiter.acquire("key:steady");
-            if (counted) {
-              waitedForRedis.incrementAndGet();
-            }
-          }
-          if (counted) {
-            requests.incrementAndGet();
-            if (!v.allowed()) {
-              denied.incrementAndGet();
-            }
-          }
-          java.util.concurrent.locks.LockSupport.parkNanos(100_000); // about 10k requests a second each
-        }
-      }));
+      clients.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (System.nanoTime() < end) {
+                      boolean counted = System.nanoTime() > warm;
+                      RateLimiter.Verdict v = limiter.tryLocal("key:steady");
+                      if (v == null) {
+                        v = limiter.acquire("key:steady");
+                        if (counted) {
+                          waitedForRedis.incrementAndGet();
+                        }
+                      }
+                      if (counted) {
+                        requests.incrementAndGet();
+                        if (!v.allowed()) {
+                          denied.incrementAndGet();
+                        }
+                      }
+                      LockSupport.parkNanos(100_000); // about 10k requests a second each
+                    }
+                  }));
     }
     for (Thread t : clients) {
       t.join();
@@ -132,7 +144,8 @@ class RateLimiterTest {
     assertThat(denied.get()).as("denied, far below the limit").isZero();
     assertThat(requests.get()).as("requests in the second").isGreaterThan(5_000);
     // without renewal ahead, requests that find the lease ended wait for a call: about 5% here
-    assertThat(waitedForRedis.get()).as("of %d requests, those that waited for a script call", requests.get())
+    assertThat(waitedForRedis.get())
+        .as("of %d requests, those that waited for a script call", requests.get())
         .isLessThan(requests.get() / 100);
   }
 
@@ -145,7 +158,9 @@ class RateLimiterTest {
       assertThat(limiter.acquire("key:polite").allowed()).isTrue();
     }
     assertThat(scriptCalls(redis) - before).as("no lease without concurrency").isEqualTo(50);
-    assertThat(limiter.clientsTracked()).as("nothing kept for a client with nothing in flight").isZero();
+    assertThat(limiter.clientsTracked())
+        .as("nothing kept for a client with nothing in flight")
+        .isZero();
   }
 
   @Test
@@ -156,7 +171,9 @@ class RateLimiterTest {
     assertThat(limiter.acquire("key:count").remaining()).isZero();
     RateLimiter.Verdict denied = limiter.acquire("key:count");
     assertThat(denied.allowed()).isFalse();
-    assertThat(denied.retryAfterMillis()).as("4 tokens/s: the next within 250 ms").isBetween(1L, 250L);
+    assertThat(denied.retryAfterMillis())
+        .as("4 tokens/s: the next within 250 ms")
+        .isBetween(1L, 250L);
   }
 
   @Test
@@ -199,7 +216,7 @@ class RateLimiterTest {
     RateLimiter limiter = new RateLimiter(redis, 10, 10);
     assertThat(limiter.acquire("key:x").allowed()).isTrue();
     flaky.stop();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.acquire("key:x"))
+    Assertions.assertThatThrownBy(() -> limiter.acquire("key:x"))
         .isInstanceOf(RuntimeException.class);
   }
 }

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real worker processes: one gets SIGTERM mid-batch, another is killed with -9, a fresh one
- * starts. Every job is then done exactly once (or dead), and none is lost.
+ * Real worker processes: one gets SIGTERM mid-batch, another is killed with -9, a fresh one starts.
+ * Every job is then done exactly once (or dead), and none is lost.
  */
 class WorkerCrashIT {
 
@@ -28,17 +28,37 @@ class WorkerCrashIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
-        System.getProperty("java.class.path"), "dev.swell.sample.SampleApp");
-    pb.environment().putAll(Map.of("SWELL_COMPONENT", "worker", "REDIS_URL", redis.uri(), "QUEUE_KEY", "crash",
-        "POD_NAME", pod, "PORT", String.valueOf(port), "WORKER_IO_MILLIS", "15", "WORKER_BATCH_SIZE", "10"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            System.getProperty("java.home") + "/bin/java",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.swell.sample.SampleApp");
+    pb.environment()
+        .putAll(
+            Map.of(
+                "SWELL_COMPONENT",
+                "worker",
+                "REDIS_URL",
+                redis.uri(),
+                "QUEUE_KEY",
+                "crash",
+                "POD_NAME",
+                pod,
+                "PORT",
+                String.valueOf(port),
+                "WORKER_IO_MILLIS",
+                "15",
+                "WORKER_BATCH_SIZE",
+                "10"));
     pb.redirectErrorStream(true).redirectOutput(new File("target/worker-" + pod + ".log"));
     return pb.start();
   }
 
   @Test
   void noJobIsLostOrDoneTwiceWhenWorkersAreStoppedAndKilled() throws Exception {
-    try (RedisServer server = RedisServer.plain().start(); Redis redis = new Redis(server.uri(), null)) {
+    try (RedisServer server = RedisServer.plain().start();
+        Redis redis = new Redis(server.uri(), null)) {
       RedisCommands<String, String> r = redis.commands();
       Jobs jobs = new Jobs(redis, new Keys("crash"));
       ObjectMapper json = new ObjectMapper();
@@ -48,22 +68,35 @@ class WorkerCrashIT {
       }
       Process graceful = worker(server, "w-term");
       Process killed = worker(server, "w-kill");
-      await().atMost(Duration.ofSeconds(60)).until(() -> r.get("crash:processed") != null
-          && Long.parseLong(r.get("crash:processed")) >= 60);
-      await().atMost(Duration.ofSeconds(10)).until(() -> r.llen("crash:processing:w-term") > 0
-          && r.llen("crash:processing:w-kill") > 0);
-      graceful.destroy();            // SIGTERM: finish the batch in hand, then exit
-      killed.destroyForcibly();      // SIGKILL: its batch is stranded
-      assertThat(graceful.waitFor(30, TimeUnit.SECONDS)).as("the SIGTERMed worker exits in time").isTrue();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  r.get("crash:processed") != null
+                      && Long.parseLong(r.get("crash:processed")) >= 60);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> r.llen("crash:processing:w-term") > 0 && r.llen("crash:processing:w-kill") > 0);
+      graceful.destroy(); // SIGTERM: finish the batch in hand, then exit
+      killed.destroyForcibly(); // SIGKILL: its batch is stranded
+      assertThat(graceful.waitFor(30, TimeUnit.SECONDS))
+          .as("the SIGTERMed worker exits in time")
+          .isTrue();
       assertThat(r.llen("crash:processing:w-term")).as("it finished its batch").isZero();
       killed.waitFor(10, TimeUnit.SECONDS);
       // the killed worker's heartbeat expires; a fresh worker returns its items and carries on
       await().atMost(Duration.ofSeconds(20)).until(() -> r.exists("crash:worker:w-kill") == 0);
       Process fresh = worker(server, "w-new");
       try {
-        await().atMost(Duration.ofSeconds(90)).until(() -> r.llen("crash") == 0
-            && r.llen("crash:processing:w-kill") == 0 && r.llen("crash:processing:w-new") == 0
-            && r.llen("crash:processing:w-term") == 0);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    r.llen("crash") == 0
+                        && r.llen("crash:processing:w-kill") == 0
+                        && r.llen("crash:processing:w-new") == 0
+                        && r.llen("crash:processing:w-term") == 0);
       } finally {
         fresh.destroy();
         fresh.waitFor(30, TimeUnit.SECONDS);

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real {@code redis-server} process on a free loopback port, for tests. It is installed by
- * {@code hack/install-deps.sh}; when it is missing, {@link #start()} fails with that hint rather
- * than letting a test skip. {@link #stop()} and {@link #start()} may be called again to simulate
- * an outage: the server comes back on the same port (its data is gone, as after a crash without
+ * A real {@code redis-server} process on a free loopback port, for tests. It is installed by {@code
+ * hack/install-deps.sh}; when it is missing, {@link #start()} fails with that hint rather than
+ * letting a test skip. {@link #stop()} and {@link #start()} may be called again to simulate an
+ * outage: the server comes back on the same port (its data is gone, as after a crash without
  * persistence).
  *
  * <p>As a static {@code @RegisterExtension} field it starts before the class's tests and stops
@@ -56,15 +56,31 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
     if (process != null && process.isAlive()) {
       return this;
     }
-    List<String> cmd = new ArrayList<>(List.of(binary(), "--port", String.valueOf(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-        "--protected-mode", "no"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary(),
+                "--port",
+                String.valueOf(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--protected-mode",
+                "no"));
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
     try {
-      process = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("redis.log").toFile()).start();
+      process =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("redis.log").toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + cmd, e);
     }
@@ -137,7 +153,8 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         sleep(20);
       }
     }
-    throw new IllegalStateException("redis-server did not listen on " + port + " within " + timeout);
+    throw new IllegalStateException(
+        "redis-server did not listen on " + port + " within " + timeout);
   }
 
   private static int freePort() {

@@ -8,9 +8,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 
 /** How the api's HorizontalPodAutoscaler is set. */
-@ValidationRule(value = "self.minReplicas <= self.maxReplicas",
-    message = "spec.api.autoscaling.minReplicas must be <= maxReplicas", fieldPath = ".minReplicas")
-@ValidationRule(value = "has(self.cpuUtilization) || has(self.memoryUtilization)",
+@ValidationRule(
+    value = "self.minReplicas <= self.maxReplicas",
+    message = "spec.api.autoscaling.minReplicas must be <= maxReplicas",
+    fieldPath = ".minReplicas")
+@ValidationRule(
+    value = "has(self.cpuUtilization) || has(self.memoryUtilization)",
     message = "spec.api.autoscaling needs cpuUtilization or memoryUtilization")
 public class ApiAutoscaling {
 
@@ -36,6 +39,7 @@ public class ApiAutoscaling {
   @JsonPropertyDescription("Target average memory utilization, percent of the memory request.")
   public Integer memoryUtilization;
 
-  @JsonPropertyDescription("autoscaling/v2 HorizontalPodAutoscalerBehavior, passed through to the HPA.")
+  @JsonPropertyDescription(
+      "autoscaling/v2 HorizontalPodAutoscalerBehavior, passed through to the HPA.")
   public HorizontalPodAutoscalerBehavior behavior;
 }

@@ -13,7 +13,8 @@ import java.util.List;
 public class ApiSpec {
 
   @Default("true")
-  @JsonPropertyDescription("false removes the api's Deployment, Service, HPA, PodDisruptionBudget and Ingress.")
+  @JsonPropertyDescription(
+      "false removes the api's Deployment, Service, HPA, PodDisruptionBudget and Ingress.")
   public Boolean enabled = true;
 
   @Size(min = 1)
@@ -29,8 +30,12 @@ public class ApiSpec {
   @JsonPropertyDescription("Extra environment variables of the api container (core/v1 EnvVar).")
   public List<EnvVar> env;
 
-  @JsonPropertyDescription("Requests and limits of the api container; requests default to " + Defaults.CPU_REQUEST + " CPU and "
-      + Defaults.MEMORY_REQUEST + " memory.")
+  @JsonPropertyDescription(
+      "Requests and limits of the api container; requests default to "
+          + Defaults.CPU_REQUEST
+          + " CPU and "
+          + Defaults.MEMORY_REQUEST
+          + " memory.")
   public ResourceRequirements resources;
 
   @Min(0)
@@ -38,22 +43,25 @@ public class ApiSpec {
   @JsonPropertyDescription("Fixed replica count, used only when autoscaling is absent. Default 1.")
   public Integer replicas;
 
-  @JsonPropertyDescription("Scale the api with an autoscaling/v2 HorizontalPodAutoscaler on CPU and/or memory. The HPA then owns spec.replicas.")
+  @JsonPropertyDescription(
+      "Scale the api with an autoscaling/v2 HorizontalPodAutoscaler on CPU and/or memory. The HPA then owns spec.replicas.")
   public ApiAutoscaling autoscaling;
 
   @JsonPropertyDescription("Cache-aside settings, passed to the app as CACHE_TTL_SECONDS.")
   public CacheSpec cache;
 
-  @JsonPropertyDescription("Per-client token bucket, passed to the app as RATE_LIMIT_RPS and RATE_LIMIT_BURST.")
+  @JsonPropertyDescription(
+      "Per-client token bucket, passed to the app as RATE_LIMIT_RPS and RATE_LIMIT_BURST.")
   public RateLimitSpec rateLimit;
 
   @JsonPropertyDescription("Expose the api through an Ingress. Absent: no Ingress.")
   public IngressSpec ingress;
 
-  @JsonPropertyDescription("PodDisruptionBudget of the api, made when it can run 2 or more replicas. Default minAvailable 1 (one pod keeps serving).")
+  @JsonPropertyDescription(
+      "PodDisruptionBudget of the api, made when it can run 2 or more replicas. Default minAvailable 1 (one pod keeps serving).")
   public DisruptionBudgetSpec disruptionBudget;
 
-  @JsonPropertyDescription("Placement of the api pods; each field set here replaces the same field of spec.placement.")
+  @JsonPropertyDescription(
+      "Placement of the api pods; each field set here replaces the same field of spec.placement.")
   public Placement placement;
-
 }

@@ -10,7 +10,8 @@ public class ComponentStatus {
   @JsonPropertyDescription("Pods that are ready.")
   public Integer readyReplicas;
 
-  @JsonPropertyDescription("Replicas the Deployment is asked for (by the HPA for the api, by the operator for the worker).")
+  @JsonPropertyDescription(
+      "Replicas the Deployment is asked for (by the HPA for the api, by the operator for the worker).")
   public Integer desiredReplicas;
 
   @JsonPropertyDescription("readyReplicas/desiredReplicas, as kubectl get shows it.")

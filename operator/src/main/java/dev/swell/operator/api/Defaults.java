@@ -11,8 +11,10 @@ public final class Defaults {
 
   /** The api's replicas when it has neither {@code replicas} nor {@code autoscaling}. */
   public static final int API_REPLICAS = 1;
+
   /** The port the app containers listen on. */
   public static final int PORT = 8080;
+
   public static final int MIN_WORKERS = 0;
   public static final int MAX_WORKERS = 10;
   public static final long TARGET_BACKLOG_PER_REPLICA = 20;
@@ -21,8 +23,10 @@ public final class Defaults {
   public static final String COOLDOWN = "300s";
   public static final int FALLBACK_AFTER_FAILURES = 3;
   public static final long WORKER_GRACE_PERIOD_SECONDS = 60;
+
   /** Requests of an app or Redis container that gives none. */
   public static final String CPU_REQUEST = "100m";
+
   public static final String MEMORY_REQUEST = "128Mi";
   public static final String CACHE_TTL = "300s";
   public static final int RATE_LIMIT_RPS = 50;

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
 
-/** A PodDisruptionBudget: how many pods a voluntary disruption (a node drain) must leave running. */
-@ValidationRule(value = "!(has(self.minAvailable) && has(self.maxUnavailable))",
+/**
+ * A PodDisruptionBudget: how many pods a voluntary disruption (a node drain) must leave running.
+ */
+@ValidationRule(
+    value = "!(has(self.minAvailable) && has(self.maxUnavailable))",
     message = "set either minAvailable or maxUnavailable, not both")
 public class DisruptionBudgetSpec {
   @JsonPropertyDescription("Pods (e.g. 1) or percent (e.g. 50%) that must stay available.")

@@ -8,10 +8,12 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
 public class ExternalRedis {
 
   @Pattern("^rediss?://[^\\s/]+(/[0-9]+)?$")
-  @JsonPropertyDescription("redis://host:port[/db] or rediss:// for TLS. Required with mode External.")
+  @JsonPropertyDescription(
+      "redis://host:port[/db] or rediss:// for TLS. Required with mode External.")
   public String url;
 
-  @JsonPropertyDescription("The Secret key holding the Redis password, in the service's namespace. A missing Secret sets RedisReady=False, unless optional is true (then no password is sent).")
+  @JsonPropertyDescription(
+      "The Secret key holding the Redis password, in the service's namespace. A missing Secret sets RedisReady=False, unless optional is true (then no password is sent).")
   public SecretKeySelector passwordSecretRef;
 
   @JsonPropertyDescription("Connect with TLS even when the url says redis://.")

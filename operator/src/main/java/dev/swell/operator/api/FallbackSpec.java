@@ -11,7 +11,8 @@ public class FallbackSpec {
   @Required
   @Min(0)
   @Max(1000)
-  @JsonPropertyDescription("Replicas to run while the backlog cannot be read (also from 0 replicas).")
+  @JsonPropertyDescription(
+      "Replicas to run while the backlog cannot be read (also from 0 replicas).")
   public Integer replicas;
 
   @Min(1)

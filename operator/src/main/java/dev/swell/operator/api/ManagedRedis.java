@@ -16,9 +16,11 @@ public class ManagedRedis {
   public String image;
 
   @Pattern("^[0-9]+(Ki|Mi|Gi|K|M|G)?$")
-  @JsonPropertyDescription("Memory Redis may use for data (--maxmemory, evicting with allkeys-lru), e.g. 256Mi. Default 256Mi.")
+  @JsonPropertyDescription(
+      "Memory Redis may use for data (--maxmemory, evicting with allkeys-lru), e.g. 256Mi. Default 256Mi.")
   public String maxMemory;
 
-  @JsonPropertyDescription("Requests and limits of the Redis container; defaulted from maxMemory when absent.")
+  @JsonPropertyDescription(
+      "Requests and limits of the Redis container; defaulted from maxMemory when absent.")
   public ResourceRequirements resources;
 }

@@ -8,17 +8,31 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
 import java.util.Map;
 
-/** Where pods run. Every field is optional; a component's placement replaces the defaults field by field. */
-@ValidationRule(value = "!has(self.nodeSelector) || self.nodeSelector.all(k, k.matches(r'" + Patterns.LABEL_KEY + "'))",
-    message = "placement.nodeSelector has a malformed label key", fieldPath = ".nodeSelector")
+/**
+ * Where pods run. Every field is optional; a component's placement replaces the defaults field by
+ * field.
+ */
+@ValidationRule(
+    value =
+        "!has(self.nodeSelector) || self.nodeSelector.all(k, k.matches(r'"
+            + Patterns.LABEL_KEY
+            + "'))",
+    message = "placement.nodeSelector has a malformed label key",
+    fieldPath = ".nodeSelector")
 public class Placement {
 
-  public enum Level { None, Preferred, Required }
+  public enum Level {
+    None,
+    Preferred,
+    Required
+  }
 
-  @JsonPropertyDescription("Topology spread constraints over the component's pods, e.g. across topology.kubernetes.io/zone.")
+  @JsonPropertyDescription(
+      "Topology spread constraints over the component's pods, e.g. across topology.kubernetes.io/zone.")
   public List<SpreadConstraint> spread;
 
-  @JsonPropertyDescription("Replicas of a component on distinct nodes: None, Preferred or Required.")
+  @JsonPropertyDescription(
+      "Replicas of a component on distinct nodes: None, Preferred or Required.")
   public Level antiAffinity;
 
   // at most 16 entries: it bounds the cost of the CEL rule on the keys, which the API server checks
@@ -32,9 +46,11 @@ public class Placement {
   @JsonPropertyDescription("core/v1 Tolerations, passed through (combined with dedicatedNodes).")
   public List<Toleration> tolerations;
 
-  @JsonPropertyDescription("Run only on nodes labelled key=value and tolerate their key=value:NoSchedule taint.")
+  @JsonPropertyDescription(
+      "Run only on nodes labelled key=value and tolerate their key=value:NoSchedule taint.")
   public DedicatedNodes dedicatedNodes;
 
-  @JsonPropertyDescription("Pod affinity to the managed Redis (same node): None, Preferred or Required.")
+  @JsonPropertyDescription(
+      "Pod affinity to the managed Redis (same node): None, Preferred or Required.")
   public Level colocateWithRedis;
 }

@@ -16,15 +16,18 @@ public class QueueSpec {
 
   @Min(1)
   @Default("" + Defaults.TARGET_BACKLOG_PER_REPLICA)
-  @JsonPropertyDescription("Backlog per replica: desired = ceil(backlog / target), as the HPA's AverageValue. Must be > 0. Default 20.")
+  @JsonPropertyDescription(
+      "Backlog per replica: desired = ceil(backlog / target), as the HPA's AverageValue. Must be > 0. Default 20.")
   public Long targetBacklogPerReplica = Defaults.TARGET_BACKLOG_PER_REPLICA;
 
   @Min(0)
   @Default("" + Defaults.ACTIVATION_BACKLOG)
-  @JsonPropertyDescription("From 0 replicas, activate only when the backlog is above this. Default 0.")
+  @JsonPropertyDescription(
+      "From 0 replicas, activate only when the backlog is above this. Default 0.")
   public Long activationBacklog = Defaults.ACTIVATION_BACKLOG;
 
   @Pattern(Patterns.DURATION)
-  @JsonPropertyDescription("Optional second target: enough replicas to drain the backlog within this time at the measured throughput, e.g. 60s.")
+  @JsonPropertyDescription(
+      "Optional second target: enough replicas to drain the backlog within this time at the measured throughput, e.g. 60s.")
   public String drainTime;
 }

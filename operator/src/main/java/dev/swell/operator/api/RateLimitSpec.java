@@ -6,8 +6,11 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** A per-client token bucket, shared by all api replicas through Redis. */
-@ValidationRule(value = "!has(self.burst) || !has(self.requestsPerSecond) || self.burst >= self.requestsPerSecond",
-    message = "spec.api.rateLimit.burst must be >= requestsPerSecond", fieldPath = ".burst")
+@ValidationRule(
+    value =
+        "!has(self.burst) || !has(self.requestsPerSecond) || self.burst >= self.requestsPerSecond",
+    message = "spec.api.rateLimit.burst must be >= requestsPerSecond",
+    fieldPath = ".burst")
 public class RateLimitSpec {
   @Min(1)
   @Max(1000000)
@@ -16,6 +19,7 @@ public class RateLimitSpec {
 
   @Min(1)
   @Max(1000000)
-  @JsonPropertyDescription("Bucket size: the largest burst a client may send. Default 2 x requestsPerSecond.")
+  @JsonPropertyDescription(
+      "Bucket size: the largest burst a client may send. Default 2 x requestsPerSecond.")
   public Integer burst;
 }

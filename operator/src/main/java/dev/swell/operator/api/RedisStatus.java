@@ -7,6 +7,7 @@ public class RedisStatus {
   @JsonPropertyDescription("host:port the app connects to.")
   public String endpoint;
 
-  @JsonPropertyDescription("Whether the Redis is available (managed: its Deployment is ready; external: its Secret exists).")
+  @JsonPropertyDescription(
+      "Whether the Redis is available (managed: its Deployment is ready; external: its Secret exists).")
   public Boolean ready;
 }

@@ -9,30 +9,38 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * One service, whole: an API scaled by an HPA, queue workers scaled by the operator from the
- * length of their Redis queue, a managed or external Redis, and where their pods run.
+ * One service, whole: an API scaled by an HPA, queue workers scaled by the operator from the length
+ * of their Redis queue, a managed or external Redis, and where their pods run.
  */
 @Group(ScalableService.GROUP)
 @Version(ScalableService.VERSION)
 @ShortNames("ssvc")
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "API", jsonPath = ".status.api.summary")
 @AdditionalPrinterColumn(name = "Workers", jsonPath = ".status.worker.summary")
-@AdditionalPrinterColumn(name = "Backlog", jsonPath = ".status.worker.backlog",
+@AdditionalPrinterColumn(
+    name = "Backlog",
+    jsonPath = ".status.worker.backlog",
     type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class ScalableService extends CustomResource<ScalableServiceSpec, ScalableServiceStatus>
     implements Namespaced {
 
   public static final String GROUP = "swell.dev";
   public static final String VERSION = "v1alpha1";
+
   /** Annotation that freezes every replica count the operator owns while it is "true". */
   public static final String PAUSED_ANNOTATION = "swell.dev/paused";
 
   @JsonIgnore
   public boolean isPaused() {
-    return getMetadata() != null && getMetadata().getAnnotations() != null
+    return getMetadata() != null
+        && getMetadata().getAnnotations() != null
         && "true".equalsIgnoreCase(getMetadata().getAnnotations().get(PAUSED_ANNOTATION));
   }
 }

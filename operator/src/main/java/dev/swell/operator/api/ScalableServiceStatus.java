@@ -11,7 +11,8 @@ public class ScalableServiceStatus {
   @JsonPropertyDescription("metadata.generation of the spec this status describes.")
   public Long observedGeneration;
 
-  @JsonPropertyDescription("Ready, RedisReady, ApiAvailable, WorkerAvailable, ScalingActive, PlacementFeasible, Fallback, Paused.")
+  @JsonPropertyDescription(
+      "Ready, RedisReady, ApiAvailable, WorkerAvailable, ScalingActive, PlacementFeasible, Fallback, Paused.")
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Replica counts of the api.")

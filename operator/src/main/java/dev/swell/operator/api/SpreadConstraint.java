@@ -9,7 +9,10 @@ import io.fabric8.generator.annotation.Required;
 /** One topology spread constraint over a component's pods. */
 public class SpreadConstraint {
 
-  public enum WhenUnsatisfiable { DoNotSchedule, ScheduleAnyway }
+  public enum WhenUnsatisfiable {
+    DoNotSchedule,
+    ScheduleAnyway
+  }
 
   @Required
   @Pattern(Patterns.LABEL_KEY)
@@ -18,10 +21,12 @@ public class SpreadConstraint {
 
   @Min(1)
   @Default("1")
-  @JsonPropertyDescription("Largest allowed difference in pod count between two domains. Default 1.")
+  @JsonPropertyDescription(
+      "Largest allowed difference in pod count between two domains. Default 1.")
   public Integer maxSkew = 1;
 
   @Default("ScheduleAnyway")
-  @JsonPropertyDescription("DoNotSchedule leaves pods Pending rather than skew; ScheduleAnyway only prefers. Default ScheduleAnyway.")
+  @JsonPropertyDescription(
+      "DoNotSchedule leaves pods Pending rather than skew; ScheduleAnyway only prefers. Default ScheduleAnyway.")
   public WhenUnsatisfiable whenUnsatisfiable = WhenUnsatisfiable.ScheduleAnyway;
 }

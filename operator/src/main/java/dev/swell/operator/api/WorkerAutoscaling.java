@@ -9,12 +9,20 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 
 /** The operator's own queue autoscaler for the worker. */
-@ValidationRule(value = "self.minReplicas <= self.maxReplicas",
-    message = "spec.worker.autoscaling.minReplicas must be <= maxReplicas", fieldPath = ".minReplicas")
-@ValidationRule(value = "!has(self.fallback) || !has(self.fallback.replicas) || self.fallback.replicas <= self.maxReplicas",
-    message = "spec.worker.autoscaling.fallback.replicas must be <= maxReplicas", fieldPath = ".fallback")
-@ValidationRule(value = "duration(self.pollInterval) >= duration('100ms') && duration(self.pollInterval) <= duration('60s')",
-    message = "spec.worker.autoscaling.pollInterval must be between 100ms and 60s", fieldPath = ".pollInterval")
+@ValidationRule(
+    value = "self.minReplicas <= self.maxReplicas",
+    message = "spec.worker.autoscaling.minReplicas must be <= maxReplicas",
+    fieldPath = ".minReplicas")
+@ValidationRule(
+    value =
+        "!has(self.fallback) || !has(self.fallback.replicas) || self.fallback.replicas <= self.maxReplicas",
+    message = "spec.worker.autoscaling.fallback.replicas must be <= maxReplicas",
+    fieldPath = ".fallback")
+@ValidationRule(
+    value =
+        "duration(self.pollInterval) >= duration('100ms') && duration(self.pollInterval) <= duration('60s')",
+    message = "spec.worker.autoscaling.pollInterval must be between 100ms and 60s",
+    fieldPath = ".pollInterval")
 public class WorkerAutoscaling {
 
   @Min(0)
@@ -36,10 +44,12 @@ public class WorkerAutoscaling {
 
   @Pattern(Patterns.DURATION)
   @Default(Defaults.COOLDOWN)
-  @JsonPropertyDescription("Idle time (no backlog, nothing in flight) before scaling to minReplicas 0. Default 300s.")
+  @JsonPropertyDescription(
+      "Idle time (no backlog, nothing in flight) before scaling to minReplicas 0. Default 300s.")
   public String cooldown = Defaults.COOLDOWN;
 
-  @JsonPropertyDescription("Scale-up and scale-down rules, same schema and meaning as the HPA's behavior (autoscaling/v2): stabilizationWindowSeconds, selectPolicy, policies and tolerance per direction. HPA defaults when absent (tolerance 0.1).")
+  @JsonPropertyDescription(
+      "Scale-up and scale-down rules, same schema and meaning as the HPA's behavior (autoscaling/v2): stabilizationWindowSeconds, selectPolicy, policies and tolerance per direction. HPA defaults when absent (tolerance 0.1).")
   public HorizontalPodAutoscalerBehavior behavior;
 
   @JsonPropertyDescription("Replicas to run while the backlog cannot be read.")

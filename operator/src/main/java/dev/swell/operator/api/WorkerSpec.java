@@ -24,8 +24,12 @@ public class WorkerSpec {
   @JsonPropertyDescription("Extra environment variables of the worker container (core/v1 EnvVar).")
   public List<EnvVar> env;
 
-  @JsonPropertyDescription("Requests and limits of the worker container; requests default to " + Defaults.CPU_REQUEST
-      + " CPU and " + Defaults.MEMORY_REQUEST + " memory.")
+  @JsonPropertyDescription(
+      "Requests and limits of the worker container; requests default to "
+          + Defaults.CPU_REQUEST
+          + " CPU and "
+          + Defaults.MEMORY_REQUEST
+          + " memory.")
   public ResourceRequirements resources;
 
   @Min(0)
@@ -35,16 +39,19 @@ public class WorkerSpec {
   public Long terminationGracePeriodSeconds = Defaults.WORKER_GRACE_PERIOD_SECONDS;
 
   @Required
-  @JsonPropertyDescription("The Redis list the api pushes jobs to and the workers take them from, and the backlog target.")
+  @JsonPropertyDescription(
+      "The Redis list the api pushes jobs to and the workers take them from, and the backlog target.")
   public QueueSpec queue;
 
-  @JsonPropertyDescription("How the operator scales the workers from the queue. No HPA targets the worker.")
+  @JsonPropertyDescription(
+      "How the operator scales the workers from the queue. No HPA targets the worker.")
   public WorkerAutoscaling autoscaling;
 
-  @JsonPropertyDescription("PodDisruptionBudget of the worker, made when it can run 2 or more replicas. Default maxUnavailable 1 (a drain takes one worker at a time; their work survives them).")
+  @JsonPropertyDescription(
+      "PodDisruptionBudget of the worker, made when it can run 2 or more replicas. Default maxUnavailable 1 (a drain takes one worker at a time; their work survives them).")
   public DisruptionBudgetSpec disruptionBudget;
 
-  @JsonPropertyDescription("Placement of the worker pods; each field set here replaces the same field of spec.placement.")
+  @JsonPropertyDescription(
+      "Placement of the worker pods; each field set here replaces the same field of spec.placement.")
   public Placement placement;
-
 }

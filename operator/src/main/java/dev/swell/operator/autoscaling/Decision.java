@@ -1,8 +1,8 @@
 package dev.swell.operator.autoscaling;
 
 /**
- * The outcome of one evaluation: the replicas before and after, why, and the history to pass to
- * the next evaluation.
+ * The outcome of one evaluation: the replicas before and after, why, and the history to pass to the
+ * next evaluation.
  */
 public record Decision(int from, int to, Reason reason, String message, ScalingHistory history) {
 
@@ -11,7 +11,9 @@ public record Decision(int from, int to, Reason reason, String message, ScalingH
     Backlog,
     /** the drain-time target asked for more than the backlog target. */
     DrainTime,
-    /** the count is held: inside the tolerance, a stabilization window, or the activation threshold. */
+    /**
+     * the count is held: inside the tolerance, a stabilization window, or the activation threshold.
+     */
     Hold,
     /** a scaling policy limited the change. */
     RateLimited,
@@ -21,7 +23,9 @@ public record Decision(int from, int to, Reason reason, String message, ScalingH
     ScaleToZero,
     /** idle, but still inside the cooldown: one replica stays. */
     Cooldown,
-    /** the backlog could not be read; fallback replicas, or the count held until enough failures. */
+    /**
+     * the backlog could not be read; fallback replicas, or the count held until enough failures.
+     */
     Fallback,
     /** the swell.dev/paused annotation froze the count. */
     Paused

@@ -8,7 +8,8 @@ public sealed interface QueueReading {
    * @param inFlight items taken by workers and not yet finished
    * @param throughputPerReplica items per second one replica finishes, NaN when unknown
    */
-  record Observed(long backlog, long inFlight, double throughputPerReplica) implements QueueReading {}
+  record Observed(long backlog, long inFlight, double throughputPerReplica)
+      implements QueueReading {}
 
   record Failed(String reason) implements QueueReading {}
 }

@@ -13,11 +13,11 @@ import java.util.List;
  * Decides the worker's replicas from its queue, with the HPA's algorithm and behavior semantics
  * (pkg/controller/podautoscaler/horizontal.go of Kubernetes 1.33): a tolerance per direction (0.1
  * unless the behavior sets one, as KEP-4951 allows), stabilization windows, and Pods/Percent
- * policies counted over their periods from the scale-ups and scale-downs both, kept the way the
- * HPA keeps them. HpaDifferentialE2E compares it with the real controller step by step. What it
- * adds for queues: scale to and from
- * zero (activation threshold, cooldown), a drain-time target, and fallback replicas while the
- * queue cannot be read. Pure: time comes from the clock, state from the history passed in.
+ * policies counted over their periods from the scale-ups and scale-downs both, kept the way the HPA
+ * keeps them. HpaDifferentialE2E compares it with the real controller step by step. What it adds
+ * for queues: scale to and from zero (activation threshold, cooldown), a drain-time target, and
+ * fallback replicas while the queue cannot be read. Pure: time comes from the clock, state from the
+ * history passed in.
  */
 public final class QueueScaler {
 
@@ -27,7 +27,11 @@ public final class QueueScaler {
     this.clock = clock;
   }
 
-  public Decision decide(QueueTarget target, int current, QueueReading reading, boolean paused,
+  public Decision decide(
+      QueueTarget target,
+      int current,
+      QueueReading reading,
+      boolean paused,
       ScalingHistory history) {
     Instant now = clock.instant();
     if (paused) {
@@ -39,8 +43,9 @@ public final class QueueScaler {
     QueueReading.Observed q = (QueueReading.Observed) reading;
     long work = q.backlog() + q.inFlight();
     Instant lastActive = work > 0 ? now : history.lastActive();
-    ScalingHistory h = new ScalingHistory(history.recommendations(), history.scaleUps(), history.scaleDowns(),
-        lastActive, 0);
+    ScalingHistory h =
+        new ScalingHistory(
+            history.recommendations(), history.scaleUps(), history.scaleDowns(), lastActive, 0);
     if (outOfBounds(target, current)) {
       return bounds(target, current, h, now);
     }
@@ -51,45 +56,71 @@ public final class QueueScaler {
   /** The desired count before stabilization and policies, and why. */
   private record Proposal(int replicas, Reason reason, String message) {}
 
-  private Proposal propose(QueueTarget t, int current, QueueReading.Observed q, long work, Instant now,
+  private Proposal propose(
+      QueueTarget t,
+      int current,
+      QueueReading.Observed q,
+      long work,
+      Instant now,
       Instant lastActive) {
     long target = t.targetBacklogPerReplica();
     if (current == 0 && q.backlog() <= t.activationBacklog() && q.inFlight() == 0) {
-      return new Proposal(0, Reason.Hold, "backlog " + q.backlog() + " <= activation " + t.activationBacklog());
+      return new Proposal(
+          0, Reason.Hold, "backlog " + q.backlog() + " <= activation " + t.activationBacklog());
     }
     int byBacklog = (int) Math.min(Integer.MAX_VALUE, ceilDiv(work, target));
     Reason reason = Reason.Backlog;
-    String message = "work " + work + " (backlog " + q.backlog() + " + in flight " + q.inFlight() + ") / target "
-        + target + " -> " + byBacklog;
+    String message =
+        "work "
+            + work
+            + " (backlog "
+            + q.backlog()
+            + " + in flight "
+            + q.inFlight()
+            + ") / target "
+            + target
+            + " -> "
+            + byBacklog;
     if (current > 0 && within(t, (double) work / (target * (double) current))) {
       byBacklog = current;
       message = "work " + work + " within the tolerance of " + current + " x " + target;
     }
     int desired = byBacklog;
-    if (t.drainTime() != null && q.throughputPerReplica() > 0 && !Double.isNaN(q.throughputPerReplica())) {
+    if (t.drainTime() != null
+        && q.throughputPerReplica() > 0
+        && !Double.isNaN(q.throughputPerReplica())) {
       double perReplica = q.throughputPerReplica() * t.drainTime().toMillis() / 1000.0;
       int byDrain = (int) Math.min(Integer.MAX_VALUE, Math.ceil(q.backlog() / perReplica));
       if (byDrain > desired) {
         desired = byDrain;
         reason = Reason.DrainTime;
-        message = String.format("backlog %d drains in %ss at %.1f/s per replica -> %d", q.backlog(),
-            t.drainTime().toSeconds(), q.throughputPerReplica(), byDrain);
+        message =
+            String.format(
+                "backlog %d drains in %ss at %.1f/s per replica -> %d",
+                q.backlog(), t.drainTime().toSeconds(), q.throughputPerReplica(), byDrain);
       }
     }
     if (desired == 0 && current > 0) {
       Duration idle = Duration.between(lastActive, now);
       if (t.minReplicas() > 0 || idle.compareTo(t.cooldown()) < 0) {
-        return new Proposal(Math.max(1, t.minReplicas()), Reason.Cooldown,
+        return new Proposal(
+            Math.max(1, t.minReplicas()),
+            Reason.Cooldown,
             "idle " + idle.toSeconds() + "s of cooldown " + t.cooldown().toSeconds() + "s");
       }
-      return new Proposal(0, Reason.ScaleToZero, "idle for " + idle.toSeconds() + "s (cooldown "
-          + t.cooldown().toSeconds() + "s)");
+      return new Proposal(
+          0,
+          Reason.ScaleToZero,
+          "idle for " + idle.toSeconds() + "s (cooldown " + t.cooldown().toSeconds() + "s)");
     }
     return new Proposal(desired, reason, message);
   }
 
-  /** The HPA's stabilization, then its policies and bounds (normalizeDesiredReplicasWithBehaviors). */
-  private Decision normalize(QueueTarget t, int current, Proposal raw, ScalingHistory h, Instant now) {
+  /**
+   * The HPA's stabilization, then its policies and bounds (normalizeDesiredReplicasWithBehaviors).
+   */
+  private Decision normalize(
+      QueueTarget t, int current, Proposal raw, ScalingHistory h, Instant now) {
     int up = raw.replicas();
     int down = raw.replicas();
     Instant upCutoff = now.minusSeconds(t.scaleUp().stabilizationWindowSeconds());
@@ -104,16 +135,24 @@ public final class QueueScaler {
     }
     int stabilized = Math.min(Math.max(current, up), down);
     List<Recommendation> recommendations = new ArrayList<>();
-    Instant keepAfter = now.minusSeconds(Math.max(t.scaleUp().stabilizationWindowSeconds(),
-        t.scaleDown().stabilizationWindowSeconds()));
+    Instant keepAfter =
+        now.minusSeconds(
+            Math.max(
+                t.scaleUp().stabilizationWindowSeconds(),
+                t.scaleDown().stabilizationWindowSeconds()));
     for (Recommendation r : h.recommendations()) {
       if (r.time().isAfter(keepAfter)) {
         recommendations.add(r);
       }
     }
     recommendations.add(new Recommendation(now, raw.replicas()));
-    ScalingHistory withRecommendation = new ScalingHistory(List.copyOf(recommendations), h.scaleUps(),
-        h.scaleDowns(), h.lastActive(), h.consecutiveFailures());
+    ScalingHistory withRecommendation =
+        new ScalingHistory(
+            List.copyOf(recommendations),
+            h.scaleUps(),
+            h.scaleDowns(),
+            h.lastActive(),
+            h.consecutiveFailures());
 
     int to = stabilized;
     Reason reason = raw.reason();
@@ -123,24 +162,33 @@ public final class QueueScaler {
       message = raw.message() + "; stabilized at " + stabilized;
     }
     if (stabilized > current) {
-      int limit = Math.max(current, upLimit(current, t.scaleUp(), h.scaleUps(), h.scaleDowns(), now));
+      int limit =
+          Math.max(current, upLimit(current, t.scaleUp(), h.scaleUps(), h.scaleDowns(), now));
       int allowed = Math.min(t.maxReplicas(), limit);
       if (stabilized > allowed) {
         to = allowed;
         reason = allowed == t.maxReplicas() ? Reason.Bounds : Reason.RateLimited;
-        message = raw.message() + (allowed == t.maxReplicas() ? "; capped at maxReplicas " + allowed
-            : "; scale-up policy allows " + allowed);
+        message =
+            raw.message()
+                + (allowed == t.maxReplicas()
+                    ? "; capped at maxReplicas " + allowed
+                    : "; scale-up policy allows " + allowed);
       }
     } else if (stabilized < current) {
-      int limit = Math.min(current, downLimit(current, t.scaleDown(), h.scaleUps(), h.scaleDowns(), now));
+      int limit =
+          Math.min(current, downLimit(current, t.scaleDown(), h.scaleUps(), h.scaleDowns(), now));
       int allowed = Math.max(t.minReplicas(), limit);
       if (stabilized < allowed) {
         to = allowed;
-        reason = allowed == t.minReplicas() && limit < t.minReplicas() ? Reason.Bounds : Reason.RateLimited;
+        reason =
+            allowed == t.minReplicas() && limit < t.minReplicas()
+                ? Reason.Bounds
+                : Reason.RateLimited;
         message = raw.message() + "; scale-down policy allows " + allowed;
       }
     }
-    return new Decision(current, to, reason, message, record(withRecommendation, now, current, to, t));
+    return new Decision(
+        current, to, reason, message, record(withRecommendation, now, current, to, t));
   }
 
   /** The HPA's Tolerances.isWithin: 1 - scaleDown.tolerance <= ratio <= 1 + scaleUp.tolerance. */
@@ -155,31 +203,51 @@ public final class QueueScaler {
   /** As the HPA does for a count outside [min, max]: back inside at once, policies aside. */
   private static Decision bounds(QueueTarget t, int current, ScalingHistory h, Instant now) {
     int to = Math.clamp(current, t.minReplicas(), t.maxReplicas());
-    return new Decision(current, to, Reason.Bounds, "replicas " + current + " outside [" + t.minReplicas()
-        + ", " + t.maxReplicas() + "]", record(h, now, current, to, t));
+    return new Decision(
+        current,
+        to,
+        Reason.Bounds,
+        "replicas " + current + " outside [" + t.minReplicas() + ", " + t.maxReplicas() + "]",
+        record(h, now, current, to, t));
   }
 
   private Decision fallback(QueueTarget t, int current, String error, ScalingHistory h) {
     int failures = h.consecutiveFailures() + 1;
-    ScalingHistory next = new ScalingHistory(h.recommendations(), h.scaleUps(), h.scaleDowns(), h.lastActive(), failures);
+    ScalingHistory next =
+        new ScalingHistory(
+            h.recommendations(), h.scaleUps(), h.scaleDowns(), h.lastActive(), failures);
     boolean falling = t.fallbackReplicas() != null && failures >= t.fallbackAfterFailures();
     if (!falling && outOfBounds(t, current)) {
       return bounds(t, current, next, clock.instant());
     }
     if (!falling) {
-      return new Decision(current, current, Reason.Fallback, "backlog unreadable (" + failures + " in a row): "
-          + error, next);
+      return new Decision(
+          current,
+          current,
+          Reason.Fallback,
+          "backlog unreadable (" + failures + " in a row): " + error,
+          next);
     }
     int to = Math.clamp(t.fallbackReplicas(), t.minReplicas(), t.maxReplicas());
-    return new Decision(current, to, Reason.Fallback, "backlog unreadable " + failures + " times in a row, running "
-        + to + " fallback replicas: " + error, record(next, clock.instant(), current, to, t));
+    return new Decision(
+        current,
+        to,
+        Reason.Fallback,
+        "backlog unreadable "
+            + failures
+            + " times in a row, running "
+            + to
+            + " fallback replicas: "
+            + error,
+        record(next, clock.instant(), current, to, t));
   }
 
   /**
    * calculateScaleUpLimitWithScalingRules: the replicas at the start of each policy's period are
    * the current ones less what was added in it plus what was removed in it.
    */
-  static int upLimit(int current, ScalingRules rules, List<ScaleEvent> ups, List<ScaleEvent> downs, Instant now) {
+  static int upLimit(
+      int current, ScalingRules rules, List<ScaleEvent> ups, List<ScaleEvent> downs, Instant now) {
     if (rules.select() == ScalingRules.Select.Disabled) {
       return current;
     }
@@ -187,15 +255,18 @@ public final class QueueScaler {
     long result = max ? Integer.MIN_VALUE : Integer.MAX_VALUE;
     for (ScalingPolicy p : rules.policies()) {
       long periodStart = periodStart(current, p, ups, downs, now);
-      long proposed = p.type() == ScalingPolicy.Type.Pods ? periodStart + p.value()
-          : (long) Math.ceil(periodStart * (1 + p.value() / 100.0));
+      long proposed =
+          p.type() == ScalingPolicy.Type.Pods
+              ? periodStart + p.value()
+              : (long) Math.ceil(periodStart * (1 + p.value() / 100.0));
       result = max ? Math.max(result, proposed) : Math.min(result, proposed);
     }
     return (int) Math.clamp(result, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
   /** calculateScaleDownLimitWithBehaviors, with the period's start counted as for scaling up. */
-  static int downLimit(int current, ScalingRules rules, List<ScaleEvent> ups, List<ScaleEvent> downs, Instant now) {
+  static int downLimit(
+      int current, ScalingRules rules, List<ScaleEvent> ups, List<ScaleEvent> downs, Instant now) {
     if (rules.select() == ScalingRules.Select.Disabled) {
       return current;
     }
@@ -203,16 +274,20 @@ public final class QueueScaler {
     long result = max ? Integer.MAX_VALUE : Integer.MIN_VALUE;
     for (ScalingPolicy p : rules.policies()) {
       long periodStart = periodStart(current, p, ups, downs, now);
-      long proposed = p.type() == ScalingPolicy.Type.Pods ? periodStart - p.value()
-          : (long) (periodStart * (1 - p.value() / 100.0));
+      long proposed =
+          p.type() == ScalingPolicy.Type.Pods
+              ? periodStart - p.value()
+              : (long) (periodStart * (1 - p.value() / 100.0));
       result = max ? Math.min(result, proposed) : Math.max(result, proposed);
     }
     return (int) Math.clamp(result, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
-  private static long periodStart(int current, ScalingPolicy p, List<ScaleEvent> ups, List<ScaleEvent> downs,
-      Instant now) {
-    return (long) current - changeInPeriod(ups, p.periodSeconds(), now) + changeInPeriod(downs, p.periodSeconds(), now);
+  private static long periodStart(
+      int current, ScalingPolicy p, List<ScaleEvent> ups, List<ScaleEvent> downs, Instant now) {
+    return (long) current
+        - changeInPeriod(ups, p.periodSeconds(), now)
+        + changeInPeriod(downs, p.periodSeconds(), now);
   }
 
   private static int changeInPeriod(List<ScaleEvent> events, int periodSeconds, Instant now) {
@@ -226,7 +301,8 @@ public final class QueueScaler {
    * stays as short as the periods need), else it is added. An older event may still count for the
    * other direction's longer period until it is replaced; the HPA counts it the same way.
    */
-  private static ScalingHistory record(ScalingHistory h, Instant now, int from, int to, QueueTarget t) {
+  private static ScalingHistory record(
+      ScalingHistory h, Instant now, int from, int to, QueueTarget t) {
     if (to == from) {
       return h;
     }
@@ -247,8 +323,12 @@ public final class QueueScaler {
     } else {
       next.add(event);
     }
-    return new ScalingHistory(h.recommendations(), up ? List.copyOf(next) : h.scaleUps(),
-        up ? h.scaleDowns() : List.copyOf(next), h.lastActive(), h.consecutiveFailures());
+    return new ScalingHistory(
+        h.recommendations(),
+        up ? List.copyOf(next) : h.scaleUps(),
+        up ? h.scaleDowns() : List.copyOf(next),
+        h.lastActive(),
+        h.consecutiveFailures());
   }
 
   private static long ceilDiv(long a, long b) {

@@ -17,14 +17,27 @@ import java.time.Duration;
  * @param fallbackReplicas replicas while the backlog cannot be read; null: keep the count
  * @param fallbackAfterFailures consecutive failed reads before falling back
  */
-public record QueueTarget(int minReplicas, int maxReplicas, long targetBacklogPerReplica, long activationBacklog,
-    Duration drainTime, Duration cooldown, ScalingRules scaleUp, ScalingRules scaleDown, Integer fallbackReplicas,
+public record QueueTarget(
+    int minReplicas,
+    int maxReplicas,
+    long targetBacklogPerReplica,
+    long activationBacklog,
+    Duration drainTime,
+    Duration cooldown,
+    ScalingRules scaleUp,
+    ScalingRules scaleDown,
+    Integer fallbackReplicas,
     int fallbackAfterFailures) {
 
   public QueueTarget {
     if (minReplicas < 0 || maxReplicas < Math.max(1, minReplicas) || targetBacklogPerReplica < 1) {
-      throw new IllegalArgumentException("invalid target: min " + minReplicas + ", max " + maxReplicas
-          + ", targetBacklogPerReplica " + targetBacklogPerReplica);
+      throw new IllegalArgumentException(
+          "invalid target: min "
+              + minReplicas
+              + ", max "
+              + maxReplicas
+              + ", targetBacklogPerReplica "
+              + targetBacklogPerReplica);
     }
   }
 }

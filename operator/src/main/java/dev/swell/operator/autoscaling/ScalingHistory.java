@@ -5,11 +5,15 @@ import java.util.List;
 
 /**
  * What the scaler remembers between evaluations, kept by the caller and passed back in: the
- * recommendations of the stabilization windows, the scale events the policies count, when the
- * queue last had work, and how many reads have failed in a row.
+ * recommendations of the stabilization windows, the scale events the policies count, when the queue
+ * last had work, and how many reads have failed in a row.
  */
-public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEvent> scaleUps,
-    List<ScaleEvent> scaleDowns, Instant lastActive, int consecutiveFailures) {
+public record ScalingHistory(
+    List<Recommendation> recommendations,
+    List<ScaleEvent> scaleUps,
+    List<ScaleEvent> scaleDowns,
+    Instant lastActive,
+    int consecutiveFailures) {
 
   public record Recommendation(Instant time, int replicas) {}
 
@@ -20,11 +24,17 @@ public record ScalingHistory(List<Recommendation> recommendations, List<ScaleEve
    * count it finds, so the scale-down window holds that count instead of dropping at once.
    */
   public ScalingHistory seeded(Instant now, int current) {
-    return new ScalingHistory(List.of(new Recommendation(now, current)), scaleUps, scaleDowns, lastActive,
+    return new ScalingHistory(
+        List.of(new Recommendation(now, current)),
+        scaleUps,
+        scaleDowns,
+        lastActive,
         consecutiveFailures);
   }
 
-  /** The history of a loop that just started: it counts as active now, so the cooldown runs first. */
+  /**
+   * The history of a loop that just started: it counts as active now, so the cooldown runs first.
+   */
   public static ScalingHistory start(Instant now) {
     return new ScalingHistory(List.of(), List.of(), List.of(), now, 0);
   }

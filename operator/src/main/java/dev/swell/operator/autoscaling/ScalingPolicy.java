@@ -5,5 +5,8 @@ package dev.swell.operator.autoscaling;
  * may be added (or removed) per {@code periodSeconds}: the HPA's HPAScalingPolicy.
  */
 public record ScalingPolicy(Type type, int value, int periodSeconds) {
-  public enum Type { Pods, Percent }
+  public enum Type {
+    Pods,
+    Percent
+  }
 }

@@ -8,10 +8,14 @@ import java.util.List;
  * tolerance: how far above (scale-up) or below (scale-down) 1 the ratio of work to target may be
  * before the count changes.
  */
-public record ScalingRules(int stabilizationWindowSeconds, Select select, List<ScalingPolicy> policies,
-    double tolerance) {
+public record ScalingRules(
+    int stabilizationWindowSeconds, Select select, List<ScalingPolicy> policies, double tolerance) {
 
-  public enum Select { Max, Min, Disabled }
+  public enum Select {
+    Max,
+    Min,
+    Disabled
+  }
 
   /** The HPA controller's default tolerance (--horizontal-pod-autoscaler-tolerance). */
   public static final double DEFAULT_TOLERANCE = 0.1;
@@ -21,12 +25,18 @@ public record ScalingRules(int stabilizationWindowSeconds, Select select, List<S
   }
 
   /** The HPA's default for scaling up: no window, the larger of +100% and +4 pods every 15 s. */
-  public static final ScalingRules DEFAULT_UP = new ScalingRules(0, Select.Max, List.of(
-      new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15), new ScalingPolicy(ScalingPolicy.Type.Pods, 4, 15)));
+  public static final ScalingRules DEFAULT_UP =
+      new ScalingRules(
+          0,
+          Select.Max,
+          List.of(
+              new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15),
+              new ScalingPolicy(ScalingPolicy.Type.Pods, 4, 15)));
 
   /** The HPA's default for scaling down: a 300 s window, then up to -100% every 15 s. */
-  public static final ScalingRules DEFAULT_DOWN = new ScalingRules(300, Select.Max, List.of(
-      new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)));
+  public static final ScalingRules DEFAULT_DOWN =
+      new ScalingRules(
+          300, Select.Max, List.of(new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)));
 
   public int longestPeriodSeconds() {
     return policies.stream().mapToInt(ScalingPolicy::periodSeconds).max().orElse(0);

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** The api's PodDisruptionBudget. */
-
 public class ApiBudgetDependent extends ChildDependent<PodDisruptionBudget> {
 
   public ApiBudgetDependent() {

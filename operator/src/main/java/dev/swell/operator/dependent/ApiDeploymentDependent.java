@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** The api Deployment; its replicas belong to the HPA when the api autoscales. */
-
 public class ApiDeploymentDependent extends ChildDependent<Deployment> {
 
   public ApiDeploymentDependent() {

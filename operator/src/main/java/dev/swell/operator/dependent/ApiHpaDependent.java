@@ -1,13 +1,13 @@
 package dev.swell.operator.dependent;
 
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.ApiAutoscaler;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
-import dev.swell.operator.desired.ApiAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The api's autoscaling/v2 HorizontalPodAutoscaler. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))
@@ -18,7 +18,8 @@ public class ApiHpaDependent extends ChildDependent<HorizontalPodAutoscaler> {
   }
 
   @Override
-  protected HorizontalPodAutoscaler desired(ScalableService primary, Context<ScalableService> context) {
+  protected HorizontalPodAutoscaler desired(
+      ScalableService primary, Context<ScalableService> context) {
     return ApiAutoscaler.hpa(primary);
   }
 }

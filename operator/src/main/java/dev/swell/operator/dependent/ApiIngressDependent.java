@@ -6,8 +6,8 @@ import dev.swell.operator.desired.Component;
 import dev.swell.operator.desired.Networking;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The api's Ingress. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** The api Service. */
-
 public class ApiServiceDependent extends ChildDependent<Service> {
 
   public ApiServiceDependent() {

@@ -13,7 +13,8 @@ import java.util.function.Function;
  * A child found by its name. JOSDK would otherwise compute the desired object to find the child,
  * which fails when the child is being removed because its section of the spec is gone.
  */
-abstract class ChildDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, ScalableService> {
+abstract class ChildDependent<R extends HasMetadata>
+    extends CRUDKubernetesDependentResource<R, ScalableService> {
 
   private final Function<ScalableService, String> name;
 
@@ -24,19 +25,27 @@ abstract class ChildDependent<R extends HasMetadata> extends CRUDKubernetesDepen
 
   /**
    * The owner reference marks the ScalableService as the controller of the child, so tools show
-   * "Controlled By" and other controllers leave it alone; the garbage collector deletes it with
-   * the ScalableService.
+   * "Controlled By" and other controllers leave it alone; the garbage collector deletes it with the
+   * ScalableService.
    */
   @Override
   protected void addReferenceHandlingMetadata(R desired, ScalableService primary) {
-    desired.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
-        .withApiVersion(primary.getApiVersion()).withKind(primary.getKind())
-        .withName(primary.getMetadata().getName()).withUid(primary.getMetadata().getUid())
-        .withController(true).build()));
+    desired
+        .getMetadata()
+        .setOwnerReferences(
+            List.of(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(primary.getApiVersion())
+                    .withKind(primary.getKind())
+                    .withName(primary.getMetadata().getName())
+                    .withUid(primary.getMetadata().getUid())
+                    .withController(true)
+                    .build()));
   }
 
   @Override
-  protected ResourceID targetSecondaryResourceID(ScalableService primary, Context<ScalableService> context) {
+  protected ResourceID targetSecondaryResourceID(
+      ScalableService primary, Context<ScalableService> context) {
     return new ResourceID(name.apply(primary), primary.getMetadata().getNamespace());
   }
 }

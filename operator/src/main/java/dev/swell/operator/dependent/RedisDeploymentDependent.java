@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** The managed Redis Deployment. */
-
 public class RedisDeploymentDependent extends ChildDependent<Deployment> {
 
   public RedisDeploymentDependent() {

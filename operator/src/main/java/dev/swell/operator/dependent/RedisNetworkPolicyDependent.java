@@ -12,8 +12,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** Admits only the service's own pods and the operator to the managed Redis. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))
-public class RedisNetworkPolicyDependent
-    extends ChildDependent<NetworkPolicy> {
+public class RedisNetworkPolicyDependent extends ChildDependent<NetworkPolicy> {
 
   public RedisNetworkPolicyDependent() {
     super(NetworkPolicy.class, s -> ChildNames.of(s, Component.REDIS));

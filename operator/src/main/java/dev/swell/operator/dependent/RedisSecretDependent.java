@@ -18,7 +18,8 @@ public class RedisSecretDependent extends ChildDependent<Secret> {
 
   @Override
   protected Secret desired(ScalableService primary, Context<ScalableService> context) {
-    String existing = context.getSecondaryResource(Secret.class).map(RedisResources::password).orElse(null);
+    String existing =
+        context.getSecondaryResource(Secret.class).map(RedisResources::password).orElse(null);
     return RedisResources.secret(primary, existing);
   }
 }

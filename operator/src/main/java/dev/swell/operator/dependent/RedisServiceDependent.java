@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** The managed Redis Service. */
-
 public class RedisServiceDependent extends ChildDependent<Service> {
 
   public RedisServiceDependent() {

@@ -25,8 +25,10 @@ public final class When {
     }
 
     @Override
-    public boolean isMet(DependentResource<HasMetadata, ScalableService> dependent,
-        ScalableService primary, Context<ScalableService> context) {
+    public boolean isMet(
+        DependentResource<HasMetadata, ScalableService> dependent,
+        ScalableService primary,
+        Context<ScalableService> context) {
       return test.test(primary);
     }
   }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** The worker's PodDisruptionBudget. */
-
 public class WorkerBudgetDependent extends ChildDependent<PodDisruptionBudget> {
 
   public WorkerBudgetDependent() {

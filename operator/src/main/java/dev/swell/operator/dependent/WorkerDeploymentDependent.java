@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** The worker Deployment; its replicas belong to the queue autoscaler. */
-
 public class WorkerDeploymentDependent extends ChildDependent<Deployment> {
 
   public WorkerDeploymentDependent() {

@@ -9,7 +9,9 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The api's HorizontalPodAutoscaler, on CPU and/or memory, with the spec's behavior passed through. */
+/**
+ * The api's HorizontalPodAutoscaler, on CPU and/or memory, with the spec's behavior passed through.
+ */
 public final class ApiAutoscaler {
 
   private ApiAutoscaler() {}
@@ -26,8 +28,11 @@ public final class ApiAutoscaler {
     return new HorizontalPodAutoscalerBuilder()
         .withMetadata(ChildNames.metadata(s, Component.API, ChildNames.of(s, Component.API)))
         .withNewSpec()
-        .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment")
-        .withName(ChildNames.of(s, Component.API)).endScaleTargetRef()
+        .withNewScaleTargetRef()
+        .withApiVersion("apps/v1")
+        .withKind("Deployment")
+        .withName(ChildNames.of(s, Component.API))
+        .endScaleTargetRef()
         .withMinReplicas(a.minReplicas)
         .withMaxReplicas(a.maxReplicas)
         .withMetrics(metrics)
@@ -37,8 +42,15 @@ public final class ApiAutoscaler {
   }
 
   private static MetricSpec utilization(String resource, int percent) {
-    return new MetricSpecBuilder().withType("Resource").withNewResource().withName(resource)
-        .withNewTarget().withType("Utilization").withAverageUtilization(percent).endTarget()
-        .endResource().build();
+    return new MetricSpecBuilder()
+        .withType("Resource")
+        .withNewResource()
+        .withName(resource)
+        .withNewTarget()
+        .withType("Utilization")
+        .withAverageUtilization(percent)
+        .endTarget()
+        .endResource()
+        .build();
   }
 }

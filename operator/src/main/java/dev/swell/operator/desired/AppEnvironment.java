@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The environment contract of the app containers (see the API design, "The app containers get"). */
+/**
+ * The environment contract of the app containers (see the API design, "The app containers get").
+ */
 public final class AppEnvironment {
 
   static final Duration DEFAULT_CACHE_TTL = Durations.parse(Defaults.CACHE_TTL, null);
@@ -22,8 +24,15 @@ public final class AppEnvironment {
     List<EnvVar> env = new ArrayList<>();
     env.add(plain("SWELL_COMPONENT", c.label()));
     env.add(plain("PORT", String.valueOf(port(s))));
-    env.add(new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef()
-        .withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+    env.add(
+        new EnvVarBuilder()
+            .withName("POD_NAME")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.name")
+            .endFieldRef()
+            .endValueFrom()
+            .build());
     redis(s, env);
     if (s.getSpec().worker != null && s.getSpec().worker.queue != null) {
       env.add(plain("QUEUE_KEY", s.getSpec().worker.queue.key));
@@ -32,14 +41,19 @@ public final class AppEnvironment {
     if (c == Component.API && api != null) {
       Duration ttl = Durations.parse(api.cache == null ? null : api.cache.ttl, DEFAULT_CACHE_TTL);
       env.add(plain("CACHE_TTL_SECONDS", String.valueOf(Math.max(1, ttl.toSeconds()))));
-      int rps = api.rateLimit == null || api.rateLimit.requestsPerSecond == null
-          ? Defaults.RATE_LIMIT_RPS : api.rateLimit.requestsPerSecond;
-      int burst = api.rateLimit == null || api.rateLimit.burst == null ? 2 * rps : api.rateLimit.burst;
+      int rps =
+          api.rateLimit == null || api.rateLimit.requestsPerSecond == null
+              ? Defaults.RATE_LIMIT_RPS
+              : api.rateLimit.requestsPerSecond;
+      int burst =
+          api.rateLimit == null || api.rateLimit.burst == null ? 2 * rps : api.rateLimit.burst;
       env.add(plain("RATE_LIMIT_RPS", String.valueOf(rps)));
       env.add(plain("RATE_LIMIT_BURST", String.valueOf(burst)));
     }
-    List<EnvVar> extra = c == Component.API ? (api == null ? null : api.env)
-        : s.getSpec().worker == null ? null : s.getSpec().worker.env;
+    List<EnvVar> extra =
+        c == Component.API
+            ? (api == null ? null : api.env)
+            : s.getSpec().worker == null ? null : s.getSpec().worker.env;
     if (extra != null) {
       env.addAll(extra); // last wins: users may override ours
     }
@@ -48,7 +62,9 @@ public final class AppEnvironment {
 
   /** The port the app listens on (api.port; the worker serves /metrics and /healthz on it too). */
   public static int port(ScalableService s) {
-    return s.getSpec().api != null && s.getSpec().api.port != null ? s.getSpec().api.port : Defaults.PORT;
+    return s.getSpec().api != null && s.getSpec().api.port != null
+        ? s.getSpec().api.port
+        : Defaults.PORT;
   }
 
   /** The URL the app (and the operator) connect to, or null without Redis. */
@@ -59,7 +75,9 @@ public final class AppEnvironment {
     if (!Components.managedRedis(s)) {
       ExternalRedis ext = s.getSpec().redis.external;
       boolean tls = Boolean.TRUE.equals(ext.tls);
-      return tls && ext.url.startsWith("redis://") ? "rediss://" + ext.url.substring("redis://".length()) : ext.url;
+      return tls && ext.url.startsWith("redis://")
+          ? "rediss://" + ext.url.substring("redis://".length())
+          : ext.url;
     }
     return "redis://" + ChildNames.redisEndpoint(s) + "/0";
   }
@@ -83,8 +101,17 @@ public final class AppEnvironment {
       optional = redis.external.passwordSecretRef.getOptional();
     }
     if (secret != null) {
-      env.add(new EnvVarBuilder().withName("REDIS_PASSWORD").withNewValueFrom().withNewSecretKeyRef()
-          .withName(secret).withKey(key).withOptional(optional).endSecretKeyRef().endValueFrom().build());
+      env.add(
+          new EnvVarBuilder()
+              .withName("REDIS_PASSWORD")
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(secret)
+              .withKey(key)
+              .withOptional(optional)
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
     }
   }
 

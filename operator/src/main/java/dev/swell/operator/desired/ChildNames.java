@@ -35,7 +35,11 @@ public final class ChildNames {
 
   /** host:port of the managed Redis Service. */
   public static String redisEndpoint(ScalableService s) {
-    return of(s, Component.REDIS) + "." + s.getMetadata().getNamespace() + ".svc:" + RedisResources.PORT;
+    return of(s, Component.REDIS)
+        + "."
+        + s.getMetadata().getNamespace()
+        + ".svc:"
+        + RedisResources.PORT;
   }
 
   /** The stable labels a component's pods are selected by (Deployment selectors are immutable). */
@@ -56,7 +60,10 @@ public final class ChildNames {
 
   /** Metadata of a child: name, namespace and labels. The owner reference is added by JOSDK. */
   public static ObjectMeta metadata(ScalableService s, Component c, String name) {
-    return new ObjectMetaBuilder().withName(name).withNamespace(s.getMetadata().getNamespace())
-        .withLabels(labels(s, c)).build();
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(s.getMetadata().getNamespace())
+        .withLabels(labels(s, c))
+        .build();
   }
 }

@@ -2,7 +2,9 @@ package dev.swell.operator.desired;
 
 /** The parts of a ScalableService, as they appear in label values and child names. */
 public enum Component {
-  API("api"), WORKER("worker"), REDIS("redis");
+  API("api"),
+  WORKER("worker"),
+  REDIS("redis");
 
   private final String label;
 

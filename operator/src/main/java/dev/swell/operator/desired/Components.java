@@ -8,7 +8,8 @@ import dev.swell.operator.api.WorkerSpec;
 
 /**
  * What a ScalableService has, answered in one place: which components exist (a section that is
- * present and not {@code enabled: false}), which Redis they use, and how many replicas each may run.
+ * present and not {@code enabled: false}), which Redis they use, and how many replicas each may
+ * run.
  */
 public final class Components {
 
@@ -34,7 +35,9 @@ public final class Components {
   /** The api's fixed replicas, or null when its HPA owns them. */
   public static Integer fixedApiReplicas(ScalableService s) {
     ApiSpec api = s.getSpec().api;
-    return api.autoscaling != null ? null : api.replicas == null ? Defaults.API_REPLICAS : api.replicas;
+    return api.autoscaling != null
+        ? null
+        : api.replicas == null ? Defaults.API_REPLICAS : api.replicas;
   }
 
   /** The most replicas the api may run: the HPA's maximum, else its fixed count. */
@@ -44,12 +47,14 @@ public final class Components {
   }
 
   public static int maxWorkers(WorkerSpec worker) {
-    return worker.autoscaling == null || worker.autoscaling.maxReplicas == null ? Defaults.MAX_WORKERS
+    return worker.autoscaling == null || worker.autoscaling.maxReplicas == null
+        ? Defaults.MAX_WORKERS
         : worker.autoscaling.maxReplicas;
   }
 
   public static int minWorkers(WorkerSpec worker) {
-    return worker.autoscaling == null || worker.autoscaling.minReplicas == null ? Defaults.MIN_WORKERS
+    return worker.autoscaling == null || worker.autoscaling.minReplicas == null
+        ? Defaults.MIN_WORKERS
         : worker.autoscaling.minReplicas;
   }
 }

@@ -14,6 +14,7 @@ public final class DisruptionBudgets {
 
   /** The api keeps one pod serving. */
   public static final IntOrString API_DEFAULT_MIN_AVAILABLE = new IntOrString(1);
+
   /** Workers drain gracefully and their work survives them, so a drain may take one at a time. */
   public static final IntOrString WORKER_DEFAULT_MAX_UNAVAILABLE = new IntOrString(1);
 
@@ -28,15 +29,25 @@ public final class DisruptionBudgets {
   }
 
   public static PodDisruptionBudget api(ScalableService s) {
-    return budget(s, Component.API, s.getSpec().api.disruptionBudget, API_DEFAULT_MIN_AVAILABLE, null);
+    return budget(
+        s, Component.API, s.getSpec().api.disruptionBudget, API_DEFAULT_MIN_AVAILABLE, null);
   }
 
   public static PodDisruptionBudget worker(ScalableService s) {
-    return budget(s, Component.WORKER, s.getSpec().worker.disruptionBudget, null, WORKER_DEFAULT_MAX_UNAVAILABLE);
+    return budget(
+        s,
+        Component.WORKER,
+        s.getSpec().worker.disruptionBudget,
+        null,
+        WORKER_DEFAULT_MAX_UNAVAILABLE);
   }
 
-  private static PodDisruptionBudget budget(ScalableService s, Component c, DisruptionBudgetSpec spec,
-      IntOrString defaultMinAvailable, IntOrString defaultMaxUnavailable) {
+  private static PodDisruptionBudget budget(
+      ScalableService s,
+      Component c,
+      DisruptionBudgetSpec spec,
+      IntOrString defaultMinAvailable,
+      IntOrString defaultMaxUnavailable) {
     IntOrString min = defaultMinAvailable;
     IntOrString max = defaultMaxUnavailable;
     if (spec != null && (spec.minAvailable != null || spec.maxUnavailable != null)) {
@@ -48,7 +59,9 @@ public final class DisruptionBudgets {
         .withNewSpec()
         .withMinAvailable(min)
         .withMaxUnavailable(max)
-        .withNewSelector().withMatchLabels(ChildNames.selector(s, c)).endSelector()
+        .withNewSelector()
+        .withMatchLabels(ChildNames.selector(s, c))
+        .endSelector()
         .endSpec()
         .build();
   }

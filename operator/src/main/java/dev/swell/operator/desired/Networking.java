@@ -18,26 +18,48 @@ public final class Networking {
         .withMetadata(ChildNames.metadata(s, Component.API, ChildNames.of(s, Component.API)))
         .withNewSpec()
         .withSelector(ChildNames.selector(s, Component.API))
-        .addNewPort().withName("http").withPort(AppEnvironment.port(s))
-        .withTargetPort(new IntOrString("http")).withProtocol("TCP").endPort()
+        .addNewPort()
+        .withName("http")
+        .withPort(AppEnvironment.port(s))
+        .withTargetPort(new IntOrString("http"))
+        .withProtocol("TCP")
+        .endPort()
         .endSpec()
         .build();
   }
 
   public static Ingress apiIngress(ScalableService s) {
     IngressSpec spec = s.getSpec().api.ingress;
-    IngressBuilder b = new IngressBuilder()
-        .withMetadata(ChildNames.metadata(s, Component.API, ChildNames.of(s, Component.API)))
-        .withNewSpec()
-        .withIngressClassName(spec.className)
-        .addNewRule().withHost(spec.host).withNewHttp().addNewPath()
-        .withPath(spec.path == null ? "/" : spec.path).withPathType("Prefix")
-        .withNewBackend().withNewService().withName(ChildNames.of(s, Component.API))
-        .withNewPort().withName("http").endPort().endService().endBackend()
-        .endPath().endHttp().endRule()
-        .endSpec();
+    IngressBuilder b =
+        new IngressBuilder()
+            .withMetadata(ChildNames.metadata(s, Component.API, ChildNames.of(s, Component.API)))
+            .withNewSpec()
+            .withIngressClassName(spec.className)
+            .addNewRule()
+            .withHost(spec.host)
+            .withNewHttp()
+            .addNewPath()
+            .withPath(spec.path == null ? "/" : spec.path)
+            .withPathType("Prefix")
+            .withNewBackend()
+            .withNewService()
+            .withName(ChildNames.of(s, Component.API))
+            .withNewPort()
+            .withName("http")
+            .endPort()
+            .endService()
+            .endBackend()
+            .endPath()
+            .endHttp()
+            .endRule()
+            .endSpec();
     if (spec.tlsSecretName != null) {
-      b.editSpec().addNewTl().withHosts(spec.host).withSecretName(spec.tlsSecretName).endTl().endSpec();
+      b.editSpec()
+          .addNewTl()
+          .withHosts(spec.host)
+          .withSecretName(spec.tlsSecretName)
+          .endTl()
+          .endSpec();
     }
     return b.build();
   }

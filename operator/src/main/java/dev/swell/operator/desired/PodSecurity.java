@@ -20,27 +20,39 @@ public final class PodSecurity {
 
   /** The uid of the app images (Jib's distroless-style nonroot user). */
   public static final long APP_UID = 65532L;
+
   /** The uid of the redis user in the official Redis images. */
   public static final long REDIS_UID = 999L;
 
   private PodSecurity() {}
 
   public static PodSecurityContext pod(long uid) {
-    return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(uid)
-        .withRunAsGroup(uid).withFsGroup(uid)
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(uid)
+        .withRunAsGroup(uid)
+        .withFsGroup(uid)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
   }
 
   public static SecurityContext container() {
-    return new SecurityContextBuilder().withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true).withRunAsNonRoot(true)
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
         .withCapabilities(new Capabilities(null, List.of("ALL")))
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
   }
 
   /** The given resources with cpu and memory requests filled in where missing. */
-  public static ResourceRequirements withDefaultRequests(ResourceRequirements given, String cpu,
-      String memory) {
+  public static ResourceRequirements withDefaultRequests(
+      ResourceRequirements given, String cpu, String memory) {
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
     if (given != null && given.getRequests() != null) {

@@ -19,13 +19,17 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The managed Redis: a single-replica Deployment, its Service, password Secret and NetworkPolicy. */
+/**
+ * The managed Redis: a single-replica Deployment, its Service, password Secret and NetworkPolicy.
+ */
 public final class RedisResources {
 
   public static final int PORT = 6379;
@@ -37,36 +41,91 @@ public final class RedisResources {
 
   public static Deployment deployment(ScalableService s) {
     ManagedRedis managed = managed(s);
-    String maxMemory = managed.maxMemory == null ? ManagedRedis.DEFAULT_MAX_MEMORY : managed.maxMemory;
-    Container redis = new ContainerBuilder()
-        .withName("redis")
-        .withImage(managed.image == null ? ManagedRedis.DEFAULT_IMAGE : managed.image)
-        // the password stays in the mounted config file, out of the process's command line
-        .withArgs("/etc/redis/" + CONFIG_KEY, "--maxmemory", redisBytes(maxMemory),
-            "--maxmemory-policy", "allkeys-lru", "--save", "", "--appendonly", "no")
-        .addNewPort().withName("redis").withContainerPort(PORT).withProtocol("TCP").endPort()
-        .addNewEnv().withName("REDISCLI_AUTH").withNewValueFrom().withNewSecretKeyRef()
-        .withName(ChildNames.redisSecret(s)).withKey(PASSWORD_KEY).endSecretKeyRef().endValueFrom().endEnv()
-        .withNewReadinessProbe().withNewExec().withCommand("redis-cli", "ping").endExec()
-        .withPeriodSeconds(5).withTimeoutSeconds(2).endReadinessProbe()
-        .withNewLivenessProbe().withNewTcpSocket().withPort(new IntOrString(PORT)).endTcpSocket()
-        .withPeriodSeconds(10).endLivenessProbe()
-        .withResources(resources(managed.resources, maxMemory))
-        .withSecurityContext(PodSecurity.container())
-        .addNewVolumeMount().withName("config").withMountPath("/etc/redis").withReadOnly(true).endVolumeMount()
-        .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
-        .build();
-    return Workloads.deployment(s, Component.REDIS, 1, new PodTemplateSpecBuilder()
-        .withNewMetadata().withLabels(ChildNames.labels(s, Component.REDIS)).endMetadata()
-        .withNewSpec()
-        .withContainers(redis)
-        .withSecurityContext(PodSecurity.pod(PodSecurity.REDIS_UID))
-        .withAutomountServiceAccountToken(false)
-        .addNewVolume().withName("config").withNewSecret().withSecretName(ChildNames.redisSecret(s))
-        .addNewItem().withKey(CONFIG_KEY).withPath(CONFIG_KEY).endItem().endSecret().endVolume()
-        .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
-        .endSpec()
-        .build());
+    String maxMemory =
+        managed.maxMemory == null ? ManagedRedis.DEFAULT_MAX_MEMORY : managed.maxMemory;
+    Container redis =
+        new ContainerBuilder()
+            .withName("redis")
+            .withImage(managed.image == null ? ManagedRedis.DEFAULT_IMAGE : managed.image)
+            // the password stays in the mounted config file, out of the process's command line
+            .withArgs(
+                "/etc/redis/" + CONFIG_KEY,
+                "--maxmemory",
+                redisBytes(maxMemory),
+                "--maxmemory-policy",
+                "allkeys-lru",
+                "--save",
+                "",
+                "--appendonly",
+                "no")
+            .addNewPort()
+            .withName("redis")
+            .withContainerPort(PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .addNewEnv()
+            .withName("REDISCLI_AUTH")
+            .withNewValueFrom()
+            .withNewSecretKeyRef()
+            .withName(ChildNames.redisSecret(s))
+            .withKey(PASSWORD_KEY)
+            .endSecretKeyRef()
+            .endValueFrom()
+            .endEnv()
+            .withNewReadinessProbe()
+            .withNewExec()
+            .withCommand("redis-cli", "ping")
+            .endExec()
+            .withPeriodSeconds(5)
+            .withTimeoutSeconds(2)
+            .endReadinessProbe()
+            .withNewLivenessProbe()
+            .withNewTcpSocket()
+            .withPort(new IntOrString(PORT))
+            .endTcpSocket()
+            .withPeriodSeconds(10)
+            .endLivenessProbe()
+            .withResources(resources(managed.resources, maxMemory))
+            .withSecurityContext(PodSecurity.container())
+            .addNewVolumeMount()
+            .withName("config")
+            .withMountPath("/etc/redis")
+            .withReadOnly(true)
+            .endVolumeMount()
+            .addNewVolumeMount()
+            .withName("data")
+            .withMountPath("/data")
+            .endVolumeMount()
+            .build();
+    return Workloads.deployment(
+        s,
+        Component.REDIS,
+        1,
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(ChildNames.labels(s, Component.REDIS))
+            .endMetadata()
+            .withNewSpec()
+            .withContainers(redis)
+            .withSecurityContext(PodSecurity.pod(PodSecurity.REDIS_UID))
+            .withAutomountServiceAccountToken(false)
+            .addNewVolume()
+            .withName("config")
+            .withNewSecret()
+            .withSecretName(ChildNames.redisSecret(s))
+            .addNewItem()
+            .withKey(CONFIG_KEY)
+            .withPath(CONFIG_KEY)
+            .endItem()
+            .endSecret()
+            .endVolume()
+            .addNewVolume()
+            .withName("data")
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume()
+            .endSpec()
+            .build());
   }
 
   public static Service service(ScalableService s) {
@@ -74,8 +133,12 @@ public final class RedisResources {
         .withMetadata(ChildNames.metadata(s, Component.REDIS, ChildNames.of(s, Component.REDIS)))
         .withNewSpec()
         .withSelector(ChildNames.selector(s, Component.REDIS))
-        .addNewPort().withName("redis").withPort(PORT).withTargetPort(new IntOrString("redis"))
-        .withProtocol("TCP").endPort()
+        .addNewPort()
+        .withName("redis")
+        .withPort(PORT)
+        .withTargetPort(new IntOrString("redis"))
+        .withProtocol("TCP")
+        .endPort()
         .endSpec()
         .build();
   }
@@ -101,24 +164,41 @@ public final class RedisResources {
    * Admits only this service's api and worker pods, and the operator (it reads the queue length),
    * to Redis.
    */
-  public static NetworkPolicy networkPolicy(ScalableService s, String operatorNamespace,
-      Map<String, String> operatorPodLabels) {
-    NetworkPolicyPeer app = new NetworkPolicyPeerBuilder().withNewPodSelector()
-        .addToMatchLabels(ChildNames.PART_OF, s.getMetadata().getName())
-        .addNewMatchExpression().withKey(ChildNames.COMPONENT).withOperator("In")
-        .withValues(Component.API.label(), Component.WORKER.label()).endMatchExpression()
-        .endPodSelector().build();
-    NetworkPolicyPeer operator = new NetworkPolicyPeerBuilder()
-        .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
-        .endNamespaceSelector()
-        .withNewPodSelector().withMatchLabels(operatorPodLabels).endPodSelector().build();
+  public static NetworkPolicy networkPolicy(
+      ScalableService s, String operatorNamespace, Map<String, String> operatorPodLabels) {
+    NetworkPolicyPeer app =
+        new NetworkPolicyPeerBuilder()
+            .withNewPodSelector()
+            .addToMatchLabels(ChildNames.PART_OF, s.getMetadata().getName())
+            .addNewMatchExpression()
+            .withKey(ChildNames.COMPONENT)
+            .withOperator("In")
+            .withValues(Component.API.label(), Component.WORKER.label())
+            .endMatchExpression()
+            .endPodSelector()
+            .build();
+    NetworkPolicyPeer operator =
+        new NetworkPolicyPeerBuilder()
+            .withNewNamespaceSelector()
+            .addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
+            .endNamespaceSelector()
+            .withNewPodSelector()
+            .withMatchLabels(operatorPodLabels)
+            .endPodSelector()
+            .build();
     return new NetworkPolicyBuilder()
         .withMetadata(ChildNames.metadata(s, Component.REDIS, ChildNames.of(s, Component.REDIS)))
         .withNewSpec()
-        .withNewPodSelector().withMatchLabels(ChildNames.selector(s, Component.REDIS)).endPodSelector()
+        .withNewPodSelector()
+        .withMatchLabels(ChildNames.selector(s, Component.REDIS))
+        .endPodSelector()
         .withPolicyTypes("Ingress")
-        .addNewIngress().withFrom(List.of(app, operator))
-        .addNewPort().withProtocol("TCP").withPort(new IntOrString(PORT)).endPort()
+        .addNewIngress()
+        .withFrom(List.of(app, operator))
+        .addNewPort()
+        .withProtocol("TCP")
+        .withPort(new IntOrString(PORT))
+        .endPort()
         .endIngress()
         .endSpec()
         .build();
@@ -129,13 +209,14 @@ public final class RedisResources {
     if (secret == null || secret.getData() == null || secret.getData().get(PASSWORD_KEY) == null) {
       return null;
     }
-    return new String(Base64.getDecoder().decode(secret.getData().get(PASSWORD_KEY)),
-        java.nio.charset.StandardCharsets.UTF_8);
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(PASSWORD_KEY)), StandardCharsets.UTF_8);
   }
 
   /** A Kubernetes quantity (256Mi) in Redis' units (256mb: Redis' "mb" is 1024*1024). */
   static String redisBytes(String quantity) {
-    return Quantity.getAmountInBytes(new Quantity(quantity)).setScale(0, java.math.RoundingMode.UP)
+    return Quantity.getAmountInBytes(new Quantity(quantity))
+        .setScale(0, RoundingMode.UP)
         .toPlainString();
   }
 
@@ -145,8 +226,10 @@ public final class RedisResources {
     }
     // Redis needs room beyond maxmemory for buffers and fragmentation: limit at twice the data.
     Quantity data = new Quantity(maxMemory);
-    Quantity limit = new Quantity(new BigDecimal(data.getAmount()).multiply(BigDecimal.TWO).toPlainString(),
-        data.getFormat());
+    Quantity limit =
+        new Quantity(
+            new BigDecimal(data.getAmount()).multiply(BigDecimal.TWO).toPlainString(),
+            data.getFormat());
     ResourceRequirements r = new ResourceRequirements();
     r.setRequests(Map.of("cpu", new Quantity(Defaults.CPU_REQUEST), "memory", data));
     r.setLimits(Map.of("memory", limit));
@@ -165,8 +248,9 @@ public final class RedisResources {
 
   private static Map<String, String> encode(Map<String, String> data) {
     Map<String, String> encoded = new LinkedHashMap<>();
-    data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(
-        v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    data.forEach(
+        (k, v) ->
+            encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
     return encoded;
   }
 }

@@ -2,6 +2,7 @@ package dev.swell.operator.desired;
 
 import dev.swell.operator.api.ApiSpec;
 import dev.swell.operator.api.Defaults;
+import dev.swell.operator.api.Placement;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.api.WorkerSpec;
 import dev.swell.operator.placement.PlacementRules;
@@ -13,13 +14,14 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
 /**
  * The api and worker Deployments. Neither sets {@code spec.replicas} when something else owns it:
- * the HPA for an autoscaled api, the operator's queue autoscaler (a separate field manager) for
- * the worker. A server-side apply that omits the field leaves their writes alone.
+ * the HPA for an autoscaled api, the operator's queue autoscaler (a separate field manager) for the
+ * worker. A server-side apply that omits the field leaves their writes alone.
  */
 public final class Workloads {
 
@@ -28,75 +30,114 @@ public final class Workloads {
   public static Deployment api(ScalableService s) {
     ApiSpec api = s.getSpec().api;
     Integer replicas = Components.fixedApiReplicas(s);
-    Container container = appContainer(s, Component.API, api.image, api.resources)
-        .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 2))
-        .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
-        .build();
+    Container container =
+        appContainer(s, Component.API, api.image, api.resources)
+            .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 2))
+            .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
+            .build();
     PodPlacement placement = placement(s, Component.API, api.placement);
-    return deployment(s, Component.API, replicas, template(s, Component.API, container, placement, null));
+    return deployment(
+        s, Component.API, replicas, template(s, Component.API, container, placement, null));
   }
 
   public static Deployment worker(ScalableService s) {
     WorkerSpec worker = s.getSpec().worker;
-    Container container = appContainer(s, Component.WORKER, worker.image, worker.resources)
-        .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
-        .build();
+    Container container =
+        appContainer(s, Component.WORKER, worker.image, worker.resources)
+            .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
+            .build();
     PodPlacement placement = placement(s, Component.WORKER, worker.placement);
-    return deployment(s, Component.WORKER, null,
+    return deployment(
+        s,
+        Component.WORKER,
+        null,
         template(s, Component.WORKER, container, placement, worker.terminationGracePeriodSeconds));
   }
 
   /** The merged and translated placement of a component. */
-  public static PodPlacement placement(ScalableService s, Component c,
-      dev.swell.operator.api.Placement own) {
-    return PlacementRules.translate(PlacementRules.merge(s.getSpec().placement, own),
-        ChildNames.selector(s, c), Components.managedRedis(s) ? ChildNames.selector(s, Component.REDIS) : null);
+  public static PodPlacement placement(ScalableService s, Component c, Placement own) {
+    return PlacementRules.translate(
+        PlacementRules.merge(s.getSpec().placement, own),
+        ChildNames.selector(s, c),
+        Components.managedRedis(s) ? ChildNames.selector(s, Component.REDIS) : null);
   }
 
-  static Deployment deployment(ScalableService s, Component c, Integer replicas, PodTemplateSpec template) {
+  static Deployment deployment(
+      ScalableService s, Component c, Integer replicas, PodTemplateSpec template) {
     return new DeploymentBuilder()
         .withMetadata(ChildNames.metadata(s, c, ChildNames.of(s, c)))
         .withNewSpec()
         .withReplicas(replicas)
-        .withNewSelector().withMatchLabels(ChildNames.selector(s, c)).endSelector()
+        .withNewSelector()
+        .withMatchLabels(ChildNames.selector(s, c))
+        .endSelector()
         .withTemplate(template)
         .endSpec()
         .build();
   }
 
-  private static ContainerBuilder appContainer(ScalableService s, Component c, String image,
-      io.fabric8.kubernetes.api.model.ResourceRequirements resources) {
+  private static ContainerBuilder appContainer(
+      ScalableService s, Component c, String image, ResourceRequirements resources) {
     return new ContainerBuilder()
         .withName(c.label())
         .withImage(image != null ? image : s.getSpec().image)
         .withEnv(AppEnvironment.of(s, c))
-        .addNewPort().withName("http").withContainerPort(AppEnvironment.port(s)).withProtocol("TCP").endPort()
-        .withResources(PodSecurity.withDefaultRequests(resources, Defaults.CPU_REQUEST, Defaults.MEMORY_REQUEST))
+        .addNewPort()
+        .withName("http")
+        .withContainerPort(AppEnvironment.port(s))
+        .withProtocol("TCP")
+        .endPort()
+        .withResources(
+            PodSecurity.withDefaultRequests(
+                resources, Defaults.CPU_REQUEST, Defaults.MEMORY_REQUEST))
         .withSecurityContext(PodSecurity.container())
-        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount();
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount();
   }
 
-  private static PodTemplateSpec template(ScalableService s, Component c, Container container,
-      PodPlacement placement, Long gracePeriod) {
-    PodSpecBuilder pod = new PodSpecBuilder()
-        .withContainers(container)
-        .withSecurityContext(PodSecurity.pod(PodSecurity.APP_UID))
-        .withAutomountServiceAccountToken(false)
-        .withTerminationGracePeriodSeconds(gracePeriod)
-        .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
-        .withAffinity(placement.affinity())
-        .withTolerations(placement.tolerations().isEmpty() ? null : placement.tolerations())
-        .withTopologySpreadConstraints(placement.topologySpreadConstraints().isEmpty() ? null
-            : placement.topologySpreadConstraints())
-        .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector());
+  private static PodTemplateSpec template(
+      ScalableService s,
+      Component c,
+      Container container,
+      PodPlacement placement,
+      Long gracePeriod) {
+    PodSpecBuilder pod =
+        new PodSpecBuilder()
+            .withContainers(container)
+            .withSecurityContext(PodSecurity.pod(PodSecurity.APP_UID))
+            .withAutomountServiceAccountToken(false)
+            .withTerminationGracePeriodSeconds(gracePeriod)
+            .addNewVolume()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume()
+            .withAffinity(placement.affinity())
+            .withTolerations(placement.tolerations().isEmpty() ? null : placement.tolerations())
+            .withTopologySpreadConstraints(
+                placement.topologySpreadConstraints().isEmpty()
+                    ? null
+                    : placement.topologySpreadConstraints())
+            .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector());
     return new PodTemplateSpecBuilder()
-        .withNewMetadata().withLabels(ChildNames.labels(s, c)).endMetadata()
+        .withNewMetadata()
+        .withLabels(ChildNames.labels(s, c))
+        .endMetadata()
         .withSpec(pod.build())
         .build();
   }
 
   private static Probe httpProbe(String path, int port, int periodSeconds) {
-    return new ProbeBuilder().withNewHttpGet().withPath(path).withNewPort(port).endHttpGet()
-        .withPeriodSeconds(periodSeconds).withTimeoutSeconds(2).withFailureThreshold(3).build();
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withNewPort(port)
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(2)
+        .withFailureThreshold(3)
+        .build();
   }
 }

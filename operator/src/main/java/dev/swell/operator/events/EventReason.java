@@ -6,7 +6,10 @@ public enum EventReason {
   ScaledWorkers(false),
   /** Busy workers were given a pod-deletion-cost before a scale-down. */
   ProtectedBusyWorkers(false),
-  /** The backlog could not be read (the message says why); fallback replicas follow after enough failures. */
+  /**
+   * The backlog could not be read (the message says why); fallback replicas follow after enough
+   * failures.
+   */
   BacklogUnreadable(true),
   /** The backlog can be read again after failures. */
   BacklogReadable(false),

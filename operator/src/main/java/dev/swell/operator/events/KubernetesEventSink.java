@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -40,7 +41,7 @@ public final class KubernetesEventSink implements EventSink {
   @Override
   public void record(HasMetadata about, EventReason reason, String message) {
     String key = about.getMetadata().getUid() + "|" + reason + "|" + message;
-    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     // what is older than the interval suppresses nothing: forgetting it keeps the map small
     recorded.values().removeIf(r -> r.lastSeen().plus(interval).isBefore(now));
     Recorded previous = recorded.get(key);
@@ -49,38 +50,66 @@ public final class KubernetesEventSink implements EventSink {
     }
     try {
       if (previous == null) {
-        String name = about.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli())
-            + Integer.toHexString(key.hashCode() & 0xfff);
-        client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(event(about, reason,
-            message, name, now)).create();
+        String name =
+            about.getMetadata().getName()
+                + "."
+                + Long.toHexString(now.toEpochMilli())
+                + Integer.toHexString(key.hashCode() & 0xfff);
+        client
+            .v1()
+            .events()
+            .inNamespace(about.getMetadata().getNamespace())
+            .resource(event(about, reason, message, name, now))
+            .create();
         recorded.put(key, new Recorded(name, now, 1));
       } else {
         int count = previous.count() + 1;
-        client.v1().events().inNamespace(about.getMetadata().getNamespace()).withName(previous.eventName())
-            .edit(e -> new EventBuilder(e).withCount(count).withLastTimestamp(now.toString()).build());
+        client
+            .v1()
+            .events()
+            .inNamespace(about.getMetadata().getNamespace())
+            .withName(previous.eventName())
+            .edit(
+                e ->
+                    new EventBuilder(e).withCount(count).withLastTimestamp(now.toString()).build());
         recorded.put(key, new Recorded(previous.eventName(), now, count));
       }
     } catch (RuntimeException e) {
       recorded.remove(key);
-      log.warn("could not record event {} for {}/{}: {}", reason, about.getMetadata().getNamespace(),
-          about.getMetadata().getName(), e.getMessage());
+      log.warn(
+          "could not record event {} for {}/{}: {}",
+          reason,
+          about.getMetadata().getNamespace(),
+          about.getMetadata().getName(),
+          e.getMessage());
     }
   }
 
-  private static Event event(HasMetadata about, EventReason reason, String message, String name, Instant now) {
+  private static Event event(
+      HasMetadata about, EventReason reason, String message, String name, Instant now) {
     return new EventBuilder()
-        .withNewMetadata().withName(name).withNamespace(about.getMetadata().getNamespace()).endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(about.getApiVersion())
-            .withKind(about.getKind()).withName(about.getMetadata().getName())
-            .withNamespace(about.getMetadata().getNamespace()).withUid(about.getMetadata().getUid())
-            .withResourceVersion(about.getMetadata().getResourceVersion()).build())
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(about.getMetadata().getNamespace())
+        .endMetadata()
+        .withInvolvedObject(
+            new ObjectReferenceBuilder()
+                .withApiVersion(about.getApiVersion())
+                .withKind(about.getKind())
+                .withName(about.getMetadata().getName())
+                .withNamespace(about.getMetadata().getNamespace())
+                .withUid(about.getMetadata().getUid())
+                .withResourceVersion(about.getMetadata().getResourceVersion())
+                .build())
         .withReason(reason.name())
         .withMessage(message)
         .withType(reason.type())
         .withCount(1)
         .withFirstTimestamp(now.toString())
         .withLastTimestamp(now.toString())
-        .withNewSource().withComponent(COMPONENT).endSource()
+        .withNewSource()
+        .withComponent(COMPONENT)
+        .endSource()
         .withReportingComponent(COMPONENT)
         .build();
   }

@@ -11,17 +11,19 @@ import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
- * /metrics (Prometheus text), /healthz (the process and its informers are alive) and /readyz
- * (the operator has started: it leads, or stands by as a follower).
+ * /metrics (Prometheus text), /healthz (the process and its informers are alive) and /readyz (the
+ * operator has started: it leads, or stands by as a follower).
  */
 public final class OperatorHttpServer implements AutoCloseable {
 
   private final HttpServer server;
 
-  public OperatorHttpServer(int port, PrometheusMeterRegistry registry, BooleanSupplier healthy,
-      BooleanSupplier ready) throws IOException {
+  public OperatorHttpServer(
+      int port, PrometheusMeterRegistry registry, BooleanSupplier healthy, BooleanSupplier ready)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4"));
+    server.createContext(
+        "/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4"));
     server.createContext("/healthz", ex -> probe(ex, healthy));
     server.createContext("/readyz", ex -> probe(ex, ready));
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -46,7 +48,8 @@ public final class OperatorHttpServer implements AutoCloseable {
     respond(ex, ok ? 200 : 503, ok ? "ok\n" : "not ok\n", "text/plain");
   }
 
-  private static void respond(HttpExchange ex, int code, String body, String type) throws IOException {
+  private static void respond(HttpExchange ex, int code, String body, String type)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);

@@ -48,9 +48,12 @@ public final class PlacementRules {
     p.nodeSelector = override.nodeSelector != null ? override.nodeSelector : defaults.nodeSelector;
     p.nodeAffinity = override.nodeAffinity != null ? override.nodeAffinity : defaults.nodeAffinity;
     p.tolerations = override.tolerations != null ? override.tolerations : defaults.tolerations;
-    p.dedicatedNodes = override.dedicatedNodes != null ? override.dedicatedNodes : defaults.dedicatedNodes;
-    p.colocateWithRedis = override.colocateWithRedis != null ? override.colocateWithRedis
-        : defaults.colocateWithRedis;
+    p.dedicatedNodes =
+        override.dedicatedNodes != null ? override.dedicatedNodes : defaults.dedicatedNodes;
+    p.colocateWithRedis =
+        override.colocateWithRedis != null
+            ? override.colocateWithRedis
+            : defaults.colocateWithRedis;
     return p;
   }
 
@@ -60,17 +63,23 @@ public final class PlacementRules {
    * @param redisPods labels selecting the managed Redis pod, or null when Redis is not managed
    *     (co-location then has nothing to follow and is dropped)
    */
-  public static PodPlacement translate(Placement placement, Map<String, String> ownPods,
-      Map<String, String> redisPods) {
+  public static PodPlacement translate(
+      Placement placement, Map<String, String> ownPods, Map<String, String> redisPods) {
     if (placement == null) {
       return PodPlacement.NONE;
     }
     NodeAffinity nodeAffinity = nodeAffinity(placement);
     PodAntiAffinity antiAffinity = antiAffinity(placement.antiAffinity, ownPods);
-    PodAffinity colocation = redisPods == null ? null : colocation(placement.colocateWithRedis, redisPods);
-    Affinity affinity = nodeAffinity == null && antiAffinity == null && colocation == null ? null
-        : new Affinity(nodeAffinity, colocation, antiAffinity);
-    return new PodPlacement(affinity, tolerations(placement), spread(placement.spread, ownPods),
+    PodAffinity colocation =
+        redisPods == null ? null : colocation(placement.colocateWithRedis, redisPods);
+    Affinity affinity =
+        nodeAffinity == null && antiAffinity == null && colocation == null
+            ? null
+            : new Affinity(nodeAffinity, colocation, antiAffinity);
+    return new PodPlacement(
+        affinity,
+        tolerations(placement),
+        spread(placement.spread, ownPods),
         placement.nodeSelector == null ? Map.of() : new LinkedHashMap<>(placement.nodeSelector));
   }
 
@@ -85,8 +94,10 @@ public final class PlacementRules {
     // Terms of a required node selector are ORed: the dedicated-node requirement must be ANDed
     // into each of them, or a given term would let pods escape the dedicated nodes.
     List<NodeSelectorTerm> terms = new ArrayList<>();
-    NodeSelector required = given == null ? null : given.getRequiredDuringSchedulingIgnoredDuringExecution();
-    if (required == null || required.getNodeSelectorTerms() == null
+    NodeSelector required =
+        given == null ? null : given.getRequiredDuringSchedulingIgnoredDuringExecution();
+    if (required == null
+        || required.getNodeSelectorTerms() == null
         || required.getNodeSelectorTerms().isEmpty()) {
       terms.add(new NodeSelectorTerm(List.of(onDedicated), null));
     } else {
@@ -137,14 +148,19 @@ public final class PlacementRules {
       result.addAll(placement.tolerations);
     }
     if (placement.dedicatedNodes != null) {
-      result.add(new Toleration("NoSchedule", placement.dedicatedNodes.key, "Equal", null,
-          placement.dedicatedNodes.value));
+      result.add(
+          new Toleration(
+              "NoSchedule",
+              placement.dedicatedNodes.key,
+              "Equal",
+              null,
+              placement.dedicatedNodes.value));
     }
     return result;
   }
 
-  private static List<TopologySpreadConstraint> spread(List<SpreadConstraint> spread,
-      Map<String, String> ownPods) {
+  private static List<TopologySpreadConstraint> spread(
+      List<SpreadConstraint> spread, Map<String, String> ownPods) {
     if (spread == null) {
       return List.of();
     }
@@ -153,7 +169,8 @@ public final class PlacementRules {
       TopologySpreadConstraint c = new TopologySpreadConstraint();
       c.setTopologyKey(s.topologyKey);
       c.setMaxSkew(s.maxSkew == null ? 1 : s.maxSkew);
-      c.setWhenUnsatisfiable(s.whenUnsatisfiable == null ? "ScheduleAnyway" : s.whenUnsatisfiable.name());
+      c.setWhenUnsatisfiable(
+          s.whenUnsatisfiable == null ? "ScheduleAnyway" : s.whenUnsatisfiable.name());
       c.setLabelSelector(selector(ownPods));
       // Nodes whose taints the pod does not tolerate (dedicated nodes, control planes) are not
       // domains it could use: counting them would make an even spread impossible.

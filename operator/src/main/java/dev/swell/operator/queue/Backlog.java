@@ -12,4 +12,9 @@ import java.util.Map;
  * @param processed the workers' processed counter (monotonic until Redis loses it)
  * @param latency how long the read took
  */
-public record Backlog(long waiting, long inFlight, Map<String, Long> inFlightByPod, long processed, Duration latency) {}
+public record Backlog(
+    long waiting,
+    long inFlight,
+    Map<String, Long> inFlightByPod,
+    long processed,
+    Duration latency) {}

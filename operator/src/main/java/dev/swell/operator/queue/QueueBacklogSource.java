@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionStage;
  */
 public interface QueueBacklogSource extends AutoCloseable {
 
-  CompletionStage<Backlog> read(RedisConnection redis, String queueKey, Collection<String> workerPods);
+  CompletionStage<Backlog> read(
+      RedisConnection redis, String queueKey, Collection<String> workerPods);
 
   /** Lets go of the connection to an endpoint no ScalableService uses any more. */
   void release(RedisConnection redis);

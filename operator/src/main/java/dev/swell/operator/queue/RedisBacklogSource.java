@@ -2,11 +2,14 @@ package dev.swell.operator.queue;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,14 +21,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Lettuce: one connection per Redis endpoint, shared by every ScalableService that uses it, and
- * one Lua script per read so that the queue, the processing lists and the counter are read in a
- * single round trip and at a single instant (an item moving from the queue to a processing list is
- * never counted twice or missed). Commands fail fast while disconnected; Lettuce reconnects.
+ * Lettuce: one connection per Redis endpoint, shared by every ScalableService that uses it, and one
+ * Lua script per read so that the queue, the processing lists and the counter are read in a single
+ * round trip and at a single instant (an item moving from the queue to a processing list is never
+ * counted twice or missed). Commands fail fast while disconnected; Lettuce reconnects.
  */
 public final class RedisBacklogSource implements QueueBacklogSource {
 
-  static final String SCRIPT = """
+  static final String SCRIPT =
+      """
       local out = {}
       for i = 1, #KEYS - 1 do out[i] = redis.call('LLEN', KEYS[i]) end
       local processed = tonumber(redis.call('GET', KEYS[#KEYS]) or '0') or 0
@@ -35,22 +39,24 @@ public final class RedisBacklogSource implements QueueBacklogSource {
 
   private final RedisClient client;
   private final Duration timeout;
-  private final Map<RedisConnection, CompletableFuture<StatefulRedisConnection<String, String>>> connections =
-      new ConcurrentHashMap<>();
+  private final Map<RedisConnection, CompletableFuture<StatefulRedisConnection<String, String>>>
+      connections = new ConcurrentHashMap<>();
 
   public RedisBacklogSource(Duration timeout) {
     this.timeout = timeout;
     this.client = RedisClient.create();
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-        .timeoutOptions(TimeoutOptions.enabled(timeout))
-        .build());
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .build());
   }
 
   @Override
-  public CompletionStage<Backlog> read(RedisConnection redis, String queueKey, Collection<String> workerPods) {
+  public CompletionStage<Backlog> read(
+      RedisConnection redis, String queueKey, Collection<String> workerPods) {
     long start = System.nanoTime();
     List<String> pods = List.copyOf(workerPods);
     String[] keys = new String[pods.size() + 2];
@@ -61,24 +67,30 @@ public final class RedisBacklogSource implements QueueBacklogSource {
     keys[keys.length - 1] = QueueBacklogSource.processedCounter(queueKey);
     return connection(redis)
         .thenCompose(c -> c.async().<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys))
-        .thenApply(values -> {
-          Map<String, Long> byPod = new LinkedHashMap<>();
-          long inFlight = 0;
-          for (int i = 0; i < pods.size(); i++) {
-            long n = values.get(i + 1);
-            inFlight += n;
-            if (n > 0) {
-              byPod.put(pods.get(i), n);
-            }
-          }
-          return new Backlog(values.get(0), inFlight, byPod, values.get(values.size() - 1),
-              Duration.ofNanos(System.nanoTime() - start));
-        })
-        .whenComplete((ok, error) -> {
-          if (error != null) {
-            dropIfBroken(redis);
-          }
-        });
+        .thenApply(
+            values -> {
+              Map<String, Long> byPod = new LinkedHashMap<>();
+              long inFlight = 0;
+              for (int i = 0; i < pods.size(); i++) {
+                long n = values.get(i + 1);
+                inFlight += n;
+                if (n > 0) {
+                  byPod.put(pods.get(i), n);
+                }
+              }
+              return new Backlog(
+                  values.get(0),
+                  inFlight,
+                  byPod,
+                  values.get(values.size() - 1),
+                  Duration.ofNanos(System.nanoTime() - start));
+            })
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                dropIfBroken(redis);
+              }
+            });
   }
 
   /** Connections made, for tests and metrics. */
@@ -86,16 +98,19 @@ public final class RedisBacklogSource implements QueueBacklogSource {
     return connections.size();
   }
 
-  private CompletableFuture<StatefulRedisConnection<String, String>> connection(RedisConnection redis) {
-    return connections.computeIfAbsent(redis, r -> {
-      RedisURI uri = RedisURI.create(r.url());
-      if (r.password() != null) {
-        uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(
-            () -> io.lettuce.core.RedisCredentials.just(null, r.password())));
-      }
-      uri.setTimeout(timeout);
-      return client.connectAsync(io.lettuce.core.codec.StringCodec.UTF8, uri).toCompletableFuture();
-    });
+  private CompletableFuture<StatefulRedisConnection<String, String>> connection(
+      RedisConnection redis) {
+    return connections.computeIfAbsent(
+        redis,
+        r -> {
+          RedisURI uri = RedisURI.create(r.url());
+          if (r.password() != null) {
+            uri.setCredentialsProvider(
+                RedisCredentialsProvider.from(() -> RedisCredentials.just(null, r.password())));
+          }
+          uri.setTimeout(timeout);
+          return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        });
   }
 
   /** A connection that never opened is forgotten so that the next read tries again. */

@@ -1,8 +1,8 @@
 package dev.swell.operator.queue;
 
 /**
- * How to reach a ScalableService's Redis: its URL (redis:// or rediss://) and password, if any.
- * The password is kept out of {@link #toString()} so it never reaches a log.
+ * How to reach a ScalableService's Redis: its URL (redis:// or rediss://) and password, if any. The
+ * password is kept out of {@link #toString()} so it never reaches a log.
  */
 public record RedisConnection(String url, String password) {
   @Override

@@ -2,5 +2,12 @@ package dev.swell.operator.reconciler;
 
 /** The fixed set of condition types every ScalableService status carries, in this order. */
 public enum ConditionType {
-  Ready, RedisReady, ApiAvailable, WorkerAvailable, ScalingActive, PlacementFeasible, Fallback, Paused
+  Ready,
+  RedisReady,
+  ApiAvailable,
+  WorkerAvailable,
+  ScalingActive,
+  PlacementFeasible,
+  Fallback,
+  Paused
 }

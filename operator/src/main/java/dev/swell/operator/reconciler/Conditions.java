@@ -7,12 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Builds the condition list: always the full set of {@link ConditionType}, each with the
- * generation it describes, and {@code lastTransitionTime} carried over unless the status changed.
+ * Builds the condition list: always the full set of {@link ConditionType}, each with the generation
+ * it describes, and {@code lastTransitionTime} carried over unless the status changed.
  */
 final class Conditions {
 
@@ -24,23 +25,36 @@ final class Conditions {
   Conditions(long generation, Instant now, List<Condition> previous) {
     this.generation = generation;
     this.now = now;
-    this.previous = previous == null ? Map.of()
-        : previous.stream().collect(Collectors.toMap(Condition::getType, Function.identity(), (a, b) -> b));
+    this.previous =
+        previous == null
+            ? Map.of()
+            : previous.stream()
+                .collect(Collectors.toMap(Condition::getType, Function.identity(), (a, b) -> b));
   }
 
   Conditions set(ConditionType type, boolean status, String reason, String message) {
     String value = status ? "True" : "False";
     Condition before = previous.get(type.name());
-    String since = before != null && Objects.equals(before.getStatus(), value)
-        ? before.getLastTransitionTime() : now.toString();
-    built.add(new ConditionBuilder().withType(type.name()).withStatus(value).withReason(reason)
-        .withMessage(message).withObservedGeneration(generation).withLastTransitionTime(since).build());
+    String since =
+        before != null && Objects.equals(before.getStatus(), value)
+            ? before.getLastTransitionTime()
+            : now.toString();
+    built.add(
+        new ConditionBuilder()
+            .withType(type.name())
+            .withStatus(value)
+            .withReason(reason)
+            .withMessage(message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since)
+            .build());
     return this;
   }
 
   /** The status of a condition set earlier in this build. */
   boolean isTrue(ConditionType type) {
-    return built.stream().anyMatch(c -> c.getType().equals(type.name()) && "True".equals(c.getStatus()));
+    return built.stream()
+        .anyMatch(c -> c.getType().equals(type.name()) && "True".equals(c.getStatus()));
   }
 
   Condition get(ConditionType type) {
@@ -57,8 +71,11 @@ final class Conditions {
   List<Condition> listKeepingTheRest() {
     List<Condition> ordered = new ArrayList<>();
     for (ConditionType t : ConditionType.values()) {
-      built.stream().filter(c -> c.getType().equals(t.name())).findFirst()
-          .or(() -> java.util.Optional.ofNullable(previous.get(t.name()))).ifPresent(ordered::add);
+      built.stream()
+          .filter(c -> c.getType().equals(t.name()))
+          .findFirst()
+          .or(() -> Optional.ofNullable(previous.get(t.name())))
+          .ifPresent(ordered::add);
     }
     return ordered;
   }

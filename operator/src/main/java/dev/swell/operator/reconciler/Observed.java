@@ -14,5 +14,10 @@ import java.util.List;
  * @param placementProblems what the cluster's nodes cannot satisfy, empty when all fits
  * @param scaling the queue autoscaler's view, null when the worker is disabled
  */
-public record Observed(Deployment api, Deployment worker, Deployment redis, String redisProblem,
-    List<String> placementProblems, WorkerScalingSnapshot scaling) {}
+public record Observed(
+    Deployment api,
+    Deployment worker,
+    Deployment redis,
+    String redisProblem,
+    List<String> placementProblems,
+    WorkerScalingSnapshot scaling) {}

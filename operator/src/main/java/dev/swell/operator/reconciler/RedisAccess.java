@@ -14,8 +14,8 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Finds the Redis a ScalableService uses and its password: the managed Secret, or the external
- * one the spec refers to. A missing external Secret is a problem to report, not an error.
+ * Finds the Redis a ScalableService uses and its password: the managed Secret, or the external one
+ * the spec refers to. A missing external Secret is a problem to report, not an error.
  */
 final class RedisAccess {
 
@@ -24,14 +24,16 @@ final class RedisAccess {
 
   private RedisAccess() {}
 
-  static Outcome resolve(ScalableService s, Optional<Secret> managedSecret, KubernetesClient client) {
+  static Outcome resolve(
+      ScalableService s, Optional<Secret> managedSecret, KubernetesClient client) {
     if (!Components.usesRedis(s)) {
       return new Outcome(null, null);
     }
     RedisSpec redis = s.getSpec().redis;
     String url = AppEnvironment.redisUrl(s);
     if (Components.managedRedis(s)) {
-      return new Outcome(new RedisConnection(url, managedSecret.map(RedisResources::password).orElse(null)), null);
+      return new Outcome(
+          new RedisConnection(url, managedSecret.map(RedisResources::password).orElse(null)), null);
     }
     SecretKeySelector ref = redis.external.passwordSecretRef;
     if (ref == null) {
@@ -39,19 +41,35 @@ final class RedisAccess {
     }
     String ns = s.getMetadata().getNamespace();
     Secret secret = client.secrets().inNamespace(ns).withName(ref.getName()).get();
-    String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(ref.getKey());
+    String encoded =
+        secret == null || secret.getData() == null ? null : secret.getData().get(ref.getKey());
     if (encoded == null && Boolean.TRUE.equals(ref.getOptional())) {
-      return new Outcome(new RedisConnection(url, null), null); // optional: no password, as the pods see it
+      return new Outcome(
+          new RedisConnection(url, null), null); // optional: no password, as the pods see it
     }
     if (secret == null) {
-      return new Outcome(null, "Secret " + ns + "/" + ref.getName()
-          + " (spec.redis.external.passwordSecretRef) not found");
+      return new Outcome(
+          null,
+          "Secret "
+              + ns
+              + "/"
+              + ref.getName()
+              + " (spec.redis.external.passwordSecretRef) not found");
     }
     if (encoded == null) {
-      return new Outcome(null, "Secret " + ns + "/" + ref.getName() + " has no key \"" + ref.getKey()
-          + "\" (spec.redis.external.passwordSecretRef.key)");
+      return new Outcome(
+          null,
+          "Secret "
+              + ns
+              + "/"
+              + ref.getName()
+              + " has no key \""
+              + ref.getKey()
+              + "\" (spec.redis.external.passwordSecretRef.key)");
     }
-    return new Outcome(new RedisConnection(url,
-        new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8)), null);
+    return new Outcome(
+        new RedisConnection(
+            url, new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8)),
+        null);
   }
 }

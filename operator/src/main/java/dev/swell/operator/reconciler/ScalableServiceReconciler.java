@@ -1,6 +1,5 @@
 package dev.swell.operator.reconciler;
 
-import dev.swell.operator.desired.Components;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.api.ScalableServiceStatus;
 import dev.swell.operator.dependent.ApiBudgetDependent;
@@ -18,12 +17,14 @@ import dev.swell.operator.dependent.WorkerBudgetDependent;
 import dev.swell.operator.dependent.WorkerDeploymentDependent;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
+import dev.swell.operator.desired.Components;
 import dev.swell.operator.events.Causes;
 import dev.swell.operator.events.EventReason;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.scaling.WorkerScaling;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -41,8 +42,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -54,36 +55,74 @@ import org.slf4j.LoggerFactory;
  */
 // Not generation-aware: the swell.dev/paused annotation changes metadata, not the generation, and
 // must take effect at once. Reconciles caused by our own status writes find nothing to change.
-@ControllerConfiguration(name = ScalableServiceReconciler.NAME, fieldManager = ScalableServiceReconciler.NAME,
+@ControllerConfiguration(
+    name = ScalableServiceReconciler.NAME,
+    fieldManager = ScalableServiceReconciler.NAME,
     generationAwareEventProcessing = false,
-    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
-@Workflow(dependents = {
-    @Dependent(name = "redis-secret", type = RedisSecretDependent.class, reconcilePrecondition = When.RedisManaged.class),
-    @Dependent(name = "redis", type = RedisDeploymentDependent.class, reconcilePrecondition = When.RedisManaged.class,
-        useEventSourceWithName = ChildSelectors.DEPLOYMENTS, dependsOn = "redis-secret"),
-    @Dependent(name = "redis-service", type = RedisServiceDependent.class, reconcilePrecondition = When.RedisManaged.class,
-        useEventSourceWithName = ChildSelectors.SERVICES),
-    @Dependent(name = "redis-policy", type = RedisNetworkPolicyDependent.class,
-        reconcilePrecondition = When.RedisManaged.class),
-    @Dependent(name = "api", type = ApiDeploymentDependent.class, reconcilePrecondition = When.ApiEnabled.class,
-        useEventSourceWithName = ChildSelectors.DEPLOYMENTS),
-    @Dependent(name = "api-service", type = ApiServiceDependent.class, reconcilePrecondition = When.ApiEnabled.class,
-        useEventSourceWithName = ChildSelectors.SERVICES),
-    @Dependent(name = "api-hpa", type = ApiHpaDependent.class, reconcilePrecondition = When.ApiAutoscaled.class,
-        dependsOn = "api"),
-    @Dependent(name = "api-budget", type = ApiBudgetDependent.class, reconcilePrecondition = When.ApiBudgeted.class,
-        useEventSourceWithName = ChildSelectors.BUDGETS),
-    @Dependent(name = "api-ingress", type = ApiIngressDependent.class, reconcilePrecondition = When.ApiExposed.class,
-        dependsOn = "api-service"),
-    @Dependent(name = "worker", type = WorkerDeploymentDependent.class, reconcilePrecondition = When.WorkerEnabled.class,
-        useEventSourceWithName = ChildSelectors.DEPLOYMENTS),
-    @Dependent(name = "worker-budget", type = WorkerBudgetDependent.class,
-        reconcilePrecondition = When.WorkerBudgeted.class, useEventSourceWithName = ChildSelectors.BUDGETS),
-})
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@Workflow(
+    dependents = {
+      @Dependent(
+          name = "redis-secret",
+          type = RedisSecretDependent.class,
+          reconcilePrecondition = When.RedisManaged.class),
+      @Dependent(
+          name = "redis",
+          type = RedisDeploymentDependent.class,
+          reconcilePrecondition = When.RedisManaged.class,
+          useEventSourceWithName = ChildSelectors.DEPLOYMENTS,
+          dependsOn = "redis-secret"),
+      @Dependent(
+          name = "redis-service",
+          type = RedisServiceDependent.class,
+          reconcilePrecondition = When.RedisManaged.class,
+          useEventSourceWithName = ChildSelectors.SERVICES),
+      @Dependent(
+          name = "redis-policy",
+          type = RedisNetworkPolicyDependent.class,
+          reconcilePrecondition = When.RedisManaged.class),
+      @Dependent(
+          name = "api",
+          type = ApiDeploymentDependent.class,
+          reconcilePrecondition = When.ApiEnabled.class,
+          useEventSourceWithName = ChildSelectors.DEPLOYMENTS),
+      @Dependent(
+          name = "api-service",
+          type = ApiServiceDependent.class,
+          reconcilePrecondition = When.ApiEnabled.class,
+          useEventSourceWithName = ChildSelectors.SERVICES),
+      @Dependent(
+          name = "api-hpa",
+          type = ApiHpaDependent.class,
+          reconcilePrecondition = When.ApiAutoscaled.class,
+          dependsOn = "api"),
+      @Dependent(
+          name = "api-budget",
+          type = ApiBudgetDependent.class,
+          reconcilePrecondition = When.ApiBudgeted.class,
+          useEventSourceWithName = ChildSelectors.BUDGETS),
+      @Dependent(
+          name = "api-ingress",
+          type = ApiIngressDependent.class,
+          reconcilePrecondition = When.ApiExposed.class,
+          dependsOn = "api-service"),
+      @Dependent(
+          name = "worker",
+          type = WorkerDeploymentDependent.class,
+          reconcilePrecondition = When.WorkerEnabled.class,
+          useEventSourceWithName = ChildSelectors.DEPLOYMENTS),
+      @Dependent(
+          name = "worker-budget",
+          type = WorkerBudgetDependent.class,
+          reconcilePrecondition = When.WorkerBudgeted.class,
+          useEventSourceWithName = ChildSelectors.BUDGETS),
+    })
 public class ScalableServiceReconciler implements Reconciler<ScalableService> {
 
   public static final String NAME = "swell-operator";
   private static final Logger log = LoggerFactory.getLogger(ScalableServiceReconciler.class);
+
   /** How often to look again for an external Redis Secret that is missing. */
   static final Duration SECRET_RECHECK = Duration.ofSeconds(15);
 
@@ -92,8 +131,8 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   private final Supplier<List<Node>> nodes;
   private final Clock clock;
 
-  public ScalableServiceReconciler(WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes,
-      Clock clock) {
+  public ScalableServiceReconciler(
+      WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes, Clock clock) {
     this.scaling = scaling;
     this.events = events;
     this.nodes = nodes;
@@ -101,8 +140,9 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   }
 
   @Override
-  public List<EventSource<?, ScalableService>> prepareEventSources(EventSourceContext<ScalableService> context) {
-    List<EventSource<?, ScalableService>> sources = new java.util.ArrayList<>(SharedInformers.of(context));
+  public List<EventSource<?, ScalableService>> prepareEventSources(
+      EventSourceContext<ScalableService> context) {
+    List<EventSource<?, ScalableService>> sources = new ArrayList<>(SharedInformers.of(context));
     if (scaling.eventSource() != null) {
       sources.add(scaling.eventSource());
     }
@@ -110,23 +150,32 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   }
 
   @Override
-  public UpdateControl<ScalableService> reconcile(ScalableService s, Context<ScalableService> context) {
-    RedisAccess.Outcome redis = RedisAccess.resolve(s, context.getSecondaryResource(Secret.class),
-        context.getClient());
+  public UpdateControl<ScalableService> reconcile(
+      ScalableService s, Context<ScalableService> context) {
+    RedisAccess.Outcome redis =
+        RedisAccess.resolve(s, context.getSecondaryResource(Secret.class), context.getClient());
     WorkerScalingSnapshot snapshot = null;
     if (Components.worker(s) && redis.connection() != null) {
       snapshot = scaling.track(s, redis.connection());
     } else {
       scaling.forget(ResourceID.fromResource(s));
     }
-    Observed observed = new Observed(deployment(context, s, Component.API),
-        deployment(context, s, Component.WORKER), deployment(context, s, Component.REDIS),
-        redis.problem(), PlacementCheck.problems(s, nodes.get()), snapshot);
-    StatusFactory.Result result = StatusFactory.build(s, observed, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+    Observed observed =
+        new Observed(
+            deployment(context, s, Component.API),
+            deployment(context, s, Component.WORKER),
+            deployment(context, s, Component.REDIS),
+            redis.problem(),
+            PlacementCheck.problems(s, nodes.get()),
+            snapshot);
+    StatusFactory.Result result =
+        StatusFactory.build(s, observed, clock.instant().truncatedTo(ChronoUnit.SECONDS));
     StatusEvents.emit(events, s, result.conditions());
 
-    UpdateControl<ScalableService> control = sameStatus(s.getStatus(), result.status())
-        ? UpdateControl.noUpdate() : UpdateControl.patchStatus(withStatus(s, result.status()));
+    UpdateControl<ScalableService> control =
+        sameStatus(s.getStatus(), result.status())
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(withStatus(s, result.status()));
     if (redis.problem() != null) {
       log.info("{}; looking again in {}s", redis.problem(), SECRET_RECHECK.toSeconds());
       control.rescheduleAfter(SECRET_RECHECK);
@@ -135,30 +184,41 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   }
 
   @Override
-  public ErrorStatusUpdateControl<ScalableService> updateErrorStatus(ScalableService s,
-      Context<ScalableService> context, Exception e) {
+  public ErrorStatusUpdateControl<ScalableService> updateErrorStatus(
+      ScalableService s, Context<ScalableService> context, Exception e) {
     String message = Causes.rootMessage(e);
     log.warn("reconcile failed: {}", message);
     events.record(s, EventReason.ReconcileFailed, message);
-    ScalableServiceStatus status = s.getStatus() == null ? new ScalableServiceStatus() : s.getStatus();
-    Conditions c = new Conditions(s.getMetadata().getGeneration(), clock.instant().truncatedTo(ChronoUnit.SECONDS),
-        status.conditions);
+    ScalableServiceStatus status =
+        s.getStatus() == null ? new ScalableServiceStatus() : s.getStatus();
+    Conditions c =
+        new Conditions(
+            s.getMetadata().getGeneration(),
+            clock.instant().truncatedTo(ChronoUnit.SECONDS),
+            status.conditions);
     c.set(ConditionType.Ready, false, "ReconcileFailed", message);
     status.conditions = c.listKeepingTheRest();
     return ErrorStatusUpdateControl.patchStatus(withStatus(s, status));
   }
 
-  private static Deployment deployment(Context<ScalableService> context, ScalableService s, Component c) {
+  private static Deployment deployment(
+      Context<ScalableService> context, ScalableService s, Component c) {
     String name = ChildNames.of(s, c);
-    return context.getSecondaryResourcesAsStream(Deployment.class)
-        .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
+    return context
+        .getSecondaryResourcesAsStream(Deployment.class)
+        .filter(d -> name.equals(d.getMetadata().getName()))
+        .findFirst()
+        .orElse(null);
   }
 
   /** A fresh object with only what the status patch should own (server-side apply). */
   private static ScalableService withStatus(ScalableService s, ScalableServiceStatus status) {
     ScalableService fresh = new ScalableService();
-    fresh.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-        .withName(s.getMetadata().getName()).withNamespace(s.getMetadata().getNamespace()).build());
+    fresh.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(s.getMetadata().getName())
+            .withNamespace(s.getMetadata().getNamespace())
+            .build());
     fresh.setStatus(status);
     return fresh;
   }
@@ -166,5 +226,4 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   static boolean sameStatus(ScalableServiceStatus before, ScalableServiceStatus after) {
     return before != null && Serialization.asJson(before).equals(Serialization.asJson(after));
   }
-
 }

@@ -29,9 +29,11 @@ final class SharedInformers {
 
   private static <R extends HasMetadata> InformerEventSource<R, ScalableService> informer(
       EventSourceContext<ScalableService> context, Class<R> type, String name) {
-    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, ScalableService.class)
-        .withName(name)
-        .withLabelSelector(ChildSelectors.MANAGED)
-        .build(), context);
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, ScalableService.class)
+            .withName(name)
+            .withLabelSelector(ChildSelectors.MANAGED)
+            .build(),
+        context);
   }
 }

@@ -21,7 +21,9 @@ final class StatusEvents {
       events.record(s, EventReason.SecretNotFound, redis.getMessage());
     }
     if (c.changed(ConditionType.Paused) && s.getStatus() != null) {
-      events.record(s, c.isTrue(ConditionType.Paused) ? EventReason.Paused : EventReason.Resumed,
+      events.record(
+          s,
+          c.isTrue(ConditionType.Paused) ? EventReason.Paused : EventReason.Resumed,
           c.get(ConditionType.Paused).getMessage());
     }
     Condition scaling = c.get(ConditionType.ScalingActive);
@@ -29,7 +31,8 @@ final class StatusEvents {
       events.record(s, EventReason.BacklogUnreadable, scaling.getMessage());
     } else if (c.isTrue(ConditionType.ScalingActive)
         && "BacklogUnreadable".equals(c.previousReason(ConditionType.ScalingActive))) {
-      events.record(s, EventReason.BacklogReadable, "the backlog can be read again: " + scaling.getMessage());
+      events.record(
+          s, EventReason.BacklogReadable, "the backlog can be read again: " + scaling.getMessage());
     }
     if (c.changed(ConditionType.Ready) && c.isTrue(ConditionType.Ready)) {
       events.record(s, EventReason.Ready, c.get(ConditionType.Ready).getMessage());

@@ -1,6 +1,5 @@
 package dev.swell.operator.reconciler;
 
-import dev.swell.operator.desired.Components;
 import static dev.swell.operator.reconciler.ConditionType.ApiAvailable;
 import static dev.swell.operator.reconciler.ConditionType.Fallback;
 import static dev.swell.operator.reconciler.ConditionType.Paused;
@@ -18,6 +17,7 @@ import dev.swell.operator.api.ScalingDecisionStatus;
 import dev.swell.operator.api.WorkerStatus;
 import dev.swell.operator.desired.AppEnvironment;
 import dev.swell.operator.desired.ChildNames;
+import dev.swell.operator.desired.Components;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Instant;
@@ -33,7 +33,8 @@ public final class StatusFactory {
 
   public static Result build(ScalableService s, Observed o, Instant now) {
     ScalableServiceStatus previous = s.getStatus();
-    Conditions c = new Conditions(generation(s), now, previous == null ? null : previous.conditions);
+    Conditions c =
+        new Conditions(generation(s), now, previous == null ? null : previous.conditions);
     ScalableServiceStatus status = new ScalableServiceStatus();
     status.observedGeneration = generation(s);
 
@@ -41,21 +42,32 @@ public final class StatusFactory {
     if (Components.api(s)) {
       status.api = component(new ComponentStatus(), o.api());
       boolean up = available(o.api());
-      c.set(ApiAvailable, up, up ? "MinimumReplicasAvailable" : "ApiUnavailable",
-          up ? "api has " + status.api.readyReplicas + " ready replicas" : "api has no available replica yet");
+      c.set(
+          ApiAvailable,
+          up,
+          up ? "MinimumReplicasAvailable" : "ApiUnavailable",
+          up
+              ? "api has " + status.api.readyReplicas + " ready replicas"
+              : "api has no available replica yet");
     } else {
       c.set(ApiAvailable, false, "Disabled", "spec.api is absent or disabled");
     }
     worker(s, o, c, status);
     List<String> problems = o.placementProblems();
-    c.set(PlacementFeasible, problems.isEmpty(), problems.isEmpty() ? "Feasible" : "Infeasible",
-        problems.isEmpty() ? "the cluster's nodes can run every replica" : String.join("; ", problems));
+    c.set(
+        PlacementFeasible,
+        problems.isEmpty(),
+        problems.isEmpty() ? "Feasible" : "Infeasible",
+        problems.isEmpty()
+            ? "the cluster's nodes can run every replica"
+            : String.join("; ", problems));
     ready(s, c);
     status.conditions = c.list();
     return new Result(status, c);
   }
 
-  private static void redis(ScalableService s, Observed o, Conditions c, ScalableServiceStatus status) {
+  private static void redis(
+      ScalableService s, Observed o, Conditions c, ScalableServiceStatus status) {
     if (!Components.usesRedis(s)) {
       c.set(RedisReady, true, "NotUsed", "spec.redis.mode is None");
       return;
@@ -65,21 +77,31 @@ public final class StatusFactory {
       status.redis.endpoint = ChildNames.redisEndpoint(s);
       boolean up = available(o.redis());
       status.redis.ready = up;
-      c.set(RedisReady, up, up ? "RedisAvailable" : "RedisStarting",
+      c.set(
+          RedisReady,
+          up,
+          up ? "RedisAvailable" : "RedisStarting",
           up ? "managed Redis is ready" : "managed Redis is not ready yet");
     } else {
       status.redis.endpoint = endpointOf(AppEnvironment.redisUrl(s));
       boolean usable = o.redisProblem() == null;
       status.redis.ready = usable;
-      c.set(RedisReady, usable, usable ? "ExternalConfigured" : "SecretNotFound",
+      c.set(
+          RedisReady,
+          usable,
+          usable ? "ExternalConfigured" : "SecretNotFound",
           usable ? "external Redis at " + status.redis.endpoint : o.redisProblem());
     }
   }
 
-  private static void worker(ScalableService s, Observed o, Conditions c, ScalableServiceStatus status) {
+  private static void worker(
+      ScalableService s, Observed o, Conditions c, ScalableServiceStatus status) {
     WorkerScalingSnapshot scaling = o.scaling();
     boolean paused = s.isPaused();
-    c.set(Paused, paused, paused ? "PausedByAnnotation" : "NotPaused",
+    c.set(
+        Paused,
+        paused,
+        paused ? "PausedByAnnotation" : "NotPaused",
         paused ? "swell.dev/paused=true: replica counts are frozen" : "scaling is not paused");
     if (!Components.worker(s)) {
       c.set(WorkerAvailable, false, "Disabled", "spec.worker is absent or disabled");
@@ -89,12 +111,20 @@ public final class StatusFactory {
     }
     WorkerStatus w = component(new WorkerStatus(), o.worker());
     status.worker = w;
-    boolean scaledToZero = o.worker() != null && o.worker().getSpec().getReplicas() != null
-        && o.worker().getSpec().getReplicas() == 0;
+    boolean scaledToZero =
+        o.worker() != null
+            && o.worker().getSpec().getReplicas() != null
+            && o.worker().getSpec().getReplicas() == 0;
     boolean up = scaledToZero || available(o.worker());
-    c.set(WorkerAvailable, up, scaledToZero ? "ScaledToZero" : up ? "MinimumReplicasAvailable" : "WorkerUnavailable",
-        scaledToZero ? "no backlog: workers scaled to zero" : up ? "worker has " + w.readyReplicas
-            + " ready replicas" : "worker has no available replica yet");
+    c.set(
+        WorkerAvailable,
+        up,
+        scaledToZero ? "ScaledToZero" : up ? "MinimumReplicasAvailable" : "WorkerUnavailable",
+        scaledToZero
+            ? "no backlog: workers scaled to zero"
+            : up
+                ? "worker has " + w.readyReplicas + " ready replicas"
+                : "worker has no available replica yet");
     if (scaling == null) {
       c.set(ScalingActive, false, "Starting", "the queue autoscaler has not read the backlog yet");
       c.set(Fallback, false, "NotNeeded", "no read has failed");
@@ -121,14 +151,21 @@ public final class StatusFactory {
     } else {
       c.set(ScalingActive, true, "BacklogRead", "scaling on backlog " + scaling.backlog());
     }
-    c.set(Fallback, scaling.fallback(), scaling.fallback() ? "BacklogUnreadable" : "NotNeeded",
-        scaling.fallback() ? "running fallback replicas: " + scaling.readError() : "the backlog is readable");
+    c.set(
+        Fallback,
+        scaling.fallback(),
+        scaling.fallback() ? "BacklogUnreadable" : "NotNeeded",
+        scaling.fallback()
+            ? "running fallback replicas: " + scaling.readError()
+            : "the backlog is readable");
   }
 
   private static void ready(ScalableService s, Conditions c) {
     for (ConditionType t : List.of(RedisReady, ApiAvailable, WorkerAvailable)) {
-      boolean applies = t != ApiAvailable && t != WorkerAvailable
-          || t == ApiAvailable && Components.api(s) || t == WorkerAvailable && Components.worker(s);
+      boolean applies =
+          t != ApiAvailable && t != WorkerAvailable
+              || t == ApiAvailable && Components.api(s)
+              || t == WorkerAvailable && Components.worker(s);
       if (applies && !c.isTrue(t)) {
         c.set(Ready, false, c.get(t).getReason(), c.get(t).getMessage());
         return;

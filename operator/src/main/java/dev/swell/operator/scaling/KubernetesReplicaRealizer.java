@@ -14,8 +14,11 @@ public final class KubernetesReplicaRealizer implements ReplicaRealizer {
 
   public static final String FIELD_MANAGER = "swell-queue-autoscaler";
   public static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
-  private static final PatchContext MERGE = new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
-      .withFieldManager(FIELD_MANAGER).build();
+  private static final PatchContext MERGE =
+      new PatchContext.Builder()
+          .withPatchType(PatchType.JSON_MERGE)
+          .withFieldManager(FIELD_MANAGER)
+          .build();
 
   private final KubernetesClient client;
 
@@ -25,14 +28,28 @@ public final class KubernetesReplicaRealizer implements ReplicaRealizer {
 
   @Override
   public void scale(String namespace, String deployment, int replicas) {
-    client.apps().deployments().inNamespace(namespace).withName(deployment)
+    client
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName(deployment)
         .patch(MERGE, "{\"spec\":{\"replicas\":" + replicas + "}}");
   }
 
   @Override
   public void setDeletionCosts(String namespace, Map<String, Integer> costByPod) {
-    costByPod.forEach((pod, cost) -> client.pods().inNamespace(namespace).withName(pod).patch(MERGE,
-        "{\"metadata\":{\"annotations\":{\"" + DELETION_COST + "\":" + (cost == null ? "null" : "\"" + cost + "\"")
-            + "}}}"));
+    costByPod.forEach(
+        (pod, cost) ->
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withName(pod)
+                .patch(
+                    MERGE,
+                    "{\"metadata\":{\"annotations\":{\""
+                        + DELETION_COST
+                        + "\":"
+                        + (cost == null ? "null" : "\"" + cost + "\"")
+                        + "}}}"));
   }
 }

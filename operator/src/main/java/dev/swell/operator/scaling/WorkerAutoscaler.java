@@ -1,6 +1,5 @@
 package dev.swell.operator.scaling;
 
-import dev.swell.operator.queue.RedisConnection;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
 import dev.swell.operator.desired.ChildNames;
@@ -10,6 +9,7 @@ import dev.swell.operator.events.EventSink;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.QueueBacklogSource;
 import dev.swell.operator.queue.RedisBacklogSource;
+import dev.swell.operator.queue.RedisConnection;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -64,28 +65,56 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private record Running(WorkerLoop loop, Thread thread, AtomicLong backlog) {}
 
-  public WorkerAutoscaler(KubernetesClient client, MeterRegistry registry, EventSink events, Clock clock) {
-    this(client, new RedisBacklogSource(Duration.ofMillis(800)), new KubernetesReplicaRealizer(client), registry,
-        events, clock);
+  public WorkerAutoscaler(
+      KubernetesClient client, MeterRegistry registry, EventSink events, Clock clock) {
+    this(
+        client,
+        new RedisBacklogSource(Duration.ofMillis(800)),
+        new KubernetesReplicaRealizer(client),
+        registry,
+        events,
+        clock);
   }
 
-  WorkerAutoscaler(KubernetesClient client, QueueBacklogSource source, ReplicaRealizer realizer,
-      MeterRegistry registry, EventSink events, Clock clock) {
+  WorkerAutoscaler(
+      KubernetesClient client,
+      QueueBacklogSource source,
+      ReplicaRealizer realizer,
+      MeterRegistry registry,
+      EventSink events,
+      Clock clock) {
     this.source = source;
     this.realizer = realizer;
     this.events = events;
     this.registry = registry;
     this.clock = clock;
-    this.pods = client.pods().inAnyNamespace().withLabelSelector(WORKER_SELECTOR).runnableInformer(0);
+    this.pods =
+        client.pods().inAnyNamespace().withLabelSelector(WORKER_SELECTOR).runnableInformer(0);
     // a tick looks up its own service's pods, never every worker pod of the cluster
-    pods.addIndexers(Map.of(BY_SERVICE, p -> List.of(serviceKey(p.getMetadata().getNamespace(),
-        p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get(ChildNames.NAME)))));
-    this.deployments = client.apps().deployments().inAnyNamespace().withLabelSelector(WORKER_SELECTOR)
-        .runnableInformer(0);
+    pods.addIndexers(
+        Map.of(
+            BY_SERVICE,
+            p ->
+                List.of(
+                    serviceKey(
+                        p.getMetadata().getNamespace(),
+                        p.getMetadata().getLabels() == null
+                            ? null
+                            : p.getMetadata().getLabels().get(ChildNames.NAME)))));
+    this.deployments =
+        client
+            .apps()
+            .deployments()
+            .inAnyNamespace()
+            .withLabelSelector(WORKER_SELECTOR)
+            .runnableInformer(0);
     pods.run();
     deployments.run();
-    this.evaluation = Timer.builder("swell_scaling_evaluation").description("one read-decide-scale of a worker queue")
-        .publishPercentiles(0.5, 0.99).register(registry);
+    this.evaluation =
+        Timer.builder("swell_scaling_evaluation")
+            .description("one read-decide-scale of a worker queue")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
   }
 
   /** The event source through which the loops ask for a status reconcile. */
@@ -97,9 +126,14 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   @Override
   public WorkerScalingSnapshot track(ScalableService service, RedisConnection redis) {
     ResourceID id = ResourceID.fromResource(service);
-    WorkerLoop.Config config = new WorkerLoop.Config(service, QueueTargets.from(service.getSpec().worker),
-        service.getSpec().worker.queue.key, redis, QueueTargets.pollInterval(service.getSpec().worker),
-        service.isPaused());
+    WorkerLoop.Config config =
+        new WorkerLoop.Config(
+            service,
+            QueueTargets.from(service.getSpec().worker),
+            service.getSpec().worker.queue.key,
+            redis,
+            QueueTargets.pollInterval(service.getSpec().worker),
+            service.isPaused());
     Running running = loops.computeIfAbsent(id, k -> start(k, config));
     RedisConnection before = running.loop().config().redis();
     running.loop().update(config);
@@ -122,12 +156,20 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private Running start(ResourceID id, WorkerLoop.Config config) {
     AtomicLong backlog = new AtomicLong();
-    Gauge.builder("swell_worker_backlog", backlog, AtomicLong::get).tags(tags(id))
-        .description("items waiting in the worker queue at the last read").register(registry);
-    WorkerLoop loop = new WorkerLoop(config, source, realizer, clock, this::workerPods, new Listener(backlog));
-    Thread thread = Thread.ofVirtual().name("queue-autoscaler-" + id.getNamespace().orElse("") + "-" + id.getName())
-        .start(() -> run(id, loop));
-    log.info("started the queue autoscaler of {}/{} (poll every {} ms)", id.getNamespace().orElse(""), id.getName(),
+    Gauge.builder("swell_worker_backlog", backlog, AtomicLong::get)
+        .tags(tags(id))
+        .description("items waiting in the worker queue at the last read")
+        .register(registry);
+    WorkerLoop loop =
+        new WorkerLoop(config, source, realizer, clock, this::workerPods, new Listener(backlog));
+    Thread thread =
+        Thread.ofVirtual()
+            .name("queue-autoscaler-" + id.getNamespace().orElse("") + "-" + id.getName())
+            .start(() -> run(id, loop));
+    log.info(
+        "started the queue autoscaler of {}/{} (poll every {} ms)",
+        id.getNamespace().orElse(""),
+        id.getName(),
         config.pollInterval().toMillis());
     return new Running(loop, thread, backlog);
   }
@@ -153,7 +195,8 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("queue autoscaler evaluation failed: {}", e.getMessage());
       }
-      Duration sleep = loop.config().pollInterval().minus(Duration.between(started, clock.instant()));
+      Duration sleep =
+          loop.config().pollInterval().minus(Duration.between(started, clock.instant()));
       try {
         Thread.sleep(sleep.isNegative() ? Duration.ZERO : sleep);
       } catch (InterruptedException e) {
@@ -165,18 +208,23 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   private WorkerPods workerPods(ScalableService s) {
     String ns = s.getMetadata().getNamespace();
     Deployment d = deployments.getStore().getByKey(ns + "/" + ChildNames.of(s, Component.WORKER));
-    List<Pod> own = pods.getIndexer().byIndex(BY_SERVICE, serviceKey(ns, s.getMetadata().getName())).stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    List<Pod> own =
+        pods.getIndexer().byIndex(BY_SERVICE, serviceKey(ns, s.getMetadata().getName())).stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .toList();
     Map<String, Integer> costs = new HashMap<>();
     for (Pod p : own) {
-      String cost = p.getMetadata().getAnnotations() == null ? null
-          : p.getMetadata().getAnnotations().get(KubernetesReplicaRealizer.DELETION_COST);
+      String cost =
+          p.getMetadata().getAnnotations() == null
+              ? null
+              : p.getMetadata().getAnnotations().get(KubernetesReplicaRealizer.DELETION_COST);
       if (cost != null) {
         costs.put(p.getMetadata().getName(), Integer.valueOf(cost));
       }
     }
     Integer replicas = d == null ? null : Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
-    return new WorkerPods(replicas, own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
+    return new WorkerPods(
+        replicas, own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
   }
 
   private static String serviceKey(String namespace, String service) {
@@ -212,8 +260,10 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     @Override
     public void scaled(ScalableService service, Decision d) {
       log.info("scaled workers {} -> {}: {}", d.from(), d.to(), d.message());
-      events.record(service, EventReason.ScaledWorkers, "Scaled workers from " + d.from() + " to " + d.to() + ": "
-          + d.message());
+      events.record(
+          service,
+          EventReason.ScaledWorkers,
+          "Scaled workers from " + d.from() + " to " + d.to() + ": " + d.message());
     }
 
     @Override
@@ -223,16 +273,28 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
         backlog.set(read.waiting());
       }
       String direction = d.to() > d.from() ? "up" : d.to() < d.from() ? "down" : "none";
-      Counter.builder("swell_scaling_decisions").tag("direction", direction).tag("reason", d.reason().name())
-          .description("queue autoscaler decisions").register(registry).increment();
+      Counter.builder("swell_scaling_decisions")
+          .tag("direction", direction)
+          .tag("reason", d.reason().name())
+          .description("queue autoscaler decisions")
+          .register(registry)
+          .increment();
     }
 
     @Override
     public void protectedBusyPods(ScalableService service, Map<String, Long> busy) {
       StringBuilder pods = new StringBuilder();
-      busy.forEach((pod, items) -> pods.append(pods.isEmpty() ? "" : ", ").append(pod).append(" (").append(items)
-          .append(" in flight)"));
-      events.record(service, EventReason.ProtectedBusyWorkers, "Before scaling down, kept busy workers last: " + pods);
+      busy.forEach(
+          (pod, items) ->
+              pods.append(pods.isEmpty() ? "" : ", ")
+                  .append(pod)
+                  .append(" (")
+                  .append(items)
+                  .append(" in flight)"));
+      events.record(
+          service,
+          EventReason.ProtectedBusyWorkers,
+          "Before scaling down, kept busy workers last: " + pods);
     }
 
     @Override
@@ -248,8 +310,8 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     }
 
     @Override
-    public java.util.Set<Void> getSecondaryResources(ScalableService primary) {
-      return java.util.Set.of();
+    public Set<Void> getSecondaryResources(ScalableService primary) {
+      return Set.of();
     }
 
     void request(ResourceID id) {

@@ -1,6 +1,5 @@
 package dev.swell.operator.scaling;
 
-import dev.swell.operator.queue.RedisConnection;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
 import dev.swell.operator.autoscaling.QueueReading;
@@ -13,24 +12,32 @@ import dev.swell.operator.desired.Component;
 import dev.swell.operator.events.Causes;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.QueueBacklogSource;
+import dev.swell.operator.queue.RedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * One evaluation of one ScalableService's worker: read the queue, decide, protect busy pods,
- * scale. Everything it talks to is passed in; {@link WorkerAutoscaler} runs it every poll interval.
+ * One evaluation of one ScalableService's worker: read the queue, decide, protect busy pods, scale.
+ * Everything it talks to is passed in; {@link WorkerAutoscaler} runs it every poll interval.
  */
 final class WorkerLoop {
 
   /** What the loop needs to know of the ScalableService, replaced on every reconcile. */
-  record Config(ScalableService service, QueueTarget target, String queueKey, RedisConnection redis,
-      Duration pollInterval, boolean paused) {}
+  record Config(
+      ScalableService service,
+      QueueTarget target,
+      String queueKey,
+      RedisConnection redis,
+      Duration pollInterval,
+      boolean paused) {}
 
   /** Where a tick's outcome goes: events, metrics, and a nudge to reconcile the status. */
   interface Listener {
@@ -45,8 +52,10 @@ final class WorkerLoop {
   }
 
   static final Duration THROUGHPUT_SPAN = Duration.ofSeconds(30);
+
   /** Backlog changes reach the status at most this often; decisions and failures at once. */
   static final Duration STATUS_REFRESH = Duration.ofSeconds(5);
+
   static final int BUSY_COST = 1000;
 
   private final QueueBacklogSource source;
@@ -61,8 +70,13 @@ final class WorkerLoop {
   private volatile WorkerScalingSnapshot snapshot;
   private Instant lastStatusNudge = Instant.EPOCH;
 
-  WorkerLoop(Config config, QueueBacklogSource source, ReplicaRealizer realizer, Clock clock,
-      Function<ScalableService, WorkerPods> workers, Listener listener) {
+  WorkerLoop(
+      Config config,
+      QueueBacklogSource source,
+      ReplicaRealizer realizer,
+      Clock clock,
+      Function<ScalableService, WorkerPods> workers,
+      Listener listener) {
     this.config = config;
     this.source = source;
     this.realizer = realizer;
@@ -97,7 +111,9 @@ final class WorkerLoop {
       return false;
     }
     int current = pods.replicas();
-    if (history.recommendations().isEmpty() && history.scaleDowns().isEmpty() && history.scaleUps().isEmpty()) {
+    if (history.recommendations().isEmpty()
+        && history.scaleDowns().isEmpty()
+        && history.scaleUps().isEmpty()) {
       // a fresh loop (or a restarted operator) has no memory: the count it finds stands as a
       // recommendation, so the scale-down window holds it instead of dropping workers at once
       history = history.seeded(clock.instant(), current);
@@ -106,10 +122,15 @@ final class WorkerLoop {
     QueueReading reading;
     String error = null;
     try {
-      backlog = source.read(c.redis(), c.queueKey(), pods.pods()).toCompletableFuture()
-          .get(c.pollInterval().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+      backlog =
+          source
+              .read(c.redis(), c.queueKey(), pods.pods())
+              .toCompletableFuture()
+              .get(c.pollInterval().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
       throughput = throughput.add(clock.instant(), backlog.processed(), current, THROUGHPUT_SPAN);
-      reading = new QueueReading.Observed(backlog.waiting(), backlog.inFlight(), throughput.perReplicaPerSecond());
+      reading =
+          new QueueReading.Observed(
+              backlog.waiting(), backlog.inFlight(), throughput.perReplicaPerSecond());
     } catch (Exception e) {
       error = describe(e);
       reading = new QueueReading.Failed(error);
@@ -120,7 +141,9 @@ final class WorkerLoop {
       if (decision.to() < current && backlog != null) {
         protectBusyPods(c, pods, backlog);
       }
-      realizer.scale(c.service().getMetadata().getNamespace(), ChildNames.of(c.service(), Component.WORKER),
+      realizer.scale(
+          c.service().getMetadata().getNamespace(),
+          ChildNames.of(c.service(), Component.WORKER),
           decision.to());
       listener.scaled(c.service(), decision);
     }
@@ -132,22 +155,42 @@ final class WorkerLoop {
   private void publish(Config c, Decision decision, Backlog backlog, String error) {
     WorkerScalingSnapshot before = snapshot;
     Instant now = clock.instant();
-    boolean fallback = error != null && c.target().fallbackReplicas() != null
-        && decision.history().consecutiveFailures() >= c.target().fallbackAfterFailures();
-    WorkerScalingSnapshot.Change change = decision.changes()
-        ? new WorkerScalingSnapshot.Change(now, decision.from(), decision.to(), decision.message())
-        : before == null ? null : before.lastChange();
-    WorkerScalingSnapshot next = new WorkerScalingSnapshot(
-        backlog != null ? Long.valueOf(backlog.waiting()) : before == null ? null : before.backlog(),
-        backlog != null ? Long.valueOf(backlog.inFlight()) : before == null ? null : before.inFlight(),
-        decision.to(), change == null ? null : change.time(), change, error, fallback, c.paused());
+    boolean fallback =
+        error != null
+            && c.target().fallbackReplicas() != null
+            && decision.history().consecutiveFailures() >= c.target().fallbackAfterFailures();
+    WorkerScalingSnapshot.Change change =
+        decision.changes()
+            ? new WorkerScalingSnapshot.Change(
+                now, decision.from(), decision.to(), decision.message())
+            : before == null ? null : before.lastChange();
+    WorkerScalingSnapshot next =
+        new WorkerScalingSnapshot(
+            backlog != null
+                ? Long.valueOf(backlog.waiting())
+                : before == null ? null : before.backlog(),
+            backlog != null
+                ? Long.valueOf(backlog.inFlight())
+                : before == null ? null : before.inFlight(),
+            decision.to(),
+            change == null ? null : change.time(),
+            change,
+            error,
+            fallback,
+            c.paused());
     snapshot = next;
-    boolean urgent = before == null || decision.changes() || !Objects.equals(before.readError() == null, error == null)
-        || before.fallback() != next.fallback() || before.paused() != next.paused()
-        || (before.backlog() == null) != (next.backlog() == null)
-        || before.backlog() != null && (before.backlog() == 0) != (next.backlog() == 0);
-    boolean drifted = before != null && (!Objects.equals(before.backlog(), next.backlog())
-        || !Objects.equals(before.inFlight(), next.inFlight()));
+    boolean urgent =
+        before == null
+            || decision.changes()
+            || !Objects.equals(before.readError() == null, error == null)
+            || before.fallback() != next.fallback()
+            || before.paused() != next.paused()
+            || (before.backlog() == null) != (next.backlog() == null)
+            || before.backlog() != null && (before.backlog() == 0) != (next.backlog() == 0);
+    boolean drifted =
+        before != null
+            && (!Objects.equals(before.backlog(), next.backlog())
+                || !Objects.equals(before.inFlight(), next.inFlight()));
     if (urgent || drifted && !now.isBefore(lastStatusNudge.plus(STATUS_REFRESH))) {
       lastStatusNudge = now;
       listener.statusChanged(c.service());
@@ -169,12 +212,13 @@ final class WorkerLoop {
     }
     if (!changes.isEmpty()) {
       realizer.setDeletionCosts(c.service().getMetadata().getNamespace(), changes);
-      Map<String, Long> busy = new java.util.TreeMap<>();
-      changes.forEach((pod, cost) -> {
-        if (cost != null) {
-          busy.put(pod, backlog.inFlightByPod().get(pod));
-        }
-      });
+      Map<String, Long> busy = new TreeMap<>();
+      changes.forEach(
+          (pod, cost) -> {
+            if (cost != null) {
+              busy.put(pod, backlog.inFlightByPod().get(pod));
+            }
+          });
       if (!busy.isEmpty()) {
         listener.protectedBusyPods(c.service(), busy);
       }
@@ -182,7 +226,7 @@ final class WorkerLoop {
   }
 
   private static String describe(Throwable e) {
-    if (e instanceof java.util.concurrent.TimeoutException) {
+    if (e instanceof TimeoutException) {
       return "reading the queue timed out";
     }
     return Causes.rootMessage(e);

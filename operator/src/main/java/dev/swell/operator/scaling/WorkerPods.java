@@ -1,6 +1,7 @@
 package dev.swell.operator.scaling;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The worker Deployment of a ScalableService as the loop sees it.
@@ -9,4 +10,4 @@ import java.util.List;
  * @param pods names of its pods that are not being deleted
  * @param deletionCosts the pod-deletion-cost annotation of each pod that has one
  */
-public record WorkerPods(Integer replicas, List<String> pods, java.util.Map<String, Integer> deletionCosts) {}
+public record WorkerPods(Integer replicas, List<String> pods, Map<String, Integer> deletionCosts) {}

@@ -1,8 +1,9 @@
 package dev.swell.operator.scaling;
 
-import dev.swell.operator.queue.RedisConnection;
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.queue.RedisConnection;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 
 /** The queue autoscaler as the reconciler sees it: keep a loop per ScalableService up to date. */
 public interface WorkerScaling {
@@ -17,7 +18,7 @@ public interface WorkerScaling {
   void forget(ResourceID service);
 
   /** Where the loops ask JOSDK to reconcile a ScalableService's status; null if they never do. */
-  default io.javaoperatorsdk.operator.processing.event.source.EventSource<?, ScalableService> eventSource() {
+  default EventSource<?, ScalableService> eventSource() {
     return null;
   }
 }

@@ -14,8 +14,15 @@ import java.time.Instant;
  * @param fallback whether fallback replicas are in use
  * @param paused whether the paused annotation froze the count
  */
-public record WorkerScalingSnapshot(Long backlog, Long inFlight, Integer desiredReplicas,
-    Instant lastScaleTime, Change lastChange, String readError, boolean fallback, boolean paused) {
+public record WorkerScalingSnapshot(
+    Long backlog,
+    Long inFlight,
+    Integer desiredReplicas,
+    Instant lastScaleTime,
+    Change lastChange,
+    String readError,
+    boolean fallback,
+    boolean paused) {
 
   /** One change of the replica count and its reason. */
   public record Change(Instant time, int from, int to, String reason) {}

@@ -21,16 +21,20 @@ import org.junit.jupiter.api.Test;
  */
 class CrdTest {
 
-  static final Path GENERATED = Path.of("target/classes/META-INF/fabric8/scalableservices.swell.dev-v1.yml");
+  static final Path GENERATED =
+      Path.of("target/classes/META-INF/fabric8/scalableservices.swell.dev-v1.yml");
   static final Path COMMITTED = Path.of("../crds/scalableservices.swell.dev.yaml");
   static final List<String> COLUMN_ORDER = List.of("Ready", "API", "Workers", "Backlog", "Age");
-  static final String HEADER = "# Generated from operator/src/main/java/dev/swell/operator/api by `make crds`. Do not edit.\n";
+  static final String HEADER =
+      "# Generated from operator/src/main/java/dev/swell/operator/api by `make crds`. Do not edit.\n";
 
   /** The CRD as it should be committed: generated, with the printer columns in reading order. */
   static String expectedCrd() throws IOException {
-    CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(GENERATED), CustomResourceDefinition.class);
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(Files.readString(GENERATED), CustomResourceDefinition.class);
     for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
-      List<CustomResourceColumnDefinition> columns = new ArrayList<>(v.getAdditionalPrinterColumns());
+      List<CustomResourceColumnDefinition> columns =
+          new ArrayList<>(v.getAdditionalPrinterColumns());
       columns.sort(Comparator.comparingInt(c -> COLUMN_ORDER.indexOf(c.getName())));
       v.setAdditionalPrinterColumns(columns);
     }
@@ -49,32 +53,48 @@ class CrdTest {
     for (int i = 0; i < Math.max(committed.length, generated.length); i++) {
       String c = i < committed.length ? committed[i] : "<end of file>";
       String g = i < generated.length ? generated[i] : "<end of file>";
-      assertThat(c).as("crds/scalableservices.swell.dev.yaml is out of date with the Java model at line %d:"
-          + " run `make crds` and commit it", i + 1).isEqualTo(g);
+      assertThat(c)
+          .as(
+              "crds/scalableservices.swell.dev.yaml is out of date with the Java model at line %d:"
+                  + " run `make crds` and commit it",
+              i + 1)
+          .isEqualTo(g);
     }
   }
 
   @Test
   void kubectlSeesShortNameStatusAndColumnsInOrder() throws IOException {
-    CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
     assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("ssvc");
     CustomResourceDefinitionVersion v1alpha1 = crd.getSpec().getVersions().get(0);
     assertThat(v1alpha1.getName()).isEqualTo("v1alpha1");
     assertThat(v1alpha1.getSubresources().getStatus()).isNotNull();
-    assertThat(v1alpha1.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getName)
+    assertThat(v1alpha1.getAdditionalPrinterColumns())
+        .extracting(CustomResourceColumnDefinition::getName)
         .containsExactlyElementsOf(COLUMN_ORDER);
   }
 
   @Test
   void everySpecFieldIsDescribedForKubectlExplain() throws IOException {
-    CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
-    var spec = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
+    var spec =
+        crd.getSpec()
+            .getVersions()
+            .get(0)
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec");
     List<String> undescribed = new ArrayList<>();
-    spec.getProperties().forEach((name, prop) -> {
-      if (prop.getDescription() == null || prop.getDescription().isBlank()) {
-        undescribed.add("spec." + name);
-      }
-    });
+    spec.getProperties()
+        .forEach(
+            (name, prop) -> {
+              if (prop.getDescription() == null || prop.getDescription().isBlank()) {
+                undescribed.add("spec." + name);
+              }
+            });
     assertThat(undescribed).as("fields without @JsonPropertyDescription").isEmpty();
   }
 }

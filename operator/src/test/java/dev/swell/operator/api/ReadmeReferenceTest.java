@@ -15,11 +15,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's ScalableService reference stays true to the CRD: every field it shows exists in
- * the schema, and every field of the spec's first two levels is shown.
+ * The README's ScalableService reference stays true to the CRD: every field it shows exists in the
+ * schema, and every field of the spec's first two levels is shown.
  */
 class ReadmeReferenceTest {
 
@@ -32,8 +36,16 @@ class ReadmeReferenceTest {
   }
 
   static JSONSchemaProps specSchema() throws IOException {
-    CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(CrdTest.COMMITTED), CustomResourceDefinition.class);
-    return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(
+            Files.readString(CrdTest.COMMITTED), CustomResourceDefinition.class);
+    return crd.getSpec()
+        .getVersions()
+        .get(0)
+        .getSchema()
+        .getOpenAPIV3Schema()
+        .getProperties()
+        .get("spec");
   }
 
   @Test
@@ -57,11 +69,20 @@ class ReadmeReferenceTest {
         continue;
       }
       for (String second : props.getProperties().keySet()) {
-        boolean optionalDetail = top.getKey().equals("redis") || second.equals("enabled") || second.equals("image")
-            || second.equals("port") || second.equals("env") || second.equals("resources")
-            || second.equals("replicas") || second.equals("disruptionBudget") || second.equals("placement")
-            || second.equals("terminationGracePeriodSeconds") || second.equals("nodeSelector")
-            || second.equals("nodeAffinity") || second.equals("tolerations");
+        boolean optionalDetail =
+            top.getKey().equals("redis")
+                || second.equals("enabled")
+                || second.equals("image")
+                || second.equals("port")
+                || second.equals("env")
+                || second.equals("resources")
+                || second.equals("replicas")
+                || second.equals("disruptionBudget")
+                || second.equals("placement")
+                || second.equals("terminationGracePeriodSeconds")
+                || second.equals("nodeSelector")
+                || second.equals("nodeAffinity")
+                || second.equals("tolerations");
         if (!optionalDetail && !example.get(top.getKey()).has(second)) {
           missing.add("spec." + top.getKey() + "." + second);
         }
@@ -78,12 +99,13 @@ class ReadmeReferenceTest {
     String table = readme.substring(section, readme.indexOf("\n## ", section + 1));
     Path main = Path.of("src/main/java/dev/swell/operator");
     Path tests = Path.of("src/test/java");
-    java.util.Set<String> mapped = new java.util.TreeSet<>();
+    Set<String> mapped = new TreeSet<>();
     List<String> missingTests = new ArrayList<>();
-    for (String line : table.lines().filter(l -> l.startsWith("| `") || l.startsWith("| (top)")).toList()) {
+    for (String line :
+        table.lines().filter(l -> l.startsWith("| `") || l.startsWith("| (top)")).toList()) {
       String[] cells = line.split("\\|");
       mapped.add(cells[1].trim().replace("`", ""));
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("`(\\w+)`").matcher(cells[3]);
+      Matcher m = Pattern.compile("`(\\w+)`").matcher(cells[3]);
       while (m.find()) {
         String test = m.group(1);
         try (var files = Files.walk(tests)) {
@@ -93,7 +115,7 @@ class ReadmeReferenceTest {
         }
       }
     }
-    java.util.Set<String> packages = new java.util.TreeSet<>();
+    Set<String> packages = new TreeSet<>();
     packages.add("(top)");
     try (var dirs = Files.list(main)) {
       dirs.filter(Files::isDirectory).forEach(d -> packages.add(d.getFileName().toString()));
@@ -102,7 +124,8 @@ class ReadmeReferenceTest {
     assertThat(missingTests).as("tests the code map names that do not exist").isEmpty();
   }
 
-  private static void walk(String path, JsonNode node, JSONSchemaProps schema, List<String> unknown) {
+  private static void walk(
+      String path, JsonNode node, JSONSchemaProps schema, List<String> unknown) {
     if (node == null || !node.isObject() || schema == null || schema.getProperties() == null) {
       return;
     }
@@ -112,7 +135,10 @@ class ReadmeReferenceTest {
       if (child == null) {
         unknown.add(path + "." + field);
       } else if (child.getType() != null && child.getType().equals("array")) {
-        node.get(field).forEach(item -> walk(path + "." + field + "[]", item, child.getItems().getSchema(), unknown));
+        node.get(field)
+            .forEach(
+                item ->
+                    walk(path + "." + field + "[]", item, child.getItems().getSchema(), unknown));
       } else {
         walk(path + "." + field, node.get(field), child, unknown);
       }

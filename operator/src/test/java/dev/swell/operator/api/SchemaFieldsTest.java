@@ -2,6 +2,7 @@ package dev.swell.operator.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.swell.operator.desired.DisruptionBudgets;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.DataInputStream;
@@ -34,26 +35,30 @@ class SchemaFieldsTest {
   static final Path CLASSES = Path.of("target/classes");
 
   /** Objects given to a child as they are, and where they go. */
-  static final Map<String, String> PASSED_THROUGH = Map.ofEntries(
-      Map.entry("spec.api.env", "the api container's env"),
-      Map.entry("spec.worker.env", "the worker container's env"),
-      Map.entry("spec.api.resources", "the api container's resources"),
-      Map.entry("spec.worker.resources", "the worker container's resources"),
-      Map.entry("spec.redis.managed.resources", "the Redis container's resources"),
-      Map.entry("spec.api.autoscaling.behavior", "the api HPA's spec.behavior"),
-      Map.entry("spec.api.disruptionBudget.minAvailable", "the api PDB"),
-      Map.entry("spec.api.disruptionBudget.maxUnavailable", "the api PDB"),
-      Map.entry("spec.worker.disruptionBudget.minAvailable", "the worker PDB"),
-      Map.entry("spec.worker.disruptionBudget.maxUnavailable", "the worker PDB"),
-      Map.entry("spec.placement.tolerations", "the pods' tolerations"),
-      Map.entry("spec.api.placement.tolerations", "the api pods' tolerations"),
-      Map.entry("spec.worker.placement.tolerations", "the worker pods' tolerations"),
-      Map.entry("spec.placement.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-          "the pods' node affinity"),
-      Map.entry("spec.api.placement.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-          "the api pods' node affinity"),
-      Map.entry("spec.worker.placement.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-          "the worker pods' node affinity"));
+  static final Map<String, String> PASSED_THROUGH =
+      Map.ofEntries(
+          Map.entry("spec.api.env", "the api container's env"),
+          Map.entry("spec.worker.env", "the worker container's env"),
+          Map.entry("spec.api.resources", "the api container's resources"),
+          Map.entry("spec.worker.resources", "the worker container's resources"),
+          Map.entry("spec.redis.managed.resources", "the Redis container's resources"),
+          Map.entry("spec.api.autoscaling.behavior", "the api HPA's spec.behavior"),
+          Map.entry("spec.api.disruptionBudget.minAvailable", "the api PDB"),
+          Map.entry("spec.api.disruptionBudget.maxUnavailable", "the api PDB"),
+          Map.entry("spec.worker.disruptionBudget.minAvailable", "the worker PDB"),
+          Map.entry("spec.worker.disruptionBudget.maxUnavailable", "the worker PDB"),
+          Map.entry("spec.placement.tolerations", "the pods' tolerations"),
+          Map.entry("spec.api.placement.tolerations", "the api pods' tolerations"),
+          Map.entry("spec.worker.placement.tolerations", "the worker pods' tolerations"),
+          Map.entry(
+              "spec.placement.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+              "the pods' node affinity"),
+          Map.entry(
+              "spec.api.placement.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+              "the api pods' node affinity"),
+          Map.entry(
+              "spec.worker.placement.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+              "the worker pods' node affinity"));
 
   static Set<String> fieldReads;
   static Set<String> methodCalls;
@@ -79,8 +84,11 @@ class SchemaFieldsTest {
     Map<String, Object> spec = schemaOf("spec");
     List<String> unread = new ArrayList<>();
     walk("spec", spec, ScalableServiceSpec.class, unread);
-    assertThat(unread).as("fields the CRD accepts that no operator code reads: use them, or reject them in the"
-        + " schema").isEmpty();
+    assertThat(unread)
+        .as(
+            "fields the CRD accepts that no operator code reads: use them, or reject them in the"
+                + " schema")
+        .isEmpty();
   }
 
   @Test
@@ -88,16 +96,23 @@ class SchemaFieldsTest {
     Map<String, Object> worker = properties(schemaOf("spec")).get("worker");
     Map<String, Object> api = properties(schemaOf("spec")).get("api");
     assertThat((String) properties(worker).get("disruptionBudget").get("description"))
-        .contains("Default maxUnavailable " + DisruptionBudgets.WORKER_DEFAULT_MAX_UNAVAILABLE.getIntVal());
+        .contains(
+            "Default maxUnavailable "
+                + DisruptionBudgets.WORKER_DEFAULT_MAX_UNAVAILABLE.getIntVal());
     assertThat((String) properties(api).get("disruptionBudget").get("description"))
-        .contains("Default minAvailable " + DisruptionBudgets.API_DEFAULT_MIN_AVAILABLE.getIntVal());
+        .contains(
+            "Default minAvailable " + DisruptionBudgets.API_DEFAULT_MIN_AVAILABLE.getIntVal());
   }
 
   @Test
   void theWalkFindsAFieldNoCodeReads() {
     // the test's own check: a model class with a field nothing reads is reported
     List<String> unread = new ArrayList<>();
-    walk("probe", Map.of("properties", Map.of("neverRead", Map.of("type", "string"))), Probe.class, unread);
+    walk(
+        "probe",
+        Map.of("properties", Map.of("neverRead", Map.of("type", "string"))),
+        Probe.class,
+        unread);
     assertThat(unread).containsExactly("probe.neverRead");
   }
 
@@ -137,24 +152,33 @@ class SchemaFieldsTest {
     }
   }
 
-  /** How the model holds a property: its Java type (element type of a list or map), and whether code reads it. */
+  /**
+   * How the model holds a property: its Java type (element type of a list or map), and whether code
+   * reads it.
+   */
   record Accessor(Class<?> valueType, boolean read) {}
 
   static Accessor accessor(Class<?> type, String property) {
     String owner = type.getName().replace('.', '/');
     for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
-        com.fasterxml.jackson.annotation.JsonProperty named = f.getAnnotation(
-            com.fasterxml.jackson.annotation.JsonProperty.class);
+        JsonProperty named = f.getAnnotation(JsonProperty.class);
         String name = named != null && !named.value().isEmpty() ? named.value() : f.getName();
         if (!name.equals(property)) {
           continue;
         }
-        String getter = (f.getType() == Boolean.class || f.getType() == boolean.class ? "is" : "get")
-            + Character.toUpperCase(f.getName().charAt(0)) + f.getName().substring(1);
-        boolean read = fieldReads.contains(c.getName().replace('.', '/') + "." + f.getName())
-            || methodCalls.contains(owner + "." + getter) || methodCalls.contains(owner + ".get"
-                + Character.toUpperCase(f.getName().charAt(0)) + f.getName().substring(1));
+        String getter =
+            (f.getType() == Boolean.class || f.getType() == boolean.class ? "is" : "get")
+                + Character.toUpperCase(f.getName().charAt(0))
+                + f.getName().substring(1);
+        boolean read =
+            fieldReads.contains(c.getName().replace('.', '/') + "." + f.getName())
+                || methodCalls.contains(owner + "." + getter)
+                || methodCalls.contains(
+                    owner
+                        + ".get"
+                        + Character.toUpperCase(f.getName().charAt(0))
+                        + f.getName().substring(1));
         return new Accessor(elementType(f.getGenericType()), read);
       }
     }
@@ -173,13 +197,16 @@ class SchemaFieldsTest {
   static Map<String, Object> schemaOf(String top) {
     try {
       Map<String, Object> crd = Serialization.unmarshal(Files.readString(GENERATED), Map.class);
-      Map<String, Object> version = ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec"))
-          .get("versions")).get(0);
-      Map<String, Object> schema = (Map<String, Object>) ((Map<String, Object>) version.get("schema"))
-          .get("openAPIV3Schema");
+      Map<String, Object> version =
+          ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec")).get("versions"))
+              .get(0);
+      Map<String, Object> schema =
+          (Map<String, Object>)
+              ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema");
       return properties(schema).get(top);
     } catch (IOException e) {
-      throw new IllegalStateException("the generated CRD " + GENERATED + " (mvn compile makes it)", e);
+      throw new IllegalStateException(
+          "the generated CRD " + GENERATED + " (mvn compile makes it)", e);
     }
   }
 
@@ -191,7 +218,8 @@ class SchemaFieldsTest {
 
   /** Reads the field and method references of a class file's constant pool (JVMS 4.4). */
   static final class ConstantPool {
-    static void references(InputStream raw, Set<String> fields, Set<String> methods) throws IOException {
+    static void references(InputStream raw, Set<String> fields, Set<String> methods)
+        throws IOException {
       DataInputStream in = new DataInputStream(raw);
       in.readInt(); // magic
       in.readUnsignedShort();

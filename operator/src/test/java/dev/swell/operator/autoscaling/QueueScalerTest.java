@@ -16,10 +16,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class QueueScalerTest {
 
-  static final ScalingRules NO_WINDOW_DOWN = new ScalingRules(0, Select.Max, ScalingRules.DEFAULT_DOWN.policies());
+  static final ScalingRules NO_WINDOW_DOWN =
+      new ScalingRules(0, Select.Max, ScalingRules.DEFAULT_DOWN.policies());
 
   static QueueTarget target(int min, int max, long perReplica, ScalingRules up, ScalingRules down) {
-    return new QueueTarget(min, max, perReplica, 0, null, Duration.ofSeconds(60), up, down, null, 3);
+    return new QueueTarget(
+        min, max, perReplica, 0, null, Duration.ofSeconds(60), up, down, null, 3);
   }
 
   static QueueTarget defaults(int min, int max, long perReplica) {
@@ -55,17 +57,18 @@ class QueueScalerTest {
 
   @ParameterizedTest(name = "backlog {0}, in flight {1}, target {2}: {3} -> {4}")
   @CsvSource({
-      // backlog, inFlight, target, from, expected: desired = ceil(work / target), HPA AverageValue
-      "97, 0, 20, 5, 5",
-      "97, 0, 20, 4, 5",
-      "0, 100, 20, 5, 5",
-      "104, 0, 20, 5, 5",   // ratio 1.04: inside the 0.1 tolerance
-      "90, 0, 20, 5, 5",    // ratio 0.9: inside the tolerance
-      "111, 0, 20, 5, 6",   // ratio 1.11: outside
-      "80, 0, 20, 2, 4",
-      "1, 0, 1000, 1, 1",
+    // backlog, inFlight, target, from, expected: desired = ceil(work / target), HPA AverageValue
+    "97, 0, 20, 5, 5",
+    "97, 0, 20, 4, 5",
+    "0, 100, 20, 5, 5",
+    "104, 0, 20, 5, 5", // ratio 1.04: inside the 0.1 tolerance
+    "90, 0, 20, 5, 5", // ratio 0.9: inside the tolerance
+    "111, 0, 20, 5, 6", // ratio 1.11: outside
+    "80, 0, 20, 2, 4",
+    "1, 0, 1000, 1, 1",
   })
-  void desiredIsTheCeilingOfWorkOverTarget(long backlog, long inFlight, long target, int from, int expected) {
+  void desiredIsTheCeilingOfWorkOverTarget(
+      long backlog, long inFlight, long target, int from, int expected) {
     Run run = new Run(target(0, 50, target, ScalingRules.DEFAULT_UP, NO_WINDOW_DOWN), from);
     assertThat(run.after(1, backlog, inFlight).to()).isEqualTo(expected);
   }
@@ -94,8 +97,15 @@ class QueueScalerTest {
 
   @Test
   void maxReplicasCapsTheCount() {
-    Run run = new Run(target(0, 8, 10, new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 100, 15))),
-        NO_WINDOW_DOWN), 2);
+    Run run =
+        new Run(
+            target(
+                0,
+                8,
+                10,
+                new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 100, 15))),
+                NO_WINDOW_DOWN),
+            2);
     Decision d = run.after(1, 5000, 0);
     assertThat(d.to()).isEqualTo(8);
     assertThat(d.reason()).isEqualTo(Reason.Bounds);
@@ -105,8 +115,11 @@ class QueueScalerTest {
   void hpaDocsScaleDownExampleTenPercentOrFourPodsPerMinute() {
     // kubernetes.io HPA docs, "Scaling Policies": Pods 4 / 60 s and Percent 10 / 60 s; the policy
     // allowing the most change wins: 80 -> 72 (10% is 8), then 72 -> 64 (7.2 rounds to 8 removed)
-    ScalingRules down = new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 4, 60),
-        new ScalingPolicy(Type.Percent, 10, 60)));
+    ScalingRules down =
+        new ScalingRules(
+            0,
+            Select.Max,
+            List.of(new ScalingPolicy(Type.Pods, 4, 60), new ScalingPolicy(Type.Percent, 10, 60)));
     Run run = new Run(target(0, 100, 10, ScalingRules.DEFAULT_UP, down), 80);
     assertThat(run.after(1, 100, 0).to()).isEqualTo(72);
     assertThat(run.after(30, 100, 0).to()).as("still the same minute").isEqualTo(72);
@@ -119,7 +132,8 @@ class QueueScalerTest {
   @Test
   void hpaDocsScaleUpExampleNineHundredPercent() {
     // kubernetes.io HPA docs: Percent 900 / 60 s grows 1 -> 10 -> 100
-    ScalingRules up = new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Percent, 900, 60)));
+    ScalingRules up =
+        new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Percent, 900, 60)));
     Run run = new Run(target(0, 1000, 1, up, NO_WINDOW_DOWN), 1);
     assertThat(run.after(1, 10_000, 0).to()).isEqualTo(10);
     assertThat(run.after(61, 10_000, 0).to()).isEqualTo(100);
@@ -127,15 +141,26 @@ class QueueScalerTest {
 
   @Test
   void selectPolicyMinTakesTheSmallestChange() {
-    ScalingRules up = new ScalingRules(0, Select.Min, List.of(new ScalingPolicy(Type.Pods, 4, 15),
-        new ScalingPolicy(Type.Percent, 100, 15)));
+    ScalingRules up =
+        new ScalingRules(
+            0,
+            Select.Min,
+            List.of(new ScalingPolicy(Type.Pods, 4, 15), new ScalingPolicy(Type.Percent, 100, 15)));
     Run run = new Run(target(0, 100, 1, up, NO_WINDOW_DOWN), 10);
     assertThat(run.after(1, 1000, 0).to()).as("min(10 + 4, 20)").isEqualTo(14);
   }
 
   @Test
   void disabledScaleDownNeverRemovesReplicas() {
-    Run run = new Run(target(0, 10, 10, ScalingRules.DEFAULT_UP, new ScalingRules(0, Select.Disabled, List.of())), 6);
+    Run run =
+        new Run(
+            target(
+                0,
+                10,
+                10,
+                ScalingRules.DEFAULT_UP,
+                new ScalingRules(0, Select.Disabled, List.of())),
+            6);
     for (int i = 0; i < 20; i++) {
       assertThat(run.after(30, 0, 0).to()).isEqualTo(6);
     }
@@ -143,19 +168,29 @@ class QueueScalerTest {
 
   @Test
   void hpaDocsStabilizationWindowKeepsTheHighestRecommendation() {
-    // docs: scaleDown stabilizationWindowSeconds 300 uses the highest recommendation of the past 5 minutes
+    // docs: scaleDown stabilizationWindowSeconds 300 uses the highest recommendation of the past 5
+    // minutes
     Run run = new Run(defaults(1, 20, 10), 10);
     assertThat(run.after(1, 100, 0).to()).isEqualTo(10);
     assertThat(run.after(60, 20, 0).to()).as("a drop to 2 is held by the window").isEqualTo(10);
     assertThat(run.last.reason()).isEqualTo(Reason.Hold);
     assertThat(run.after(200, 20, 0).to()).isEqualTo(10);
-    assertThat(run.after(45, 20, 0).to()).as("301 s after the last 10: the window has only 2s").isEqualTo(2);
+    assertThat(run.after(45, 20, 0).to())
+        .as("301 s after the last 10: the window has only 2s")
+        .isEqualTo(2);
   }
 
   @Test
   void aScaleUpWindowTakesTheLowestRecommendation() {
-    Run run = new Run(target(0, 20, 10, new ScalingRules(60, Select.Max, ScalingRules.DEFAULT_UP.policies()),
-        NO_WINDOW_DOWN), 2);
+    Run run =
+        new Run(
+            target(
+                0,
+                20,
+                10,
+                new ScalingRules(60, Select.Max, ScalingRules.DEFAULT_UP.policies()),
+                NO_WINDOW_DOWN),
+            2);
     assertThat(run.after(1, 20, 0).to()).isEqualTo(2);
     assertThat(run.after(10, 100, 0).to()).as("the 2 of 10 s ago still counts").isEqualTo(2);
     assertThat(run.after(55, 100, 0).to()).isEqualTo(6);
@@ -163,8 +198,18 @@ class QueueScalerTest {
 
   @Test
   void activationFromZeroNeedsMoreThanTheThreshold() {
-    QueueTarget t = new QueueTarget(0, 10, 20, 10, null, Duration.ofSeconds(60), ScalingRules.DEFAULT_UP,
-        NO_WINDOW_DOWN, null, 3);
+    QueueTarget t =
+        new QueueTarget(
+            0,
+            10,
+            20,
+            10,
+            null,
+            Duration.ofSeconds(60),
+            ScalingRules.DEFAULT_UP,
+            NO_WINDOW_DOWN,
+            null,
+            3);
     Run run = new Run(t, 0);
     assertThat(run.after(1, 10, 0).to()).isZero();
     assertThat(run.after(1, 11, 0).to()).isEqualTo(1);
@@ -172,15 +217,21 @@ class QueueScalerTest {
 
   @Test
   void scaleToZeroWaitsForTheCooldownAndFollowsTheScaleDownPolicy() {
-    ScalingRules onePerMinute = new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 1, 60)));
+    ScalingRules onePerMinute =
+        new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 1, 60)));
     Run run = new Run(target(0, 10, 10, ScalingRules.DEFAULT_UP, onePerMinute), 3);
     run.after(1, 30, 0); // active
-    assertThat(run.after(1, 0, 0).to()).as("idle, cooldown running: one replica stays").isEqualTo(2);
-    assertThat(run.last.reason()).as("the policy allows 3 -> 2 now, the cooldown asks for 1").isEqualTo(Reason.RateLimited);
+    assertThat(run.after(1, 0, 0).to())
+        .as("idle, cooldown running: one replica stays")
+        .isEqualTo(2);
+    assertThat(run.last.reason())
+        .as("the policy allows 3 -> 2 now, the cooldown asks for 1")
+        .isEqualTo(Reason.RateLimited);
     assertThat(run.last.message()).contains("cooldown 60s");
     assertThat(run.after(58, 0, 0).to()).isEqualTo(2);
     assertThat(run.after(2, 0, 0).to()).as("a minute later: one more removed").isEqualTo(1);
-    assertThat(run.after(30, 0, 0).to()).as("cooldown of 60 s over, but the policy allows one per minute")
+    assertThat(run.after(30, 0, 0).to())
+        .as("cooldown of 60 s over, but the policy allows one per minute")
         .isEqualTo(1);
     assertThat(run.after(31, 0, 0).to()).isZero();
     assertThat(run.last.reason()).isEqualTo(Reason.ScaleToZero);
@@ -189,8 +240,15 @@ class QueueScalerTest {
   @Test
   void neverFromManyStraightToZero() {
     // KEDA jumps N -> 0 at once (kedacore/keda#7770); with the HPA's default down rules we step
-    Run run = new Run(target(0, 50, 10, ScalingRules.DEFAULT_UP,
-        new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Percent, 50, 15)))), 40);
+    Run run =
+        new Run(
+            target(
+                0,
+                50,
+                10,
+                ScalingRules.DEFAULT_UP,
+                new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Percent, 50, 15)))),
+            40);
     run.after(1, 400, 0);
     List<Integer> path = new ArrayList<>();
     for (int i = 0; i < 20 && run.replicas > 0; i++) {
@@ -209,8 +267,18 @@ class QueueScalerTest {
 
   @Test
   void fallbackAfterConsecutiveFailuresAlsoFromZero() {
-    QueueTarget t = new QueueTarget(0, 10, 10, 0, null, Duration.ofSeconds(60), ScalingRules.DEFAULT_UP,
-        NO_WINDOW_DOWN, 2, 3);
+    QueueTarget t =
+        new QueueTarget(
+            0,
+            10,
+            10,
+            0,
+            null,
+            Duration.ofSeconds(60),
+            ScalingRules.DEFAULT_UP,
+            NO_WINDOW_DOWN,
+            2,
+            3);
     Run run = new Run(t, 0);
     QueueReading down = new QueueReading.Failed("connection refused");
     assertThat(run.read(1, down, false).to()).isZero();
@@ -219,7 +287,9 @@ class QueueScalerTest {
     assertThat(third.to()).isEqualTo(2);
     assertThat(third.reason()).isEqualTo(Reason.Fallback);
     assertThat(third.message()).contains("connection refused", "3 times");
-    assertThat(run.after(1, 0, 0).history().consecutiveFailures()).as("a good read resets the count").isZero();
+    assertThat(run.after(1, 0, 0).history().consecutiveFailures())
+        .as("a good read resets the count")
+        .isZero();
   }
 
   @Test
@@ -249,8 +319,18 @@ class QueueScalerTest {
 
   @Test
   void drainTimeAsksForMoreWhenThroughputIsLow() {
-    QueueTarget t = new QueueTarget(0, 50, 100, 0, Duration.ofSeconds(10), Duration.ofSeconds(60),
-        new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 100, 15))), NO_WINDOW_DOWN, null, 3);
+    QueueTarget t =
+        new QueueTarget(
+            0,
+            50,
+            100,
+            0,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 100, 15))),
+            NO_WINDOW_DOWN,
+            null,
+            3);
     Run run = new Run(t, 1);
     Decision d = run.read(1, new QueueReading.Observed(200, 0, 2.0), false);
     // backlog target: ceil(200/100) = 2; drain: 200 items in 10 s at 2/s per replica = 10 replicas
@@ -272,9 +352,20 @@ class QueueScalerTest {
   @Test
   void aBurstRightAfterAScaleToZeroGetsItsWorkersAtOnce() {
     // 0 -> 4 -> 1 -> 0 within one 15 s scale-up period: the HPA counts the period's start as
-    // current - added + removed = 0, so the next burst may add 4 again at once (it waited 15 s before)
-    QueueTarget t = new QueueTarget(0, 20, 20, 0, null, Duration.ofSeconds(2), ScalingRules.DEFAULT_UP,
-        NO_WINDOW_DOWN, null, 3);
+    // current - added + removed = 0, so the next burst may add 4 again at once (it waited 15 s
+    // before)
+    QueueTarget t =
+        new QueueTarget(
+            0,
+            20,
+            20,
+            0,
+            null,
+            Duration.ofSeconds(2),
+            ScalingRules.DEFAULT_UP,
+            NO_WINDOW_DOWN,
+            null,
+            3);
     Run run = new Run(t, 0);
     assertThat(run.after(1, 80, 0).to()).isEqualTo(4);
     assertThat(run.after(1, 0, 0).to()).as("idle inside the cooldown").isEqualTo(1);
@@ -285,13 +376,15 @@ class QueueScalerTest {
 
   @Test
   void removalsInAPeriodRaiseTheScaleUpLimitAndAdditionsLowerTheScaleDownLimit() {
-    ScalingRules onePodPerMinute = new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 1, 60)));
+    ScalingRules onePodPerMinute =
+        new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 1, 60)));
     Run run = new Run(target(1, 50, 10, onePodPerMinute, NO_WINDOW_DOWN), 4);
     assertThat(run.after(1, 20, 0).to()).isEqualTo(2);
     // 20 s later the scale-down is outside its own 15 s period but inside the scale-up's 60 s one:
     // the period started at 2 + 2 removed = 4, so one pod over that is 5
     assertThat(run.after(20, 1000, 0).to()).isEqualTo(5);
-    ScalingRules twoPodsPerMinute = new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 2, 60)));
+    ScalingRules twoPodsPerMinute =
+        new ScalingRules(0, Select.Max, List.of(new ScalingPolicy(Type.Pods, 2, 60)));
     Run down = new Run(target(1, 50, 10, ScalingRules.DEFAULT_UP, twoPodsPerMinute), 2);
     assertThat(down.after(1, 60, 0).to()).isEqualTo(6);
     // the down period started at 6 - 4 added = 2: removing two pods from there leaves 0, so 1 (min)
@@ -301,13 +394,19 @@ class QueueScalerTest {
   @Test
   void theToleranceIsSetPerDirection() {
     ScalingRules eagerUp = new ScalingRules(0, Select.Max, ScalingRules.DEFAULT_UP.policies(), 0.0);
-    ScalingRules lazyDown = new ScalingRules(0, Select.Max, ScalingRules.DEFAULT_DOWN.policies(), 0.5);
+    ScalingRules lazyDown =
+        new ScalingRules(0, Select.Max, ScalingRules.DEFAULT_DOWN.policies(), 0.5);
     QueueTarget t = target(1, 50, 10, eagerUp, lazyDown);
-    assertThat(new Run(t, 10).after(1, 101, 0).to()).as("ratio 1.01 with scale-up tolerance 0").isEqualTo(11);
-    assertThat(new Run(t, 10).after(1, 51, 0).to()).as("ratio 0.51 within scale-down tolerance 0.5")
+    assertThat(new Run(t, 10).after(1, 101, 0).to())
+        .as("ratio 1.01 with scale-up tolerance 0")
+        .isEqualTo(11);
+    assertThat(new Run(t, 10).after(1, 51, 0).to())
+        .as("ratio 0.51 within scale-down tolerance 0.5")
         .isEqualTo(10);
     assertThat(new Run(t, 10).after(1, 49, 0).to()).as("ratio 0.49 outside it").isEqualTo(5);
-    assertThat(new Run(defaults(1, 50, 10), 10).after(1, 109, 0).to()).as("default 0.1 up").isEqualTo(10);
+    assertThat(new Run(defaults(1, 50, 10), 10).after(1, 109, 0).to())
+        .as("default 0.1 up")
+        .isEqualTo(10);
   }
 
   @Test
@@ -325,8 +424,18 @@ class QueueScalerTest {
   @Test
   void propertyReplicasStayInBoundsAndGrowNoFasterThanThePolicy() {
     Random random = new Random(42);
-    QueueTarget t = new QueueTarget(0, 30, 10, 5, null, Duration.ofSeconds(30), ScalingRules.DEFAULT_UP,
-        ScalingRules.DEFAULT_DOWN, 3, 2);
+    QueueTarget t =
+        new QueueTarget(
+            0,
+            30,
+            10,
+            5,
+            null,
+            Duration.ofSeconds(30),
+            ScalingRules.DEFAULT_UP,
+            ScalingRules.DEFAULT_DOWN,
+            3,
+            2);
     Run run = new Run(t, 0);
     List<long[]> timeline = new ArrayList<>(); // {epochSecond, replicas}
     long idleSince = -1;
@@ -335,7 +444,10 @@ class QueueScalerTest {
       long backlog = random.nextInt(10) < 3 ? 0 : random.nextInt(400);
       boolean fail = random.nextInt(50) == 0;
       int before = run.replicas;
-      Decision d = fail ? run.read(seconds, new QueueReading.Failed("x"), false) : run.after(seconds, backlog, 0);
+      Decision d =
+          fail
+              ? run.read(seconds, new QueueReading.Failed("x"), false)
+              : run.after(seconds, backlog, 0);
       long now = run.clock.instant().getEpochSecond();
       assertThat(d.to()).isBetween(t.minReplicas(), t.maxReplicas());
       long windowStart = now - 15;
@@ -349,13 +461,16 @@ class QueueScalerTest {
         startReplicas = timeline.isEmpty() ? before : startReplicas;
       }
       if (d.to() > before && d.reason() != Reason.Fallback && d.reason() != Reason.Bounds) {
-        assertThat(d.to()).as("step %d: growth within 15 s", i)
+        assertThat(d.to())
+            .as("step %d: growth within 15 s", i)
             .isLessThanOrEqualTo((int) Math.max(startReplicas + 4, 2 * startReplicas));
       }
       if (!fail) {
         idleSince = backlog == 0 ? (idleSince < 0 ? now : idleSince) : -1;
         if (d.to() == 0 && before > 0) {
-          assertThat(idleSince).as("step %d: zero only after the cooldown", i).isGreaterThanOrEqualTo(0);
+          assertThat(idleSince)
+              .as("step %d: zero only after the cooldown", i)
+              .isGreaterThanOrEqualTo(0);
           assertThat(now - idleSince).isGreaterThanOrEqualTo(t.cooldown().toSeconds() - 10);
         }
       }

@@ -10,7 +10,10 @@ class ApiAutoscalerTest {
 
   @Test
   void theHpaTargetsTheApiOnCpuAndMemoryWithBehaviorPassedThrough() {
-    HorizontalPodAutoscaler hpa = ApiAutoscaler.hpa(Fixtures.service("""
+    HorizontalPodAutoscaler hpa =
+        ApiAutoscaler.hpa(
+            Fixtures.service(
+                """
         image: app
         api:
           autoscaling:
@@ -27,9 +30,14 @@ class ApiAutoscalerTest {
     assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
-    assertThat(hpa.getSpec().getMetrics()).extracting(m -> m.getResource().getName()).containsExactly("cpu", "memory");
-    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(70);
-    assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds()).isEqualTo(60);
-    assertThat(hpa.getSpec().getBehavior().getScaleDown().getPolicies().get(0).getType()).isEqualTo("Pods");
+    assertThat(hpa.getSpec().getMetrics())
+        .extracting(m -> m.getResource().getName())
+        .containsExactly("cpu", "memory");
+    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization())
+        .isEqualTo(70);
+    assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
+        .isEqualTo(60);
+    assertThat(hpa.getSpec().getBehavior().getScaleDown().getPolicies().get(0).getType())
+        .isEqualTo("Pods");
   }
 }

@@ -15,21 +15,26 @@ import org.junit.jupiter.api.Test;
 
 class RedisResourcesTest {
 
-  static final ScalableService SHOP = Fixtures.service("""
+  static final ScalableService SHOP =
+      Fixtures.service(
+          """
       image: app
       redis: {mode: Managed, managed: {maxMemory: 256Mi}}
       """);
 
   @Test
   void redisRunsWithMaxMemoryLruAndNoPersistence() {
-    Container redis = RedisResources.deployment(SHOP).getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container redis =
+        RedisResources.deployment(SHOP).getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(redis.getImage()).isEqualTo("redis:7.4-alpine");
     assertThat(String.join(" ", redis.getArgs()))
-        .contains("--maxmemory 268435456", "--maxmemory-policy allkeys-lru", "/etc/redis/redis.conf");
+        .contains(
+            "--maxmemory 268435456", "--maxmemory-policy allkeys-lru", "/etc/redis/redis.conf");
     assertThat(redis.getResources().getRequests()).containsEntry("memory", new Quantity("256Mi"));
     assertThat(redis.getResources().getLimits()).containsEntry("memory", new Quantity("512Mi"));
     assertThat(redis.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-    assertThat(redis.getReadinessProbe().getExec().getCommand()).containsExactly("redis-cli", "ping");
+    assertThat(redis.getReadinessProbe().getExec().getCommand())
+        .containsExactly("redis-cli", "ping");
     assertThat(RedisResources.deployment(SHOP).getSpec().getReplicas()).isEqualTo(1);
   }
 
@@ -38,28 +43,37 @@ class RedisResourcesTest {
     Secret first = RedisResources.secret(SHOP, null);
     String password = RedisResources.password(first);
     assertThat(password).hasSizeGreaterThanOrEqualTo(32);
-    assertThat(RedisResources.password(RedisResources.secret(SHOP, null))).as("new secrets get new passwords")
+    assertThat(RedisResources.password(RedisResources.secret(SHOP, null)))
+        .as("new secrets get new passwords")
         .isNotEqualTo(password);
     Secret again = RedisResources.secret(SHOP, password);
     assertThat(again.getData()).isEqualTo(first.getData());
-    String conf = new String(Base64.getDecoder().decode(first.getData().get("redis.conf")), StandardCharsets.UTF_8);
+    String conf =
+        new String(
+            Base64.getDecoder().decode(first.getData().get("redis.conf")), StandardCharsets.UTF_8);
     assertThat(conf).contains("requirepass " + password);
   }
 
   @Test
   void onlyTheServicesPodsAndTheOperatorMayReachRedis() {
-    NetworkPolicy policy = RedisResources.networkPolicy(SHOP, "swell-system", Map.of("app.kubernetes.io/name", "swell-operator"));
+    NetworkPolicy policy =
+        RedisResources.networkPolicy(
+            SHOP, "swell-system", Map.of("app.kubernetes.io/name", "swell-operator"));
     assertThat(policy.getSpec().getPodSelector().getMatchLabels())
-        .containsEntry("app.kubernetes.io/component", "redis").containsEntry("app.kubernetes.io/name", "shop");
+        .containsEntry("app.kubernetes.io/component", "redis")
+        .containsEntry("app.kubernetes.io/name", "shop");
     assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
     var from = policy.getSpec().getIngress().get(0).getFrom();
     assertThat(from).hasSize(2);
-    assertThat(from.get(0).getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/part-of", "shop");
-    assertThat(from.get(0).getPodSelector().getMatchExpressions().get(0).getValues()).containsExactly("api", "worker");
+    assertThat(from.get(0).getPodSelector().getMatchLabels())
+        .containsEntry("app.kubernetes.io/part-of", "shop");
+    assertThat(from.get(0).getPodSelector().getMatchExpressions().get(0).getValues())
+        .containsExactly("api", "worker");
     assertThat(from.get(0).getNamespaceSelector()).as("same namespace only").isNull();
     assertThat(from.get(1).getNamespaceSelector().getMatchLabels())
         .containsEntry("kubernetes.io/metadata.name", "swell-system");
-    assertThat(policy.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal()).isEqualTo(6379);
+    assertThat(policy.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal())
+        .isEqualTo(6379);
   }
 
   @Test

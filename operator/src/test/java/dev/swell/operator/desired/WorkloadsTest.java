@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class WorkloadsTest {
 
-  static final String SHOP = """
+  static final String SHOP =
+      """
       image: swell/sample-app:0.1.0
       redis: {mode: Managed}
       api:
@@ -47,8 +48,13 @@ class WorkloadsTest {
 
   @Test
   void aFixedApiHasItsReplicasAndDefaultsToOne() {
-    assertThat(Workloads.api(Fixtures.service("image: app\napi: {replicas: 3}")).getSpec().getReplicas()).isEqualTo(3);
-    assertThat(Workloads.api(Fixtures.service("image: app\napi: {}")).getSpec().getReplicas()).isEqualTo(1);
+    assertThat(
+            Workloads.api(Fixtures.service("image: app\napi: {replicas: 3}"))
+                .getSpec()
+                .getReplicas())
+        .isEqualTo(3);
+    assertThat(Workloads.api(Fixtures.service("image: app\napi: {}")).getSpec().getReplicas())
+        .isEqualTo(1);
   }
 
   @Test
@@ -58,18 +64,27 @@ class WorkloadsTest {
 
   @Test
   void theApiGetsTheEnvironmentContract() {
-    Container c = Workloads.api(Fixtures.service(SHOP)).getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container c =
+        Workloads.api(Fixtures.service(SHOP))
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
     Map<String, EnvVar> env = env(c);
     assertThat(env.get("SWELL_COMPONENT").getValue()).isEqualTo("api");
     assertThat(env.get("PORT").getValue()).isEqualTo("9090");
     assertThat(env.get("REDIS_URL").getValue()).isEqualTo("redis://shop-redis.demo.svc:6379/0");
-    assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getName()).isEqualTo("shop-redis-auth");
-    assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+    assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("shop-redis-auth");
+    assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getKey())
+        .isEqualTo("password");
     assertThat(env.get("QUEUE_KEY").getValue()).isEqualTo("jobs");
     assertThat(env.get("CACHE_TTL_SECONDS").getValue()).isEqualTo("300");
     assertThat(env.get("RATE_LIMIT_RPS").getValue()).isEqualTo("50");
     assertThat(env.get("RATE_LIMIT_BURST").getValue()).isEqualTo("100");
-    assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.name");
     assertThat(env.get("LOG_LEVEL").getValue()).isEqualTo("debug");
     assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(9090);
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -88,15 +103,20 @@ class WorkloadsTest {
 
   @Test
   void everyAppPodRunsRestricted() {
-    for (Deployment d : new Deployment[] {Workloads.api(Fixtures.service(SHOP)), Workloads.worker(Fixtures.service(SHOP))}) {
+    for (Deployment d :
+        new Deployment[] {
+          Workloads.api(Fixtures.service(SHOP)), Workloads.worker(Fixtures.service(SHOP))
+        }) {
       PodSpec pod = d.getSpec().getTemplate().getSpec();
       Container c = pod.getContainers().get(0);
       assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-      assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      assertThat(pod.getSecurityContext().getSeccompProfile().getType())
+          .isEqualTo("RuntimeDefault");
       assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
       assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
       assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-      assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+      assertThat(c.getVolumeMounts())
+          .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
       assertThat(pod.getAutomountServiceAccountToken()).isFalse();
     }
   }
@@ -104,18 +124,41 @@ class WorkloadsTest {
   @Test
   void requestsAreDefaultedWhereTheSpecHasNone() {
     ScalableService s = Fixtures.service(SHOP);
-    var api = Workloads.api(s).getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests();
-    assertThat(api).containsEntry("cpu", new Quantity("100m")).containsEntry("memory", new Quantity("128Mi"));
-    var worker = Workloads.worker(s).getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests();
-    assertThat(worker).containsEntry("cpu", new Quantity("250m")).containsEntry("memory", new Quantity("128Mi"));
+    var api =
+        Workloads.api(s)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getResources()
+            .getRequests();
+    assertThat(api)
+        .containsEntry("cpu", new Quantity("100m"))
+        .containsEntry("memory", new Quantity("128Mi"));
+    var worker =
+        Workloads.worker(s)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getResources()
+            .getRequests();
+    assertThat(worker)
+        .containsEntry("cpu", new Quantity("250m"))
+        .containsEntry("memory", new Quantity("128Mi"));
   }
 
   @Test
   void componentPlacementOverridesAndIsApplied() {
     ScalableService s = Fixtures.service(SHOP);
     PodSpec worker = Workloads.worker(s).getSpec().getTemplate().getSpec();
-    assertThat(worker.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
-    assertThat(worker.getAffinity().getPodAntiAffinity()).as("inherited from spec.placement").isNotNull();
+    assertThat(worker.getTolerations())
+        .anySatisfy(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
+    assertThat(worker.getAffinity().getPodAntiAffinity())
+        .as("inherited from spec.placement")
+        .isNotNull();
     PodSpec api = Workloads.api(s).getSpec().getTemplate().getSpec();
     assertThat(api.getTolerations()).isNull();
   }
@@ -124,31 +167,44 @@ class WorkloadsTest {
   void selectorsAndLabelsFollowTheNamingContract() {
     Deployment api = Workloads.api(Fixtures.service(SHOP));
     assertThat(api.getSpec().getSelector().getMatchLabels())
-        .containsExactlyInAnyOrderEntriesOf(Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "api"));
-    assertThat(api.getMetadata().getLabels()).containsEntry("app.kubernetes.io/part-of", "shop")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "api"));
+    assertThat(api.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/part-of", "shop")
         .containsEntry("app.kubernetes.io/managed-by", "swell-operator");
-    assertThat(api.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(api.getMetadata().getLabels());
+    assertThat(api.getSpec().getTemplate().getMetadata().getLabels())
+        .isEqualTo(api.getMetadata().getLabels());
   }
 
   @Test
   void externalRedisWithTlsBecomesRedissAndUsesTheReferencedSecret() {
-    ScalableService s = Fixtures.service("""
+    ScalableService s =
+        Fixtures.service(
+            """
         image: app
         redis:
           mode: External
           external: {url: "redis://cache.example:6379/0", tls: true, passwordSecretRef: {name: redis-auth, key: pw}}
         api: {}
         """);
-    Map<String, EnvVar> env = env(Workloads.api(s).getSpec().getTemplate().getSpec().getContainers().get(0));
+    Map<String, EnvVar> env =
+        env(Workloads.api(s).getSpec().getTemplate().getSpec().getContainers().get(0));
     assertThat(env.get("REDIS_URL").getValue()).isEqualTo("rediss://cache.example:6379/0");
-    assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getName()).isEqualTo("redis-auth");
+    assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("redis-auth");
     assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("pw");
   }
 
   @Test
   void withoutRedisTheAppGetsNoRedisSettings() {
-    Map<String, EnvVar> env = env(Workloads.api(Fixtures.service("image: app\nredis: {mode: None}\napi: {}"))
-        .getSpec().getTemplate().getSpec().getContainers().get(0));
+    Map<String, EnvVar> env =
+        env(
+            Workloads.api(Fixtures.service("image: app\nredis: {mode: None}\napi: {}"))
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0));
     assertThat(env).doesNotContainKeys("REDIS_URL", "REDIS_PASSWORD", "QUEUE_KEY");
   }
 }

@@ -10,12 +10,15 @@ import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.events.KubernetesEventSink;
 import dev.swell.operator.it.Crds;
 import dev.swell.operator.scaling.WorkerAutoscaler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -47,37 +50,54 @@ final class E2ECluster implements AutoCloseable {
 
   E2ECluster(String namespace) {
     String kubeconfig = System.getenv("KUBECONFIG");
-    assertThat(kubeconfig).as("KUBECONFIG must point at a cluster: `make test` starts the simulated one").isNotBlank();
-    this.client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null))
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("swell-write-counter", new Interceptor() {
-          @Override
-          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-            if (!"GET".equals(request.method())) {
-              WRITES.incrementAndGet();
-            }
-          }
-        }))
-        .build();
+    assertThat(kubeconfig)
+        .as("KUBECONFIG must point at a cluster: `make test` starts the simulated one")
+        .isNotBlank();
+    this.client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.autoConfigure(null))
+            .withHttpClientBuilderConsumer(
+                b ->
+                    b.addOrReplaceInterceptor(
+                        "swell-write-counter",
+                        new Interceptor() {
+                          @Override
+                          public void before(
+                              BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                            if (!"GET".equals(request.method())) {
+                              WRITES.incrementAndGet();
+                            }
+                          }
+                        }))
+            .build();
     this.namespace = namespace;
     Crds.install(client);
-    Namespace ns = new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build();
+    Namespace ns =
+        new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build();
     client.resource(ns).serverSideApply();
   }
 
   /** Starts (or restarts) the operator in this JVM, with the test's (admin) credentials. */
   E2ECluster startOperator() {
-    return startOperator(client, new OperatorSettings(Set.of(namespace), false, "swell", namespace, 0,
-        Duration.ofMinutes(5)));
+    return startOperator(
+        client,
+        new OperatorSettings(
+            Set.of(namespace), false, "swell", namespace, 0, Duration.ofMinutes(5)));
   }
 
-  /** Starts the operator with the given credentials and settings (e.g. impersonating its ServiceAccount). */
+  /**
+   * Starts the operator with the given credentials and settings (e.g. impersonating its
+   * ServiceAccount).
+   */
   E2ECluster startOperator(KubernetesClient as, OperatorSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
     nodes = new NodeCatalog(as).start();
     KubernetesEventSink events = new KubernetesEventSink(as, clock, Duration.ofMinutes(5));
     workers = new WorkerAutoscaler(as, registry, events, clock);
-    operator = OperatorAssembly.operator(as, settings, registry, workers, events, nodes, clock, true, () -> { });
+    operator =
+        OperatorAssembly.operator(
+            as, settings, registry, workers, events, nodes, clock, true, () -> {});
     operator.start();
     return this;
   }
@@ -111,22 +131,41 @@ final class E2ECluster implements AutoCloseable {
   }
 
   List<Pod> pods(String service, String component) {
-    return client.pods().inNamespace(namespace).withLabels(Map.of("app.kubernetes.io/name", service,
-        "app.kubernetes.io/component", component)).list().getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabels(
+            Map.of("app.kubernetes.io/name", service, "app.kubernetes.io/component", component))
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
-  /** Sets (or with null removes) an annotation as `kubectl annotate` does: a merge patch, no conflicts. */
-  <T extends io.fabric8.kubernetes.api.model.HasMetadata> void annotate(Class<T> type, String name, String key,
-      String value) {
+  /**
+   * Sets (or with null removes) an annotation as `kubectl annotate` does: a merge patch, no
+   * conflicts.
+   */
+  <T extends HasMetadata> void annotate(Class<T> type, String name, String key, String value) {
     String json = value == null ? "null" : "\"" + value + "\"";
-    client.resources(type).inNamespace(namespace).withName(name).patch(
-        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-        "{\"metadata\":{\"annotations\":{\"" + key + "\":" + json + "}}}");
+    client
+        .resources(type)
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":" + json + "}}}");
   }
 
   String zoneOf(String node) {
-    return client.nodes().withName(node).get().getMetadata().getLabels().get("topology.kubernetes.io/zone");
+    return client
+        .nodes()
+        .withName(node)
+        .get()
+        .getMetadata()
+        .getLabels()
+        .get("topology.kubernetes.io/zone");
   }
 
   @Override

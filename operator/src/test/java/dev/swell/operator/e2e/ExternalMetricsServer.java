@@ -66,10 +66,12 @@ final class ExternalMetricsServer implements AutoCloseable {
     String body;
     int status = 200;
     if (path.equals(prefix) || path.equals(prefix + "/")) {
-      body = """
+      body =
+          """
           {"kind":"APIResourceList","apiVersion":"v1","groupVersion":"%s","resources":[
           {"name":"*","singularName":"","namespaced":true,"kind":"ExternalMetricValueList","verbs":["get"]}]}
-          """.formatted(GROUP_VERSION);
+          """
+              .formatted(GROUP_VERSION);
     } else if (path.startsWith(prefix + "/namespaces/")) {
       String[] parts = path.substring((prefix + "/namespaces/").length()).split("/");
       Long value = values.get(parts[0]);
@@ -82,10 +84,12 @@ final class ExternalMetricsServer implements AutoCloseable {
         synchronized (list) {
           list.add(new Read(now, value));
         }
-        body = """
+        body =
+            """
             {"kind":"ExternalMetricValueList","apiVersion":"%s","metadata":{},"items":[
             {"metricName":"%s","metricLabels":{},"timestamp":"%s","value":"%d"}]}
-            """.formatted(GROUP_VERSION, parts[1], now, value);
+            """
+                .formatted(GROUP_VERSION, parts[1], now, value);
       }
     } else {
       status = 404;
@@ -106,10 +110,30 @@ final class ExternalMetricsServer implements AutoCloseable {
     Path dir = Files.createTempDirectory("swell-external-metrics");
     Path store = dir.resolve("server.p12");
     char[] password = "changeit".toCharArray();
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-        "-keystore", store.toString(), "-storepass", new String(password)).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                new String(password))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException("keytool failed: " + out);

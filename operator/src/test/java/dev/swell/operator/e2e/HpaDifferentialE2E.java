@@ -15,6 +15,7 @@ import dev.swell.operator.scaling.QueueTargets;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
@@ -36,9 +37,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,12 +54,12 @@ import org.junit.jupiter.api.Test;
  * gives an HPA and Swell the same bounds, target and behavior, and the same series of metric
  * values: the HPA reads them as an external metric (AverageValue, the shape of a queue backlog)
  * from a metrics API this test serves, and each value the HPA read, at the time it read it, is then
- * given to the QueueScaler with a clock set to that time. The replica counts must agree after
- * every sync. The cases are the HPA documentation's behavior examples, with their periods and
- * windows shortened to a few syncs (the simulated cluster syncs every 2 s in `make test`), and
- * seeded random behaviors and series (bursts, flapping, random walks; Min, Max and Disabled
- * policies; per-direction tolerances). Windows and periods are odd numbers of seconds so that no
- * event sits on a cut-off within the jitter of the 2 s sync.
+ * given to the QueueScaler with a clock set to that time. The replica counts must agree after every
+ * sync. The cases are the HPA documentation's behavior examples, with their periods and windows
+ * shortened to a few syncs (the simulated cluster syncs every 2 s in `make test`), and seeded
+ * random behaviors and series (bursts, flapping, random walks; Min, Max and Disabled policies;
+ * per-direction tolerances). Windows and periods are odd numbers of seconds so that no event sits
+ * on a cut-off within the jitter of the 2 s sync.
  *
  * <p>What Swell adds to the HPA is not compared one to one, and the last case checks it instead:
  * from minReplicas 0 Swell goes to zero after the cooldown and comes back on the first read with
@@ -70,7 +73,13 @@ class HpaDifferentialE2E {
   static ExternalMetricsServer metrics;
 
   /** One comparison: the HPA's and Swell's settings and the metric series. */
-  record Case(String name, int min, int max, long target, int initial, HorizontalPodAutoscalerBehavior behavior,
+  record Case(
+      String name,
+      int min,
+      int max,
+      long target,
+      int initial,
+      HorizontalPodAutoscalerBehavior behavior,
       long[] series) {}
 
   /** What one HPA sync saw and did: when it read, what, the replicas before and after. */
@@ -83,11 +92,24 @@ class HpaDifferentialE2E {
   static void start() throws Exception {
     client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
     metrics = new ExternalMetricsServer();
-    client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
-        .withName("swell-e2e-external-metrics").withNamespace("kube-system").endMetadata()
-        .withNewSpec().withType("ExternalName").withExternalName("localhost").endSpec().build())
-        .forceConflicts().serverSideApply();
-    client.resource(Serialization.unmarshal("""
+    client
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("swell-e2e-external-metrics")
+                .withNamespace("kube-system")
+                .endMetadata()
+                .withNewSpec()
+                .withType("ExternalName")
+                .withExternalName("localhost")
+                .endSpec()
+                .build())
+        .forceConflicts()
+        .serverSideApply();
+    client
+        .resource(
+            Serialization.unmarshal(
+                """
         apiVersion: apiregistration.k8s.io/v1
         kind: APIService
         metadata: {name: v1beta1.external.metrics.k8s.io}
@@ -98,23 +120,30 @@ class HpaDifferentialE2E {
           versionPriority: 100
           insecureSkipTLSVerify: true
           service: {name: swell-e2e-external-metrics, namespace: kube-system, port: %d}
-        """.formatted(metrics.port()), GenericKubernetesResource.class)).forceConflicts().serverSideApply();
-    await("the aggregator finds the test's external metrics API").atMost(Duration.ofSeconds(60))
+        """
+                    .formatted(metrics.port()),
+                GenericKubernetesResource.class))
+        .forceConflicts()
+        .serverSideApply();
+    await("the aggregator finds the test's external metrics API")
+        .atMost(Duration.ofSeconds(60))
         .until(() -> available(apiService().get()));
   }
 
   static Resource<GenericKubernetesResource> apiService() {
-    return client.genericKubernetesResources("apiregistration.k8s.io/v1", "APIService")
+    return client
+        .genericKubernetesResources("apiregistration.k8s.io/v1", "APIService")
         .withName("v1beta1.external.metrics.k8s.io");
   }
 
   @SuppressWarnings("unchecked")
   static boolean available(GenericKubernetesResource service) {
     Object status = service.getAdditionalProperties().get("status");
-    List<Map<String, Object>> conditions = status instanceof Map<?, ?> m
-        ? (List<Map<String, Object>>) m.get("conditions") : null;
-    return conditions != null && conditions.stream()
-        .anyMatch(c -> "Available".equals(c.get("type")) && "True".equals(c.get("status")));
+    List<Map<String, Object>> conditions =
+        status instanceof Map<?, ?> m ? (List<Map<String, Object>>) m.get("conditions") : null;
+    return conditions != null
+        && conditions.stream()
+            .anyMatch(c -> "Available".equals(c.get("type")) && "True".equals(c.get("status")));
   }
 
   @AfterAll
@@ -131,17 +160,26 @@ class HpaDifferentialE2E {
     for (long seed = 1; seed <= 4; seed++) {
       cases.add(randomCase(seed));
     }
-    Case zero = new Case("to-and-from-zero", 1, 8, 10, 1, behavior(rules(0, "Max", pods(4, 3)),
-        rules(0, "Max", percent(100, 3))), series(40, 40, 0, 0, 0, 0, 0, 0, 30, 30, 0, 0, 0, 0, 0, 0, 55, 0));
+    Case zero =
+        new Case(
+            "to-and-from-zero",
+            1,
+            8,
+            10,
+            1,
+            behavior(rules(0, "Max", pods(4, 3)), rules(0, "Max", percent(100, 3))),
+            series(40, 40, 0, 0, 0, 0, 0, 0, 30, 30, 0, 0, 0, 0, 0, 0, 55, 0));
     cases.add(zero);
-    Map<String, List<Sync>> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, List<Sync>> runs = new ConcurrentHashMap<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> futures = new ArrayList<>();
       for (Case c : cases) {
-        futures.add(pool.submit(() -> {
-          runs.put(c.name(), runOnTheHpa(c));
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  runs.put(c.name(), runOnTheHpa(c));
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -149,14 +187,19 @@ class HpaDifferentialE2E {
     }
 
     List<Duration> gaps = new ArrayList<>();
-    runs.values().forEach(r -> {
-      for (int i = 1; i < r.size(); i++) {
-        gaps.add(Duration.between(r.get(i - 1).time(), r.get(i).time()));
-      }
-    });
+    runs.values()
+        .forEach(
+            r -> {
+              for (int i = 1; i < r.size(); i++) {
+                gaps.add(Duration.between(r.get(i - 1).time(), r.get(i).time()));
+              }
+            });
     gaps.sort(null);
-    assertThat(gaps.get(gaps.size() / 2)).as("the HPA's sync period (make test starts the simulated cluster with"
-        + " SWELL_SIM_HPA_SYNC=2s)").isLessThan(Duration.ofSeconds(5));
+    assertThat(gaps.get(gaps.size() / 2))
+        .as(
+            "the HPA's sync period (make test starts the simulated cluster with"
+                + " SWELL_SIM_HPA_SYNC=2s)")
+        .isLessThan(Duration.ofSeconds(5));
 
     List<String> mismatches = new ArrayList<>();
     int compared = 0;
@@ -172,8 +215,14 @@ class HpaDifferentialE2E {
         mismatches.add(mismatch);
       }
     }
-    assertThat(mismatches).as("QueueScaler vs the HPA over " + compared + " syncs of " + (cases.size() - 1)
-        + " cases").isEmpty();
+    assertThat(mismatches)
+        .as(
+            "QueueScaler vs the HPA over "
+                + compared
+                + " syncs of "
+                + (cases.size() - 1)
+                + " cases")
+        .isEmpty();
     checkWhatSwellAdds(zero, runs.get(zero.name()));
   }
 
@@ -182,20 +231,39 @@ class HpaDifferentialE2E {
     MovableClock clock = new MovableClock(hpa.get(0).time());
     QueueScaler scaler = new QueueScaler(clock);
     QueueTarget target = QueueTargets.from(worker(c, c.min(), "0s"));
-    ScalingHistory history = ScalingHistory.start(clock.instant()).seeded(clock.instant(), c.initial());
+    ScalingHistory history =
+        ScalingHistory.start(clock.instant()).seeded(clock.instant(), c.initial());
     StringBuilder trace = new StringBuilder();
     for (int i = 0; i < hpa.size(); i++) {
       Sync s = hpa.get(i);
       clock.set(s.time());
-      Decision d = scaler.decide(target, s.current(), new QueueReading.Observed(s.value(), 0, Double.NaN), false,
-          history);
+      Decision d =
+          scaler.decide(
+              target,
+              s.current(),
+              new QueueReading.Observed(s.value(), 0, Double.NaN),
+              false,
+              history);
       history = d.history();
-      trace.append(String.format("%n  sync %2d at +%5.1fs: value %4d, %2d -> HPA %2d, Swell %2d (%s)", i,
-          Duration.between(hpa.get(0).time(), s.time()).toMillis() / 1000.0, s.value(), s.current(), s.after(),
-          d.to(), d.message()));
+      trace.append(
+          String.format(
+              "%n  sync %2d at +%5.1fs: value %4d, %2d -> HPA %2d, Swell %2d (%s)",
+              i,
+              Duration.between(hpa.get(0).time(), s.time()).toMillis() / 1000.0,
+              s.value(),
+              s.current(),
+              s.after(),
+              d.to(),
+              d.message()));
       if (d.to() != s.after()) {
-        String settled = s.statusReplicas() == s.current() ? ""
-            : " (the Deployment had " + s.statusReplicas() + " pods, not " + s.current() + ", when the HPA read)";
+        String settled =
+            s.statusReplicas() == s.current()
+                ? ""
+                : " (the Deployment had "
+                    + s.statusReplicas()
+                    + " pods, not "
+                    + s.current()
+                    + ", when the HPA read)";
         return c.name() + " [" + describe(c) + "]: differs at sync " + i + settled + trace;
       }
     }
@@ -208,7 +276,8 @@ class HpaDifferentialE2E {
     MovableClock clock = new MovableClock(hpa.get(0).time());
     QueueScaler scaler = new QueueScaler(clock);
     QueueTarget target = QueueTargets.from(worker(c, 0, cooldown.toSeconds() + "s"));
-    ScalingHistory history = ScalingHistory.start(clock.instant()).seeded(clock.instant(), c.initial());
+    ScalingHistory history =
+        ScalingHistory.start(clock.instant()).seeded(clock.instant(), c.initial());
     int swell = c.initial();
     Instant lastWork = hpa.get(0).time();
     boolean wentToZero = false;
@@ -216,13 +285,16 @@ class HpaDifferentialE2E {
     for (Sync s : hpa) {
       clock.set(s.time());
       int before = swell;
-      Decision d = scaler.decide(target, before, new QueueReading.Observed(s.value(), 0, Double.NaN), false, history);
+      Decision d =
+          scaler.decide(
+              target, before, new QueueReading.Observed(s.value(), 0, Double.NaN), false, history);
       history = d.history();
       swell = d.to();
       if (swell == 0 && before > 0) {
         wentToZero = true;
         assertThat(s.value()).as("Swell goes to 0 only when idle").isZero();
-        assertThat(Duration.between(lastWork, s.time())).as("and only a cooldown after the last read with work")
+        assertThat(Duration.between(lastWork, s.time()))
+            .as("and only a cooldown after the last read with work")
             .isGreaterThanOrEqualTo(cooldown);
         assertThat(s.after()).as("where the HPA stays at its minimum").isEqualTo(1);
       }
@@ -231,7 +303,8 @@ class HpaDifferentialE2E {
       }
       if (before == 0 && s.value() > 0) {
         cameBack = true;
-        assertThat(swell).as("back from 0 on the first read with work (value %d)", s.value())
+        assertThat(swell)
+            .as("back from 0 on the first read with work (value %d)", s.value())
             .isEqualTo((int) Math.min(c.max(), Math.min(4, Math.ceilDiv(s.value(), c.target()))));
       }
     }
@@ -242,34 +315,95 @@ class HpaDifferentialE2E {
   /** Creates the Deployment and HPA, feeds the series one value per sync, and records each sync. */
   static List<Sync> runOnTheHpa(Case c) {
     String ns = "e2e-hpa-" + c.name();
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .serverSideApply();
     try {
-      Deployment d = new DeploymentBuilder().withNewMetadata().withName("w").withNamespace(ns).endMetadata()
-          .withNewSpec().withReplicas(c.initial()).withNewSelector().addToMatchLabels("app", "w").endSelector()
-          .withNewTemplate().withNewMetadata().addToLabels("app", "w").endMetadata().withNewSpec()
-          .addToNodeSelector("type", "kwok").addNewContainer().withName("w").withImage("swell.invalid/none:1")
-          .endContainer().endSpec().endTemplate().endSpec().build();
+      Deployment d =
+          new DeploymentBuilder()
+              .withNewMetadata()
+              .withName("w")
+              .withNamespace(ns)
+              .endMetadata()
+              .withNewSpec()
+              .withReplicas(c.initial())
+              .withNewSelector()
+              .addToMatchLabels("app", "w")
+              .endSelector()
+              .withNewTemplate()
+              .withNewMetadata()
+              .addToLabels("app", "w")
+              .endMetadata()
+              .withNewSpec()
+              .addToNodeSelector("type", "kwok")
+              .addNewContainer()
+              .withName("w")
+              .withImage("swell.invalid/none:1")
+              .endContainer()
+              .endSpec()
+              .endTemplate()
+              .endSpec()
+              .build();
       client.resource(d).forceConflicts().serverSideApply();
-      await(ns + ": " + c.initial() + " pods").atMost(Duration.ofSeconds(60)).until(() -> replicas(ns)[1] == c.initial());
-      List<Seen> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+      await(ns + ": " + c.initial() + " pods")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> replicas(ns)[1] == c.initial());
+      List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
       seen.add(new Seen(Instant.now(), c.initial(), c.initial()));
       metrics.set(ns, c.series()[0]);
-      try (Watch ignored = client.apps().deployments().inNamespace(ns).withName("w").watch(new Watcher<>() {
-        @Override
-        public void eventReceived(Action action, Deployment dep) {
-          Integer status = dep.getStatus() == null ? null : dep.getStatus().getReplicas();
-          seen.add(new Seen(Instant.now(), dep.getSpec().getReplicas(), status == null ? 0 : status));
-        }
+      try (Watch ignored =
+          client
+              .apps()
+              .deployments()
+              .inNamespace(ns)
+              .withName("w")
+              .watch(
+                  new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Deployment dep) {
+                      Integer status =
+                          dep.getStatus() == null ? null : dep.getStatus().getReplicas();
+                      seen.add(
+                          new Seen(
+                              Instant.now(),
+                              dep.getSpec().getReplicas(),
+                              status == null ? 0 : status));
+                    }
 
-        @Override
-        public void onClose(WatcherException cause) {}
-      })) {
-        client.resource(new HorizontalPodAutoscalerBuilder().withNewMetadata().withName("w").withNamespace(ns)
-            .endMetadata().withNewSpec().withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment")
-            .withName("w").endScaleTargetRef().withMinReplicas(c.min()).withMaxReplicas(c.max())
-            .addNewMetric().withType("External").withNewExternal().withNewMetric().withName(METRIC).endMetric()
-            .withNewTarget().withType("AverageValue").withAverageValue(new Quantity(String.valueOf(c.target())))
-            .endTarget().endExternal().endMetric().withBehavior(c.behavior()).endSpec().build()).create();
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                  })) {
+        client
+            .resource(
+                new HorizontalPodAutoscalerBuilder()
+                    .withNewMetadata()
+                    .withName("w")
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withNewScaleTargetRef()
+                    .withApiVersion("apps/v1")
+                    .withKind("Deployment")
+                    .withName("w")
+                    .endScaleTargetRef()
+                    .withMinReplicas(c.min())
+                    .withMaxReplicas(c.max())
+                    .addNewMetric()
+                    .withType("External")
+                    .withNewExternal()
+                    .withNewMetric()
+                    .withName(METRIC)
+                    .endMetric()
+                    .withNewTarget()
+                    .withType("AverageValue")
+                    .withAverageValue(new Quantity(String.valueOf(c.target())))
+                    .endTarget()
+                    .endExternal()
+                    .endMetric()
+                    .withBehavior(c.behavior())
+                    .endSpec()
+                    .build())
+            .create();
         int n = c.series().length;
         Instant deadline = Instant.now().plusSeconds(30 + 6L * n);
         int fed = 0;
@@ -279,7 +413,9 @@ class HpaDifferentialE2E {
             metrics.set(ns, c.series()[read]); // the next sync reads the next value
             fed = read;
           }
-          assertThat(Instant.now()).as(ns + ": the HPA read " + read + " of " + n + " values").isBefore(deadline);
+          assertThat(Instant.now())
+              .as(ns + ": the HPA read " + read + " of " + n + " values")
+              .isBefore(deadline);
           sleep(20);
         }
         sleep(1500); // the last sync's scale reaches the watch
@@ -290,7 +426,13 @@ class HpaDifferentialE2E {
           Instant t = reads.get(i).time();
           Instant next = i + 1 < n ? reads.get(i + 1).time() : Instant.now();
           Seen before = at(timeline, t);
-          syncs.add(new Sync(t, reads.get(i).value(), before.spec(), before.status(), at(timeline, next).spec()));
+          syncs.add(
+              new Sync(
+                  t,
+                  reads.get(i).value(),
+                  before.spec(),
+                  before.status(),
+                  at(timeline, next).spec()));
         }
         return syncs;
       }
@@ -335,32 +477,84 @@ class HpaDifferentialE2E {
    * configurable scaling behavior), periods and windows of 60 s and 300 s made 9 s and 7 s.
    */
   static List<Case> documentationCases() {
-    long[] wave = series(15, 35, 80, 120, 120, 60, 20, 5, 5, 5, 90, 110, 30, 0, 0, 0, 0, 40, 40, 10, 10, 10, 10, 10);
+    long[] wave =
+        series(
+            15, 35, 80, 120, 120, 60, 20, 5, 5, 5, 90, 110, 30, 0, 0, 0, 0, 40, 40, 10, 10, 10, 10,
+            10);
     return List.of(
         // the default behavior, as the docs print it (the 300 s down window kept: it holds)
-        new Case("docs-default", 1, 12, 10, 1, behavior(rules(0, "Max", percent(100, 15), pods(4, 15)),
-            rules(300, "Max", percent(100, 15))), wave),
+        new Case(
+            "docs-default",
+            1,
+            12,
+            10,
+            1,
+            behavior(
+                rules(0, "Max", percent(100, 15), pods(4, 15)),
+                rules(300, "Max", percent(100, 15))),
+            wave),
         // "scaleDown: policies: Pods 4 per 60 s and Percent 10 per 60 s" (the larger change wins)
-        new Case("docs-scale-down-policies", 1, 12, 10, 10, behavior(null,
-            rules(0, "Max", pods(4, 9), percent(10, 9))), series(100, 60, 30, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
-                10, 120, 120, 5, 5, 5, 5, 5, 5)),
+        new Case(
+            "docs-scale-down-policies",
+            1,
+            12,
+            10,
+            10,
+            behavior(null, rules(0, "Max", pods(4, 9), percent(10, 9))),
+            series(
+                100, 60, 30, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 120, 120, 5, 5, 5, 5, 5,
+                5)),
         // the same with selectPolicy Min: the smaller change wins
-        new Case("docs-select-min", 1, 12, 10, 10, behavior(null,
-            rules(0, "Min", pods(4, 9), percent(10, 9))), series(100, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
-                10, 10, 10, 10, 10)),
+        new Case(
+            "docs-select-min",
+            1,
+            12,
+            10,
+            10,
+            behavior(null, rules(0, "Min", pods(4, 9), percent(10, 9))),
+            series(100, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10)),
         // "stabilizationWindowSeconds: 300" for scaling down: the highest recent recommendation
-        new Case("docs-stabilization", 1, 12, 10, 2, behavior(null, rules(7, "Max", percent(100, 3))),
-            series(20, 80, 30, 90, 10, 10, 10, 10, 10, 70, 10, 10, 10, 10, 10, 10, 45, 10, 10, 10, 10)),
+        new Case(
+            "docs-stabilization",
+            1,
+            12,
+            10,
+            2,
+            behavior(null, rules(7, "Max", percent(100, 3))),
+            series(
+                20, 80, 30, 90, 10, 10, 10, 10, 10, 70, 10, 10, 10, 10, 10, 10, 45, 10, 10, 10,
+                10)),
         // "scale up 900% every 60 s" and "limit scale down to 1 pod per 60 s"
-        new Case("docs-rates", 1, 12, 5, 1, behavior(rules(0, "Max", percent(900, 9)),
-            rules(0, "Max", pods(1, 9))), series(10, 60, 60, 60, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 30, 30)),
+        new Case(
+            "docs-rates",
+            1,
+            12,
+            5,
+            1,
+            behavior(rules(0, "Max", percent(900, 9)), rules(0, "Max", pods(1, 9))),
+            series(10, 60, 60, 60, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 30, 30)),
         // "selectPolicy: Disabled" for scaling down
-        new Case("docs-disable-scale-down", 1, 12, 10, 2, behavior(null, disabled()),
+        new Case(
+            "docs-disable-scale-down",
+            1,
+            12,
+            10,
+            2,
+            behavior(null, disabled()),
             series(50, 10, 0, 0, 90, 0, 0, 0, 130, 0, 0)),
         // KEP-4951: a tolerance per direction (1.33, HPAConfigurableTolerance)
-        new Case("docs-tolerance", 1, 12, 100, 4, behavior(tolerant(rules(0, "Max", pods(4, 3)), "0.02"),
-            tolerant(rules(0, "Max", pods(4, 3)), "0.3")), series(400, 405, 410, 300, 290, 270, 310, 330, 100,
-                100, 95, 70, 69, 60, 600, 620, 640, 700)));
+        new Case(
+            "docs-tolerance",
+            1,
+            12,
+            100,
+            4,
+            behavior(
+                tolerant(rules(0, "Max", pods(4, 3)), "0.02"),
+                tolerant(rules(0, "Max", pods(4, 3)), "0.3")),
+            series(
+                400, 405, 410, 300, 290, 270, 310, 330, 100, 100, 95, 70, 69, 60, 600, 620, 640,
+                700)));
   }
 
   /** A seeded random behavior, bounds and series. */
@@ -387,7 +581,8 @@ class HpaDifferentialE2E {
       }
       values[i] = level;
     }
-    return new Case("seed-" + seed, min, max, target, min + r.nextInt(3), behavior(up, down), values);
+    return new Case(
+        "seed-" + seed, min, max, target, min + r.nextInt(3), behavior(up, down), values);
   }
 
   static HPAScalingRules randomRules(Random r, int[] windows, int[] periods, boolean up) {
@@ -395,14 +590,17 @@ class HpaDifferentialE2E {
     HPAScalingPolicy[] policies = new HPAScalingPolicy[n];
     for (int i = 0; i < n; i++) {
       int period = periods[r.nextInt(periods.length)];
-      policies[i] = r.nextBoolean() ? pods(1 + r.nextInt(4), period)
-          : percent(up ? 50 + 50 * r.nextInt(5) : 10 + 30 * r.nextInt(4), period);
+      policies[i] =
+          r.nextBoolean()
+              ? pods(1 + r.nextInt(4), period)
+              : percent(up ? 50 + 50 * r.nextInt(5) : 10 + 30 * r.nextInt(4), period);
     }
-    String select = switch (r.nextInt(7)) {
-      case 0, 1 -> "Min";
-      case 2 -> up ? "Max" : "Disabled";
-      default -> "Max";
-    };
+    String select =
+        switch (r.nextInt(7)) {
+          case 0, 1 -> "Min";
+          case 2 -> up ? "Max" : "Disabled";
+          default -> "Max";
+        };
     HPAScalingRules rules = rules(windows[r.nextInt(windows.length)], select, policies);
     String[] tolerances = {null, null, "0", "0.05", "0.25"};
     String tolerance = tolerances[r.nextInt(tolerances.length)];
@@ -410,8 +608,19 @@ class HpaDifferentialE2E {
   }
 
   static String describe(Case c) {
-    return "min " + c.min() + ", max " + c.max() + ", target " + c.target() + ", from " + c.initial() + ", up "
-        + rulesText(c.behavior().getScaleUp()) + ", down " + rulesText(c.behavior().getScaleDown()) + ", series "
+    return "min "
+        + c.min()
+        + ", max "
+        + c.max()
+        + ", target "
+        + c.target()
+        + ", from "
+        + c.initial()
+        + ", up "
+        + rulesText(c.behavior().getScaleUp())
+        + ", down "
+        + rulesText(c.behavior().getScaleDown())
+        + ", series "
         + Arrays.toString(c.series());
   }
 
@@ -419,10 +628,21 @@ class HpaDifferentialE2E {
     if (r == null) {
       return "default";
     }
-    StringBuilder b = new StringBuilder("{window ").append(r.getStabilizationWindowSeconds()).append(", ")
-        .append(r.getSelectPolicy());
-    r.getPolicies().forEach(p -> b.append(", ").append(p.getType()).append(' ').append(p.getValue()).append('/')
-        .append(p.getPeriodSeconds()).append('s'));
+    StringBuilder b =
+        new StringBuilder("{window ")
+            .append(r.getStabilizationWindowSeconds())
+            .append(", ")
+            .append(r.getSelectPolicy());
+    r.getPolicies()
+        .forEach(
+            p ->
+                b.append(", ")
+                    .append(p.getType())
+                    .append(' ')
+                    .append(p.getValue())
+                    .append('/')
+                    .append(p.getPeriodSeconds())
+                    .append('s'));
     if (r.getTolerance() != null) {
       b.append(", tolerance ").append(r.getTolerance());
     }

@@ -29,8 +29,11 @@ class ManifestsE2E {
   }
 
   static String kustomize(String dir) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(System.getenv().getOrDefault("KUBECTL", "kubectl"), "kustomize", "../" + dir)
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                System.getenv().getOrDefault("KUBECTL", "kubectl"), "kustomize", "../" + dir)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("kubectl kustomize %s:%n%s", dir, out).isZero();
@@ -40,8 +43,11 @@ class ManifestsE2E {
   @ParameterizedTest
   @ValueSource(strings = {"manifests", "manifests/samples", "crds"})
   void buildsAndPassesAServerSideDryRun(String dir) throws Exception {
-    List<HasMetadata> items = cluster.client.load(new ByteArrayInputStream(
-        kustomize(dir).getBytes(StandardCharsets.UTF_8))).items();
+    List<HasMetadata> items =
+        cluster
+            .client
+            .load(new ByteArrayInputStream(kustomize(dir).getBytes(StandardCharsets.UTF_8)))
+            .items();
     assertThat(items).isNotEmpty();
     // a dry run creates nothing, so the namespaces the manifests declare must exist for their
     // namespaced objects to be judged, as they would after a real apply
@@ -51,12 +57,15 @@ class ManifestsE2E {
       }
     }
     for (HasMetadata item : items) {
-      if (item.getMetadata().getNamespace() == null && !"Namespace".equals(item.getKind())
-          && !item.getKind().startsWith("Cluster") && !"CustomResourceDefinition".equals(item.getKind())) {
+      if (item.getMetadata().getNamespace() == null
+          && !"Namespace".equals(item.getKind())
+          && !item.getKind().startsWith("Cluster")
+          && !"CustomResourceDefinition".equals(item.getKind())) {
         item.getMetadata().setNamespace(cluster.namespace);
       }
-      assertThat(cluster.client.resource(item).dryRun().serverSideApply()).as(item.getKind() + "/"
-          + item.getMetadata().getName()).isNotNull();
+      assertThat(cluster.client.resource(item).dryRun().serverSideApply())
+          .as(item.getKind() + "/" + item.getMetadata().getName())
+          .isNotNull();
     }
   }
 

@@ -30,20 +30,33 @@ class PlacementE2E {
   }
 
   static List<Pod> running(String service, String component, int count) {
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() ->
-        cluster.pods(service, component).stream().filter(p -> "Running".equals(p.getStatus().getPhase())).count() >= count);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                cluster.pods(service, component).stream()
+                        .filter(p -> "Running".equals(p.getStatus().getPhase()))
+                        .count()
+                    >= count);
     return cluster.pods(service, component);
   }
 
   static Condition condition(String service, String type) {
     ScalableService s = cluster.get(service);
-    return s.getStatus() == null ? null
-        : s.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+    return s.getStatus() == null
+        ? null
+        : s.getStatus().conditions.stream()
+            .filter(c -> c.getType().equals(type))
+            .findFirst()
+            .orElse(null);
   }
 
   @Test
   void sixApiReplicasSpreadTwoPerZone() {
-    cluster.apply("spread", """
+    cluster.apply(
+        "spread",
+        """
         image: swell/sample-app:0.1.0
         api:
           replicas: 6
@@ -51,44 +64,66 @@ class PlacementE2E {
             spread: [{topologyKey: topology.kubernetes.io/zone, maxSkew: 1, whenUnsatisfiable: DoNotSchedule}]
         """);
     List<Pod> pods = running("spread", "api", 6);
-    Map<String, Long> perZone = pods.stream()
-        .collect(Collectors.groupingBy(p -> cluster.zoneOf(p.getSpec().getNodeName()), Collectors.counting()));
-    assertThat(perZone).containsExactlyInAnyOrderEntriesOf(Map.of("zone-a", 2L, "zone-b", 2L, "zone-c", 2L));
-    assertThat(pods).noneSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("swell-worker4"));
+    Map<String, Long> perZone =
+        pods.stream()
+            .collect(
+                Collectors.groupingBy(
+                    p -> cluster.zoneOf(p.getSpec().getNodeName()), Collectors.counting()));
+    assertThat(perZone)
+        .containsExactlyInAnyOrderEntriesOf(Map.of("zone-a", 2L, "zone-b", 2L, "zone-c", 2L));
+    assertThat(pods)
+        .noneSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("swell-worker4"));
   }
 
   @Test
   void requiredAntiAffinityBeyondTheNodesLeavesPodsPendingAndSaysSo() {
-    cluster.apply("tight", """
+    cluster.apply(
+        "tight",
+        """
         image: swell/sample-app:0.1.0
         api:
           replicas: 5
           placement: {antiAffinity: Required}
         """);
     running("tight", "api", 3);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      List<Pod> pods = cluster.pods("tight", "api");
-      assertThat(pods).hasSize(5);
-      assertThat(pods.stream().filter(p -> "Pending".equals(p.getStatus().getPhase()))).hasSize(2);
-      assertThat(pods.stream().map(p -> p.getSpec().getNodeName()).filter(n -> n != null).distinct()).hasSize(3);
-    });
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      Condition c = condition("tight", "PlacementFeasible");
-      assertThat(c).isNotNull();
-      assertThat(c.getStatus()).isEqualTo("False");
-      assertThat(c.getMessage()).contains("5 replicas", "3 are eligible");
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              List<Pod> pods = cluster.pods("tight", "api");
+              assertThat(pods).hasSize(5);
+              assertThat(pods.stream().filter(p -> "Pending".equals(p.getStatus().getPhase())))
+                  .hasSize(2);
+              assertThat(
+                      pods.stream()
+                          .map(p -> p.getSpec().getNodeName())
+                          .filter(n -> n != null)
+                          .distinct())
+                  .hasSize(3);
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition c = condition("tight", "PlacementFeasible");
+              assertThat(c).isNotNull();
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getMessage()).contains("5 replicas", "3 are eligible");
+            });
     assertThat(cluster.client.v1().events().inNamespace(cluster.namespace).list().getItems())
-        .anySatisfy(e -> {
-          assertThat(e.getReason()).isEqualTo("PlacementInfeasible");
-          assertThat(e.getType()).isEqualTo("Warning");
-          assertThat(e.getInvolvedObject().getName()).isEqualTo("tight");
-        });
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo("PlacementInfeasible");
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getInvolvedObject().getName()).isEqualTo("tight");
+            });
   }
 
   @Test
   void onlyToleratingWorkersLandOnTheDedicatedNode() {
-    cluster.apply("dedicated", """
+    cluster.apply(
+        "dedicated",
+        """
         image: swell/sample-app:0.1.0
         redis: {mode: External, external: {url: "redis://127.0.0.1:1/0"}}
         api:
@@ -100,14 +135,18 @@ class PlacementE2E {
             dedicatedNodes: {key: dedicated, value: workers}
         """);
     List<Pod> workers = running("dedicated", "worker", 3);
-    assertThat(workers).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("swell-worker4"));
+    assertThat(workers)
+        .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("swell-worker4"));
     List<Pod> api = running("dedicated", "api", 4);
-    assertThat(api).noneSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("swell-worker4"));
+    assertThat(api)
+        .noneSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("swell-worker4"));
   }
 
   @Test
   void apiPodsColocateWithTheManagedRedis() {
-    cluster.apply("near", """
+    cluster.apply(
+        "near",
+        """
         image: swell/sample-app:0.1.0
         redis: {mode: Managed}
         api:
@@ -116,6 +155,8 @@ class PlacementE2E {
         """);
     Pod redis = running("near", "redis", 1).get(0);
     List<Pod> api = running("near", "api", 3);
-    assertThat(api).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo(redis.getSpec().getNodeName()));
+    assertThat(api)
+        .allSatisfy(
+            p -> assertThat(p.getSpec().getNodeName()).isEqualTo(redis.getSpec().getNodeName()));
   }
 }

@@ -3,6 +3,7 @@ package dev.swell.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.swell.operator.api.ScalableService;
@@ -69,21 +70,31 @@ class QueueScalingE2E {
               scaleDown:
                 stabilizationWindowSeconds: 0
                 policies: [{type: Pods, value: 4, periodSeconds: 5}]
-        %s""".formatted(REDIS.uri(), key, extra);
+        %s"""
+        .formatted(REDIS.uri(), key, extra);
   }
 
   static int replicas(String name) {
-    Deployment d = cluster.client.apps().deployments().inNamespace(cluster.namespace).withName(name + "-worker").get();
+    Deployment d =
+        cluster
+            .client
+            .apps()
+            .deployments()
+            .inNamespace(cluster.namespace)
+            .withName(name + "-worker")
+            .get();
     return d == null || d.getSpec().getReplicas() == null ? -1 : d.getSpec().getReplicas();
   }
 
   static void push(String key, int items) {
-    redis.lpush(key, IntStream.range(0, items).mapToObj(i -> "{\"id\":\"" + i + "\"}").toArray(String[]::new));
+    redis.lpush(
+        key,
+        IntStream.range(0, items).mapToObj(i -> "{\"id\":\"" + i + "\"}").toArray(String[]::new));
   }
 
   @Test
   void aBurstScalesUpAndAnEmptyQueueScalesToZeroStepByStep() {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(WorkerAutoscaler.class);
+    Logger logger = (Logger) LoggerFactory.getLogger(WorkerAutoscaler.class);
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     logs.start();
     logger.addAppender(logs);
@@ -92,13 +103,21 @@ class QueueScalingE2E {
     } finally {
       logger.detachAppender(logs);
     }
-    List<ILoggingEvent> scaled = logs.list.stream().filter(e -> e.getFormattedMessage().startsWith("scaled workers")).toList();
+    List<ILoggingEvent> scaled =
+        logs.list.stream()
+            .filter(e -> e.getFormattedMessage().startsWith("scaled workers"))
+            .toList();
     assertThat(scaled).as("a scale-up and every step down logged").hasSizeGreaterThan(2);
-    assertThat(scaled).as("each log line names its ScalableService").allSatisfy(e -> {
-      assertThat(e.getMDCPropertyMap()).containsEntry("resource.namespace", cluster.namespace);
-      assertThat(e.getMDCPropertyMap().get("resource.name")).isNotBlank();
-    });
-    assertThat(scaled).anySatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("resource.name", "burst"));
+    assertThat(scaled)
+        .as("each log line names its ScalableService")
+        .allSatisfy(
+            e -> {
+              assertThat(e.getMDCPropertyMap())
+                  .containsEntry("resource.namespace", cluster.namespace);
+              assertThat(e.getMDCPropertyMap().get("resource.name")).isNotBlank();
+            });
+    assertThat(scaled)
+        .anySatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("resource.name", "burst"));
   }
 
   private void burstUpAndDown() {
@@ -108,12 +127,15 @@ class QueueScalingE2E {
     push("burst-jobs", 500);
     // ceil(500 / 50) = 10, capped at maxReplicas 8
     await().atMost(Duration.ofSeconds(20)).until(() -> replicas("burst") == 8);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      ScalableService s = cluster.get("burst");
-      assertThat(s.getStatus().worker.backlog).isEqualTo(500);
-      assertThat(s.getStatus().worker.lastDecision.to).isEqualTo(8);
-      assertThat(s.getStatus().worker.lastDecision.reason).contains("work 500");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              ScalableService s = cluster.get("burst");
+              assertThat(s.getStatus().worker.backlog).isEqualTo(500);
+              assertThat(s.getStatus().worker.lastDecision.to).isEqualTo(8);
+              assertThat(s.getStatus().worker.lastDecision.reason).contains("work 500");
+            });
 
     // the scale-up first ages out of the 5 s scale-down period: inside it, the HPA's rules count
     // the period from before the scale-up (8 added), and a drop straight back would be allowed
@@ -131,7 +153,9 @@ class QueueScalingE2E {
     path.add(replicas("burst"));
     assertThat(path).as("replicas on the way down").endsWith(0);
     for (int i = 1; i < path.size(); i++) {
-      assertThat(path.get(i - 1) - path.get(i)).as("never more than 4 pods per 5 s: %s", path).isLessThanOrEqualTo(4);
+      assertThat(path.get(i - 1) - path.get(i))
+          .as("never more than 4 pods per 5 s: %s", path)
+          .isLessThanOrEqualTo(4);
     }
     assertThat(path).as("the cooldown keeps one replica first").contains(1);
     assertThat(cluster.client.v1().events().inNamespace(cluster.namespace).list().getItems())
@@ -144,11 +168,16 @@ class QueueScalingE2E {
     push("frozen-jobs", 100);
     await().atMost(Duration.ofSeconds(30)).until(() -> replicas("frozen") == 2);
     cluster.annotate(ScalableService.class, "frozen", "swell.dev/paused", "true");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cluster.get("frozen").getStatus().conditions)
-        .anySatisfy(c -> {
-          assertThat(c.getType()).isEqualTo("Paused");
-          assertThat(c.getStatus()).isEqualTo("True");
-        }));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(cluster.get("frozen").getStatus().conditions)
+                    .anySatisfy(
+                        c -> {
+                          assertThat(c.getType()).isEqualTo("Paused");
+                          assertThat(c.getStatus()).isEqualTo("True");
+                        }));
     push("frozen-jobs", 300);
     sleep(4000);
     assertThat(replicas("frozen")).as("paused: 400 items, still 2 replicas").isEqualTo(2);
@@ -164,16 +193,32 @@ class QueueScalingE2E {
     await().atMost(Duration.ofSeconds(60)).until(() -> cluster.pods("busy", "worker").size() == 4);
     Pod busy = cluster.pods("busy", "worker").get(0);
     // one worker holds 10 items; the queue empties: 10 items in flight need 1 replica
-    redis.lpush("busy-jobs:processing:" + busy.getMetadata().getName(),
+    redis.lpush(
+        "busy-jobs:processing:" + busy.getMetadata().getName(),
         IntStream.range(0, 10).mapToObj(i -> "b" + i).toArray(String[]::new));
     redis.del("busy-jobs");
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      Pod p = cluster.client.pods().inNamespace(cluster.namespace).withName(busy.getMetadata().getName()).get();
-      assertThat(p.getMetadata().getAnnotations()).containsEntry(KubernetesReplicaRealizer.DELETION_COST, "1010");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Pod p =
+                  cluster
+                      .client
+                      .pods()
+                      .inNamespace(cluster.namespace)
+                      .withName(busy.getMetadata().getName())
+                      .get();
+              assertThat(p.getMetadata().getAnnotations())
+                  .containsEntry(KubernetesReplicaRealizer.DELETION_COST, "1010");
+            });
     await().atMost(Duration.ofSeconds(30)).until(() -> replicas("busy") == 1);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(cluster.pods("busy", "worker"))
-        .extracting(p -> p.getMetadata().getName()).containsExactly(busy.getMetadata().getName()));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(cluster.pods("busy", "worker"))
+                    .extracting(p -> p.getMetadata().getName())
+                    .containsExactly(busy.getMetadata().getName()));
   }
 
   static void sleep(long millis) {

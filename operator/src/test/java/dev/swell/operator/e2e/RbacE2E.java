@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -26,9 +27,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The RBAC of manifests/rbac is enough and no more: the operator, impersonating its
- * ServiceAccount, reconciles the shop sample completely (with leader election on), and cannot do
- * what it does not need.
+ * The RBAC of manifests/rbac is enough and no more: the operator, impersonating its ServiceAccount,
+ * reconciles the shop sample completely (with leader election on), and cannot do what it does not
+ * need.
  */
 class RbacE2E {
 
@@ -39,19 +40,28 @@ class RbacE2E {
   @BeforeAll
   static void start() throws IOException {
     cluster = new E2ECluster("e2e-rbac");
-    cluster.client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-        .withName("swell-system").endMetadata().build()).serverSideApply();
+    cluster
+        .client
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("swell-system").endMetadata().build())
+        .serverSideApply();
     try (Stream<Path> files = Files.list(Path.of("../manifests/rbac"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml")).toList()) {
+      for (Path f :
+          files
+              .filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml"))
+              .toList()) {
         for (HasMetadata item : cluster.client.load(Files.newInputStream(f)).items()) {
           cluster.client.resource(item).forceConflicts().serverSideApply();
         }
       }
     }
-    Config config = new ConfigBuilder(Config.autoConfigure(null)).withImpersonateUsername(SA).build();
+    Config config =
+        new ConfigBuilder(Config.autoConfigure(null)).withImpersonateUsername(SA).build();
     asOperator = new KubernetesClientBuilder().withConfig(config).build();
-    cluster.startOperator(asOperator, new OperatorSettings(Set.of(), true, "swell-operator-e2e", "swell-system", 0,
-        Duration.ofMinutes(5)));
+    cluster.startOperator(
+        asOperator,
+        new OperatorSettings(
+            Set.of(), true, "swell-operator-e2e", "swell-system", 0, Duration.ofMinutes(5)));
   }
 
   @AfterAll
@@ -62,23 +72,54 @@ class RbacE2E {
 
   @Test
   void theOperatorReconcilesTheShopSampleWithOnlyItsServiceAccountsRights() throws IOException {
-    for (HasMetadata item : cluster.client.load(Files.newInputStream(Path.of("../manifests/samples/shop.yaml"))).items()) {
+    for (HasMetadata item :
+        cluster
+            .client
+            .load(Files.newInputStream(Path.of("../manifests/samples/shop.yaml")))
+            .items()) {
       item.getMetadata().setNamespace(cluster.namespace);
       cluster.client.resource(item).serverSideApply();
     }
-    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-      assertThat(LifecycleE2E.names(childrenOf("shop"))).containsExactly("Deployment/shop-api", "Deployment/shop-redis",
-          "Deployment/shop-worker", "HorizontalPodAutoscaler/shop-api", "NetworkPolicy/shop-redis",
-          "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Secret/shop-redis-auth",
-          "Service/shop-api", "Service/shop-redis");
-      assertThat(cluster.client.network().v1().ingresses().inNamespace(cluster.namespace).withName("shop-api").get())
-          .isNotNull();
-      ScalableService shop = cluster.get("shop");
-      assertThat(shop.getStatus()).isNotNull();
-      assertThat(shop.getStatus().observedGeneration).isEqualTo(shop.getMetadata().getGeneration());
-    });
-    assertThat(cluster.client.leases().inNamespace("swell-system").withName("swell-operator-e2e").get())
-        .as("leader election took the Lease").isNotNull();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(
+            () -> {
+              assertThat(LifecycleE2E.names(childrenOf("shop")))
+                  .containsExactly(
+                      "Deployment/shop-api",
+                      "Deployment/shop-redis",
+                      "Deployment/shop-worker",
+                      "HorizontalPodAutoscaler/shop-api",
+                      "NetworkPolicy/shop-redis",
+                      "PodDisruptionBudget/shop-api",
+                      "PodDisruptionBudget/shop-worker",
+                      "Secret/shop-redis-auth",
+                      "Service/shop-api",
+                      "Service/shop-redis");
+              assertThat(
+                      cluster
+                          .client
+                          .network()
+                          .v1()
+                          .ingresses()
+                          .inNamespace(cluster.namespace)
+                          .withName("shop-api")
+                          .get())
+                  .isNotNull();
+              ScalableService shop = cluster.get("shop");
+              assertThat(shop.getStatus()).isNotNull();
+              assertThat(shop.getStatus().observedGeneration)
+                  .isEqualTo(shop.getMetadata().getGeneration());
+            });
+    assertThat(
+            cluster
+                .client
+                .leases()
+                .inNamespace("swell-system")
+                .withName("swell-operator-e2e")
+                .get())
+        .as("leader election took the Lease")
+        .isNotNull();
   }
 
   static List<HasMetadata> childrenOf(String name) {
@@ -87,21 +128,27 @@ class RbacE2E {
 
   @ParameterizedTest(name = "cannot {0} {1}")
   @CsvSource({
-      "create, clusterrolebindings, rbac.authorization.k8s.io",
-      "delete, nodes, ''",
-      "create, pods, ''",
-      "delete, namespaces, ''",
-      "update, customresourcedefinitions, apiextensions.k8s.io",
-      "delete, scalableservices, swell.dev",
-      "get, configmaps, ''",
-      "create, serviceaccounts/token, ''"})
+    "create, clusterrolebindings, rbac.authorization.k8s.io",
+    "delete, nodes, ''",
+    "create, pods, ''",
+    "delete, namespaces, ''",
+    "update, customresourcedefinitions, apiextensions.k8s.io",
+    "delete, scalableservices, swell.dev",
+    "get, configmaps, ''",
+    "create, serviceaccounts/token, ''"
+  })
   void cannotDoWhatItDoesNotNeed(String verb, String resource, String group) {
     assertThat(allowed(verb, resource, group)).isFalse();
   }
 
   @ParameterizedTest(name = "can {0} {1}")
-  @CsvSource({"patch, deployments, apps", "patch, pods, ''", "create, events, ''", "list, nodes, ''",
-      "patch, scalableservices/status, swell.dev"})
+  @CsvSource({
+    "patch, deployments, apps",
+    "patch, pods, ''",
+    "create, events, ''",
+    "list, nodes, ''",
+    "patch, scalableservices/status, swell.dev"
+  })
   void canDoWhatItNeeds(String verb, String resource, String group) {
     assertThat(allowed(verb, resource, group)).isTrue();
   }
@@ -109,10 +156,23 @@ class RbacE2E {
   /** What `kubectl auth can-i --as` answers, asked as the operator itself. */
   static boolean allowed(String verb, String resource, String group) {
     String[] parts = resource.split("/");
-    SelfSubjectAccessReview review = asOperator.authorization().v1().selfSubjectAccessReview()
-        .create(new SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes()
-            .withVerb(verb).withResource(parts[0]).withSubresource(parts.length > 1 ? parts[1] : null)
-            .withGroup(group).withNamespace(cluster.namespace).endResourceAttributes().endSpec().build());
+    SelfSubjectAccessReview review =
+        asOperator
+            .authorization()
+            .v1()
+            .selfSubjectAccessReview()
+            .create(
+                new SelfSubjectAccessReviewBuilder()
+                    .withNewSpec()
+                    .withNewResourceAttributes()
+                    .withVerb(verb)
+                    .withResource(parts[0])
+                    .withSubresource(parts.length > 1 ? parts[1] : null)
+                    .withGroup(group)
+                    .withNamespace(cluster.namespace)
+                    .endResourceAttributes()
+                    .endSpec()
+                    .build());
     return review.getStatus().getAllowed();
   }
 }

@@ -1,5 +1,6 @@
 package dev.swell.operator.e2e;
 
+import dev.swell.operator.api.ScalableService;
 import dev.swell.testkit.RedisServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +39,8 @@ class ReactionBench {
 
   @Test
   void measure() throws Exception {
-    try (RedisServer redisServer = RedisServer.plain().start(); E2ECluster cluster = new E2ECluster("bench")) {
+    try (RedisServer redisServer = RedisServer.plain().start();
+        E2ECluster cluster = new E2ECluster("bench")) {
       cluster.startOperator();
       RedisClient redisClient = RedisClient.create(redisServer.uri());
       RedisCommands<String, String> redis = redisClient.connect().sync();
@@ -50,9 +53,11 @@ class ReactionBench {
   }
 
   /** Seconds from a burst of 200 items to spec.replicas changing, BURSTS times. */
-  static List<Double> queueReactions(E2ECluster cluster, RedisCommands<String, String> redis, String uri)
-      throws Exception {
-    cluster.apply("burst", """
+  static List<Double> queueReactions(
+      E2ECluster cluster, RedisCommands<String, String> redis, String uri) throws Exception {
+    cluster.apply(
+        "burst",
+        """
         image: swell/sample-app:0.1.0
         redis: {mode: External, external: {url: "%s"}}
         worker:
@@ -64,7 +69,8 @@ class ReactionBench {
             behavior:
               scaleUp: {policies: [{type: Pods, value: 20, periodSeconds: 1}]}
               scaleDown: {stabilizationWindowSeconds: 0, policies: [{type: Percent, value: 100, periodSeconds: 1}]}
-        """.formatted(uri));
+        """
+            .formatted(uri));
     waitReplicas(cluster, "burst-worker", 1, Duration.ofSeconds(60));
     List<Double> seconds = new ArrayList<>();
     for (int i = 0; i < BURSTS; i++) {
@@ -72,7 +78,8 @@ class ReactionBench {
       BlockingQueue<Instant> changed = new ArrayBlockingQueue<>(16);
       try (Watch w = watchReplicas(cluster, "burst-worker", 1, changed)) {
         Instant t0 = Instant.now();
-        redis.lpush("bench-jobs", IntStream.range(0, 200).mapToObj(String::valueOf).toArray(String[]::new));
+        redis.lpush(
+            "bench-jobs", IntStream.range(0, 200).mapToObj(String::valueOf).toArray(String[]::new));
         Instant t1 = changed.poll(30, TimeUnit.SECONDS);
         if (t1 != null) {
           seconds.add(Duration.between(t0, t1).toNanos() / 1e9);
@@ -80,14 +87,21 @@ class ReactionBench {
       }
       redis.del("bench-jobs");
       waitReplicas(cluster, "burst-worker", 1, Duration.ofSeconds(30));
-      System.out.printf("burst %d/%d: %.3f s%n", i + 1, BURSTS, seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1));
+      System.out.printf(
+          "burst %d/%d: %.3f s%n",
+          i + 1, BURSTS, seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1));
     }
     return seconds;
   }
 
-  /** Seconds from the api pods' CPU stepping from 10% to 190% of their request to spec.replicas changing. */
+  /**
+   * Seconds from the api pods' CPU stepping from 10% to 190% of their request to spec.replicas
+   * changing.
+   */
   static List<Double> hpaReactions(E2ECluster cluster) throws Exception {
-    cluster.apply("cpu", """
+    cluster.apply(
+        "cpu",
+        """
         image: swell/sample-app:0.1.0
         api:
           resources: {requests: {cpu: 100m}}
@@ -116,7 +130,9 @@ class ReactionBench {
           seconds.add(Duration.between(t0, t1).toNanos() / 1e9);
         }
       }
-      System.out.printf("cpu step %d/%d: %.1f s%n", i + 1, CPU_STEPS, seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1));
+      System.out.printf(
+          "cpu step %d/%d: %.1f s%n",
+          i + 1, CPU_STEPS, seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1));
     }
     setCpu(cluster, "10m");
     return seconds;
@@ -126,12 +142,22 @@ class ReactionBench {
    * Per idle ScalableService per minute: {Redis round trips (EVAL), Redis commands (the script's
    * reads included), writes to the API server by the operator}.
    */
-  static double[] idleCost(E2ECluster cluster, RedisCommands<String, String> redis, String uri) throws Exception {
-    cluster.client.resources(dev.swell.operator.api.ScalableService.class).inNamespace(cluster.namespace).delete();
-    await(() -> cluster.client.resources(dev.swell.operator.api.ScalableService.class).inNamespace(cluster.namespace)
-        .list().getItems().isEmpty());
+  static double[] idleCost(E2ECluster cluster, RedisCommands<String, String> redis, String uri)
+      throws Exception {
+    cluster.client.resources(ScalableService.class).inNamespace(cluster.namespace).delete();
+    await(
+        () ->
+            cluster
+                .client
+                .resources(ScalableService.class)
+                .inNamespace(cluster.namespace)
+                .list()
+                .getItems()
+                .isEmpty());
     for (int i = 0; i < IDLE_SERVICES; i++) {
-      cluster.apply("idle" + i, """
+      cluster.apply(
+          "idle" + i,
+          """
           image: swell/sample-app:0.1.0
           redis: {mode: External, external: {url: "%s"}}
           worker:
@@ -141,7 +167,8 @@ class ReactionBench {
               maxReplicas: 5
               cooldown: 5s
               behavior: {scaleDown: {stabilizationWindowSeconds: 0}}
-          """.formatted(uri, i));
+          """
+              .formatted(uri, i));
     }
     for (int i = 0; i < IDLE_SERVICES; i++) {
       waitReplicas(cluster, "idle" + i + "-worker", 0, Duration.ofSeconds(120));
@@ -155,16 +182,22 @@ class ReactionBench {
     long commands = calls(redis, null) - commandsBefore - 2; // less our own two INFOs
     long writes = E2ECluster.WRITES.get() - writesBefore;
     double perServiceMinute = IDLE_SERVICES * IDLE_WINDOW.toSeconds() / 60.0;
-    return new double[] {evals / perServiceMinute, commands / perServiceMinute, writes / perServiceMinute};
+    return new double[] {
+      evals / perServiceMinute, commands / perServiceMinute, writes / perServiceMinute
+    };
   }
 
   /** Calls of one command (or of all, with null) since the server started. */
   static long calls(RedisCommands<String, String> redis, String command) {
-    return redis.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + (command == null ? "" : command + ":")))
-        .mapToLong(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_|]+:calls=(\\d+),.*$", "$1"))).sum();
+    return redis
+        .info("commandstats")
+        .lines()
+        .filter(l -> l.startsWith("cmdstat_" + (command == null ? "" : command + ":")))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_|]+:calls=(\\d+),.*$", "$1")))
+        .sum();
   }
 
-  static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void await(BooleanSupplier condition) throws InterruptedException {
     for (int i = 0; i < 600 && !condition.getAsBoolean(); i++) {
       Thread.sleep(100);
     }
@@ -176,31 +209,47 @@ class ReactionBench {
     }
   }
 
-  static Watch watchReplicas(E2ECluster cluster, String deployment, int from, BlockingQueue<Instant> changed) {
-    return cluster.client.apps().deployments().inNamespace(cluster.namespace).withName(deployment)
-        .watch(new Watcher<>() {
-          @Override
-          public void eventReceived(Action action, Deployment d) {
-            if (d.getSpec().getReplicas() != null && d.getSpec().getReplicas() != from) {
-              changed.offer(Instant.now());
-            }
-          }
+  static Watch watchReplicas(
+      E2ECluster cluster, String deployment, int from, BlockingQueue<Instant> changed) {
+    return cluster
+        .client
+        .apps()
+        .deployments()
+        .inNamespace(cluster.namespace)
+        .withName(deployment)
+        .watch(
+            new Watcher<>() {
+              @Override
+              public void eventReceived(Action action, Deployment d) {
+                if (d.getSpec().getReplicas() != null && d.getSpec().getReplicas() != from) {
+                  changed.offer(Instant.now());
+                }
+              }
 
-          @Override
-          public void onClose(WatcherException cause) {}
-        });
+              @Override
+              public void onClose(WatcherException cause) {}
+            });
   }
 
-  static void waitReplicas(E2ECluster cluster, String deployment, int replicas, Duration timeout) throws InterruptedException {
+  static void waitReplicas(E2ECluster cluster, String deployment, int replicas, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      Deployment d = cluster.client.apps().deployments().inNamespace(cluster.namespace).withName(deployment).get();
+      Deployment d =
+          cluster
+              .client
+              .apps()
+              .deployments()
+              .inNamespace(cluster.namespace)
+              .withName(deployment)
+              .get();
       if (d != null && d.getSpec().getReplicas() != null && d.getSpec().getReplicas() == replicas) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException(deployment + " did not reach " + replicas + " replicas in " + timeout);
+    throw new IllegalStateException(
+        deployment + " did not reach " + replicas + " replicas in " + timeout);
   }
 
   static double percentile(List<Double> values, double p) {
@@ -216,7 +265,8 @@ class ReactionBench {
   static void report(List<Double> queue, List<Double> hpa, double[] idle) throws IOException {
     double qMedian = percentile(queue, 50);
     double hMedian = percentile(hpa, 50);
-    String text = """
+    String text =
+        """
         ## Operator: reaction to load, and idle cost
 
         Measured by `make bench` (`ReactionBench`) on the simulated cluster (real kube-apiserver,
@@ -239,9 +289,22 @@ class ReactionBench {
 
         Raw queue reactions (s): %s
         Raw HPA reactions (s): %s
-        """.formatted(queue.size(), qMedian, percentile(queue, 99), hpa.size(), hMedian, percentile(hpa, 99),
-        hMedian / qMedian, IDLE_SERVICES, IDLE_WINDOW.toSeconds(), idle[0], idle[1], idle[2],
-        queue.stream().map(d -> String.format("%.2f", d)).toList(), hpa.stream().map(d -> String.format("%.1f", d)).toList());
+        """
+            .formatted(
+                queue.size(),
+                qMedian,
+                percentile(queue, 99),
+                hpa.size(),
+                hMedian,
+                percentile(hpa, 99),
+                hMedian / qMedian,
+                IDLE_SERVICES,
+                IDLE_WINDOW.toSeconds(),
+                idle[0],
+                idle[1],
+                idle[2],
+                queue.stream().map(d -> String.format("%.2f", d)).toList(),
+                hpa.stream().map(d -> String.format("%.1f", d)).toList());
     Path out = Path.of("../docs/bench/operator.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, text);

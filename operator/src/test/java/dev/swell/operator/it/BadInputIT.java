@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,93 +34,187 @@ class BadInputIT {
   @BeforeAll
   static void installCrd() {
     Crds.install(client);
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
   }
 
   static GenericKubernetesResource service(String name, String spec) {
-    return Serialization.unmarshal("""
+    return Serialization.unmarshal(
+        """
         apiVersion: swell.dev/v1alpha1
         kind: ScalableService
         metadata:
           name: %s
           namespace: %s
         spec:
-        %s""".formatted(name, NS, spec.indent(2)), GenericKubernetesResource.class);
+        %s"""
+            .formatted(name, NS, spec.indent(2)),
+        GenericKubernetesResource.class);
   }
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
-        Arguments.of("api min above max", "image: a\napi: {autoscaling: {minReplicas: 5, maxReplicas: 2, cpuUtilization: 50}}",
-            "spec.api.autoscaling.minReplicas", "must be <= maxReplicas"),
-        Arguments.of("worker min above max", "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {minReplicas: 4, maxReplicas: 2}}",
-            "spec.worker.autoscaling.minReplicas", "must be <= maxReplicas"),
-        Arguments.of("zero backlog target", "image: a\nredis: {}\nworker: {queue: {key: q, targetBacklogPerReplica: 0}}",
-            "spec.worker.queue.targetBacklogPerReplica", "greater than or equal to 1"),
-        Arguments.of("negative backlog target", "image: a\nredis: {}\nworker: {queue: {key: q, targetBacklogPerReplica: -5}}",
-            "spec.worker.queue.targetBacklogPerReplica", "greater than or equal to 1"),
-        Arguments.of("managed with external settings", "image: a\nredis: {mode: Managed, external: {url: \"redis://x:6379\"}}",
-            "spec.redis.external", "must not be set when spec.redis.mode is Managed"),
-        Arguments.of("external without url", "image: a\nredis: {mode: External, external: {tls: true}}",
-            "spec.redis.external", "spec.redis.external.url is required"),
-        Arguments.of("external without external", "image: a\nredis: {mode: External}",
-            "spec.redis.external", "spec.redis.external.url is required"),
-        Arguments.of("worker without redis", "image: a\nredis: {mode: None}\nworker: {queue: {key: q}}",
-            "spec.worker", "cannot be enabled with spec.redis.mode None"),
-        Arguments.of("port zero", "image: a\napi: {port: 0}", "spec.api.port", "greater than or equal to 1"),
-        Arguments.of("port too high", "image: a\napi: {port: 70000}", "spec.api.port", "less than or equal to 65535"),
+        Arguments.of(
+            "api min above max",
+            "image: a\napi: {autoscaling: {minReplicas: 5, maxReplicas: 2, cpuUtilization: 50}}",
+            "spec.api.autoscaling.minReplicas",
+            "must be <= maxReplicas"),
+        Arguments.of(
+            "worker min above max",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {minReplicas: 4, maxReplicas: 2}}",
+            "spec.worker.autoscaling.minReplicas",
+            "must be <= maxReplicas"),
+        Arguments.of(
+            "zero backlog target",
+            "image: a\nredis: {}\nworker: {queue: {key: q, targetBacklogPerReplica: 0}}",
+            "spec.worker.queue.targetBacklogPerReplica",
+            "greater than or equal to 1"),
+        Arguments.of(
+            "negative backlog target",
+            "image: a\nredis: {}\nworker: {queue: {key: q, targetBacklogPerReplica: -5}}",
+            "spec.worker.queue.targetBacklogPerReplica",
+            "greater than or equal to 1"),
+        Arguments.of(
+            "managed with external settings",
+            "image: a\nredis: {mode: Managed, external: {url: \"redis://x:6379\"}}",
+            "spec.redis.external",
+            "must not be set when spec.redis.mode is Managed"),
+        Arguments.of(
+            "external without url",
+            "image: a\nredis: {mode: External, external: {tls: true}}",
+            "spec.redis.external",
+            "spec.redis.external.url is required"),
+        Arguments.of(
+            "external without external",
+            "image: a\nredis: {mode: External}",
+            "spec.redis.external",
+            "spec.redis.external.url is required"),
+        Arguments.of(
+            "worker without redis",
+            "image: a\nredis: {mode: None}\nworker: {queue: {key: q}}",
+            "spec.worker",
+            "cannot be enabled with spec.redis.mode None"),
+        Arguments.of(
+            "port zero", "image: a\napi: {port: 0}", "spec.api.port", "greater than or equal to 1"),
+        Arguments.of(
+            "port too high",
+            "image: a\napi: {port: 70000}",
+            "spec.api.port",
+            "less than or equal to 65535"),
         Arguments.of("empty image", "image: \"\"\napi: {}", "spec.image", "at least 1 chars long"),
         Arguments.of("missing image", "api: {}", "spec.image", "Required value"),
-        Arguments.of("malformed node selector key", "image: a\nplacement: {nodeSelector: {\"bad key!\": x}}",
-            "spec.placement.nodeSelector", "malformed label key"),
-        Arguments.of("malformed topology key", "image: a\nplacement: {spread: [{topologyKey: \"-zone\"}]}",
-            "spec.placement.spread[0].topologyKey", "should match"),
-        Arguments.of("malformed dedicated key", "image: a\napi: {placement: {dedicatedNodes: {key: \"a b\", value: w}}}",
-            "spec.api.placement.dedicatedNodes.key", "should match"),
-        Arguments.of("unknown anti-affinity", "image: a\nplacement: {antiAffinity: Sometimes}",
-            "spec.placement.antiAffinity", "Unsupported value"),
-        Arguments.of("unknown redis mode", "image: a\nredis: {mode: Clustered}", "spec.redis.mode", "Unsupported value"),
-        Arguments.of("poll interval not a duration", "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {pollInterval: fast}}",
-            "spec.worker.autoscaling.pollInterval", "should match"),
-        Arguments.of("poll interval too fast", "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {pollInterval: 10ms}}",
-            "spec.worker.autoscaling.pollInterval", "between 100ms and 60s"),
-        Arguments.of("hpa without a metric", "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3}}",
-            "spec.api.autoscaling", "needs cpuUtilization or memoryUtilization"),
-        Arguments.of("zero cpu target", "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, cpuUtilization: 0}}",
-            "spec.api.autoscaling.cpuUtilization", "greater than or equal to 1"),
-        Arguments.of("external url not redis", "image: a\nredis: {mode: External, external: {url: \"http://cache:6379\"}}",
-            "spec.redis.external.url", "should match"),
-        Arguments.of("queue without key", "image: a\nredis: {}\nworker: {queue: {targetBacklogPerReplica: 5}}",
-            "spec.worker.queue.key", "Required value"),
-        Arguments.of("fallback above max", "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {maxReplicas: 3, fallback: {replicas: 5}}}",
-            "spec.worker.autoscaling.fallback", "fallback.replicas must be <= maxReplicas"),
-        Arguments.of("burst below rate", "image: a\napi: {rateLimit: {requestsPerSecond: 100, burst: 10}}",
-            "spec.api.rateLimit.burst", "burst must be >= requestsPerSecond"),
-        Arguments.of("both budget fields", "image: a\napi: {replicas: 2, disruptionBudget: {minAvailable: 1, maxUnavailable: 1}}",
-            "spec.api.disruptionBudget", "either minAvailable or maxUnavailable"),
-        Arguments.of("bad ingress host", "image: a\napi: {ingress: {host: \"Shop_Host\"}}", "spec.api.ingress.host", "should match"),
-        Arguments.of("cache ttl in words", "image: a\napi: {cache: {ttl: \"5 minutes\"}}", "spec.api.cache.ttl", "should match"),
-        Arguments.of("negative grace period", "image: a\nredis: {}\nworker: {queue: {key: q}, terminationGracePeriodSeconds: -1}",
-            "spec.worker.terminationGracePeriodSeconds", "greater than or equal to 0"));
+        Arguments.of(
+            "malformed node selector key",
+            "image: a\nplacement: {nodeSelector: {\"bad key!\": x}}",
+            "spec.placement.nodeSelector",
+            "malformed label key"),
+        Arguments.of(
+            "malformed topology key",
+            "image: a\nplacement: {spread: [{topologyKey: \"-zone\"}]}",
+            "spec.placement.spread[0].topologyKey",
+            "should match"),
+        Arguments.of(
+            "malformed dedicated key",
+            "image: a\napi: {placement: {dedicatedNodes: {key: \"a b\", value: w}}}",
+            "spec.api.placement.dedicatedNodes.key",
+            "should match"),
+        Arguments.of(
+            "unknown anti-affinity",
+            "image: a\nplacement: {antiAffinity: Sometimes}",
+            "spec.placement.antiAffinity",
+            "Unsupported value"),
+        Arguments.of(
+            "unknown redis mode",
+            "image: a\nredis: {mode: Clustered}",
+            "spec.redis.mode",
+            "Unsupported value"),
+        Arguments.of(
+            "poll interval not a duration",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {pollInterval: fast}}",
+            "spec.worker.autoscaling.pollInterval",
+            "should match"),
+        Arguments.of(
+            "poll interval too fast",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {pollInterval: 10ms}}",
+            "spec.worker.autoscaling.pollInterval",
+            "between 100ms and 60s"),
+        Arguments.of(
+            "hpa without a metric",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3}}",
+            "spec.api.autoscaling",
+            "needs cpuUtilization or memoryUtilization"),
+        Arguments.of(
+            "zero cpu target",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, cpuUtilization: 0}}",
+            "spec.api.autoscaling.cpuUtilization",
+            "greater than or equal to 1"),
+        Arguments.of(
+            "external url not redis",
+            "image: a\nredis: {mode: External, external: {url: \"http://cache:6379\"}}",
+            "spec.redis.external.url",
+            "should match"),
+        Arguments.of(
+            "queue without key",
+            "image: a\nredis: {}\nworker: {queue: {targetBacklogPerReplica: 5}}",
+            "spec.worker.queue.key",
+            "Required value"),
+        Arguments.of(
+            "fallback above max",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {maxReplicas: 3, fallback: {replicas: 5}}}",
+            "spec.worker.autoscaling.fallback",
+            "fallback.replicas must be <= maxReplicas"),
+        Arguments.of(
+            "burst below rate",
+            "image: a\napi: {rateLimit: {requestsPerSecond: 100, burst: 10}}",
+            "spec.api.rateLimit.burst",
+            "burst must be >= requestsPerSecond"),
+        Arguments.of(
+            "both budget fields",
+            "image: a\napi: {replicas: 2, disruptionBudget: {minAvailable: 1, maxUnavailable: 1}}",
+            "spec.api.disruptionBudget",
+            "either minAvailable or maxUnavailable"),
+        Arguments.of(
+            "bad ingress host",
+            "image: a\napi: {ingress: {host: \"Shop_Host\"}}",
+            "spec.api.ingress.host",
+            "should match"),
+        Arguments.of(
+            "cache ttl in words",
+            "image: a\napi: {cache: {ttl: \"5 minutes\"}}",
+            "spec.api.cache.ttl",
+            "should match"),
+        Arguments.of(
+            "negative grace period",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, terminationGracePeriodSeconds: -1}",
+            "spec.worker.terminationGracePeriodSeconds",
+            "greater than or equal to 0"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInputs")
-  void isRejectedWithAMessageNamingTheField(String name, String spec, String field, String message) {
+  void isRejectedWithAMessageNamingTheField(
+      String name, String spec, String field, String message) {
     GenericKubernetesResource bad = service(name.replace(' ', '-'), spec);
     assertThatThrownBy(() -> client.resource(bad).create())
         .isInstanceOf(KubernetesClientException.class)
-        .satisfies(e -> {
-          KubernetesClientException k = (KubernetesClientException) e;
-          assertThat(k.getCode()).isEqualTo(422);
-          assertThat(k.getMessage()).contains(field).contains(message);
-        });
+        .satisfies(
+            e -> {
+              KubernetesClientException k = (KubernetesClientException) e;
+              assertThat(k.getCode()).isEqualTo(422);
+              assertThat(k.getMessage()).contains(field).contains(message);
+            });
   }
 
   @Test
   void everySampleIsAccepted() throws IOException {
     List<Path> samples;
     try (Stream<Path> files = Files.list(Path.of("../manifests/samples"))) {
-      samples = files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml")).sorted().toList();
+      samples =
+          files
+              .filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml"))
+              .sorted()
+              .toList();
     }
     assertThat(samples).isNotEmpty();
     for (Path sample : samples) {
@@ -132,14 +227,19 @@ class BadInputIT {
 
   @Test
   void defaultsAreFilledInByTheApiServer() {
-    GenericKubernetesResource created = client.resource(service("defaults",
-        "image: a\nredis: {}\napi: {}\nworker: {queue: {key: q}, autoscaling: {}}")).create();
-    var spec = (java.util.Map<?, ?>) created.getAdditionalProperties().get("spec");
-    assertThat(((java.util.Map<?, ?>) spec.get("redis")).get("mode")).isEqualTo("Managed");
-    assertThat(((java.util.Map<?, ?>) spec.get("api")).get("port")).isEqualTo(8080);
-    var worker = (java.util.Map<?, ?>) spec.get("worker");
-    assertThat(((java.util.Map<?, ?>) worker.get("queue")).get("targetBacklogPerReplica")).isEqualTo(20);
-    assertThat(((java.util.Map<?, ?>) worker.get("autoscaling")).get("pollInterval")).isEqualTo("1s");
-    assertThat(((java.util.Map<?, ?>) worker.get("autoscaling")).get("cooldown")).isEqualTo("300s");
+    GenericKubernetesResource created =
+        client
+            .resource(
+                service(
+                    "defaults",
+                    "image: a\nredis: {}\napi: {}\nworker: {queue: {key: q}, autoscaling: {}}"))
+            .create();
+    var spec = (Map<?, ?>) created.getAdditionalProperties().get("spec");
+    assertThat(((Map<?, ?>) spec.get("redis")).get("mode")).isEqualTo("Managed");
+    assertThat(((Map<?, ?>) spec.get("api")).get("port")).isEqualTo(8080);
+    var worker = (Map<?, ?>) spec.get("worker");
+    assertThat(((Map<?, ?>) worker.get("queue")).get("targetBacklogPerReplica")).isEqualTo(20);
+    assertThat(((Map<?, ?>) worker.get("autoscaling")).get("pollInterval")).isEqualTo("1s");
+    assertThat(((Map<?, ?>) worker.get("autoscaling")).get("cooldown")).isEqualTo("300s");
   }
 }

@@ -14,14 +14,29 @@ public final class Crds {
   private Crds() {}
 
   public static CustomResourceDefinition install(KubernetesClient client) {
-    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-        .load(DIR.resolve("scalableservices.swell.dev.yaml").toFile()).item();
+    CustomResourceDefinition crd =
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .load(DIR.resolve("scalableservices.swell.dev.yaml").toFile())
+            .item();
     client.resource(crd).forceConflicts().serverSideApply();
-    client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-            && c.getStatus().getConditions().stream()
-            .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crd.getMetadata().getName())
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            Duration.ofSeconds(30).toMillis(),
+            TimeUnit.MILLISECONDS);
     return crd;
   }
 }

@@ -25,6 +25,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,8 @@ class ServerSideApplyIT {
   static final String NS = "ssa";
   static final FixedWorkerScaling SCALING = new FixedWorkerScaling();
 
-  static final String SHOP = """
+  static final String SHOP =
+      """
       image: swell/sample-app:0.1.0
       redis: {mode: Managed}
       api:
@@ -59,9 +61,20 @@ class ServerSideApplyIT {
   @BeforeAll
   static void start() {
     Crds.install(client);
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
-    operator = OperatorAssembly.operator(client, new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
-        new SimpleMeterRegistry(), SCALING, new RecordingEventSink(), Fixtures::kindNodes, Clock.systemUTC(), true, () -> { });
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
+    operator =
+        OperatorAssembly.operator(
+            client,
+            new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
+            new SimpleMeterRegistry(),
+            SCALING,
+            new RecordingEventSink(),
+            Fixtures::kindNodes,
+            Clock.systemUTC(),
+            true,
+            () -> {});
     operator.start();
   }
 
@@ -84,15 +97,28 @@ class ServerSideApplyIT {
   }
 
   static void awaitChildren(String name) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> get(Deployment.class, name + "-api") != null
-        && get(Deployment.class, name + "-worker") != null && get(HorizontalPodAutoscaler.class, name + "-api") != null
-        && get(ScalableService.class, name).getStatus() != null);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                get(Deployment.class, name + "-api") != null
+                    && get(Deployment.class, name + "-worker") != null
+                    && get(HorizontalPodAutoscaler.class, name + "-api") != null
+                    && get(ScalableService.class, name).getStatus() != null);
   }
 
   /** What the HPA controller does: write spec.replicas through the scale subresource. */
   static void scaleAs(String deployment, int replicas, String fieldManager) {
-    client.apps().deployments().inNamespace(NS).withName(deployment)
-        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(fieldManager).build(),
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName(deployment)
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.JSON_MERGE)
+                .withFieldManager(fieldManager)
+                .build(),
             "{\"spec\":{\"replicas\":" + replicas + "}}");
   }
 
@@ -102,16 +128,26 @@ class ServerSideApplyIT {
     awaitChildren("owned");
     await().atMost(Duration.ofSeconds(30)).until(() -> versions("owned").size() == 11);
     ScalableService owner = get(ScalableService.class, "owned");
-    for (HasMetadata child : List.<HasMetadata>of(get(Deployment.class, "owned-api"), get(Deployment.class, "owned-worker"),
-        get(Deployment.class, "owned-redis"), get(Service.class, "owned-api"), get(Service.class, "owned-redis"),
-        get(Secret.class, "owned-redis-auth"), get(NetworkPolicy.class, "owned-redis"),
-        get(HorizontalPodAutoscaler.class, "owned-api"), get(PodDisruptionBudget.class, "owned-api"),
-        get(PodDisruptionBudget.class, "owned-worker"))) {
-      assertThat(child.getMetadata().getOwnerReferences()).as(child.getKind() + " " + child.getMetadata().getName())
-          .singleElement().satisfies(ref -> {
-            assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
-            assertThat(ref.getController()).isTrue();
-          });
+    for (HasMetadata child :
+        List.<HasMetadata>of(
+            get(Deployment.class, "owned-api"),
+            get(Deployment.class, "owned-worker"),
+            get(Deployment.class, "owned-redis"),
+            get(Service.class, "owned-api"),
+            get(Service.class, "owned-redis"),
+            get(Secret.class, "owned-redis-auth"),
+            get(NetworkPolicy.class, "owned-redis"),
+            get(HorizontalPodAutoscaler.class, "owned-api"),
+            get(PodDisruptionBudget.class, "owned-api"),
+            get(PodDisruptionBudget.class, "owned-worker"))) {
+      assertThat(child.getMetadata().getOwnerReferences())
+          .as(child.getKind() + " " + child.getMetadata().getName())
+          .singleElement()
+          .satisfies(
+              ref -> {
+                assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
+                assertThat(ref.getController()).isTrue();
+              });
     }
   }
 
@@ -123,17 +159,44 @@ class ServerSideApplyIT {
     scaleAs("owners-worker", 4, "swell-queue-autoscaler");
 
     apply("owners", SHOP.replace("swell/sample-app:0.1.0", "swell/sample-app:0.1.1"));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-        get(Deployment.class, "owners-api").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .isEqualTo("swell/sample-app:0.1.1"));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-        get(Deployment.class, "owners-worker").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .isEqualTo("swell/sample-app:0.1.1"));
-    assertThat(get(Deployment.class, "owners-api").getSpec().getReplicas()).as("the HPA's write").isEqualTo(5);
-    assertThat(get(Deployment.class, "owners-worker").getSpec().getReplicas()).as("the autoscaler's write").isEqualTo(4);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        get(Deployment.class, "owners-api")
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    .isEqualTo("swell/sample-app:0.1.1"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        get(Deployment.class, "owners-worker")
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    .isEqualTo("swell/sample-app:0.1.1"));
+    assertThat(get(Deployment.class, "owners-api").getSpec().getReplicas())
+        .as("the HPA's write")
+        .isEqualTo(5);
+    assertThat(get(Deployment.class, "owners-worker").getSpec().getReplicas())
+        .as("the autoscaler's write")
+        .isEqualTo(4);
     assertThat(get(Deployment.class, "owners-api").getMetadata().getManagedFields())
         .filteredOn(f -> "swell-operator".equals(f.getManager()))
-        .allSatisfy(f -> assertThat(f.getFieldsV1().getAdditionalProperties().toString()).doesNotContain("f:replicas"));
+        .allSatisfy(
+            f ->
+                assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+                    .doesNotContain("f:replicas"));
   }
 
   @Test
@@ -144,8 +207,15 @@ class ServerSideApplyIT {
     Thread.sleep(3000); // let the reconciles caused by the operator's own writes settle
     Map<String, String> before = versions("steady");
     // a change on a child triggers a reconcile, with nothing the operator owns to change
-    client.services().inNamespace(NS).withName("steady-api")
-        .edit(s -> { s.getMetadata().setAnnotations(Map.of("example.com/touched", "yes")); return s; });
+    client
+        .services()
+        .inNamespace(NS)
+        .withName("steady-api")
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of("example.com/touched", "yes"));
+              return s;
+            });
     Thread.sleep(4000);
     Map<String, String> after = versions("steady");
     before.remove("Service/steady-api");
@@ -156,11 +226,19 @@ class ServerSideApplyIT {
   /** kind/name -> resourceVersion of the ScalableService and each child that exists. */
   private static Map<String, String> versions(String name) {
     Map<String, String> v = new LinkedHashMap<>();
-    for (HasMetadata r : java.util.Arrays.<HasMetadata>asList(get(ScalableService.class, name), get(Deployment.class, name + "-api"),
-        get(Deployment.class, name + "-worker"), get(Deployment.class, name + "-redis"), get(Service.class, name + "-api"),
-        get(Service.class, name + "-redis"), get(Secret.class, name + "-redis-auth"),
-        get(NetworkPolicy.class, name + "-redis"), get(HorizontalPodAutoscaler.class, name + "-api"),
-        get(PodDisruptionBudget.class, name + "-api"), get(PodDisruptionBudget.class, name + "-worker"))) {
+    for (HasMetadata r :
+        Arrays.<HasMetadata>asList(
+            get(ScalableService.class, name),
+            get(Deployment.class, name + "-api"),
+            get(Deployment.class, name + "-worker"),
+            get(Deployment.class, name + "-redis"),
+            get(Service.class, name + "-api"),
+            get(Service.class, name + "-redis"),
+            get(Secret.class, name + "-redis-auth"),
+            get(NetworkPolicy.class, name + "-redis"),
+            get(HorizontalPodAutoscaler.class, name + "-api"),
+            get(PodDisruptionBudget.class, name + "-api"),
+            get(PodDisruptionBudget.class, name + "-worker"))) {
       if (r != null) {
         v.put(r.getKind() + "/" + r.getMetadata().getName(), r.getMetadata().getResourceVersion());
       }

@@ -13,52 +13,79 @@ class PlacementFeasibilityTest {
   static final List<Node> KIND = Fixtures.kindNodes();
 
   static PodPlacement placement(String yaml) {
-    return PlacementRules.translate(PlacementRulesTest.placement(yaml), PlacementRulesTest.OWN, null);
+    return PlacementRules.translate(
+        PlacementRulesTest.placement(yaml), PlacementRulesTest.OWN, null);
   }
 
   @Test
   void aPlainPlacementFitsTheKindCluster() {
-    assertThat(PlacementFeasibility.problems("api", placement("antiAffinity: Preferred"), 10, KIND)).isEmpty();
+    assertThat(PlacementFeasibility.problems("api", placement("antiAffinity: Preferred"), 10, KIND))
+        .isEmpty();
   }
 
   @Test
   void requiredAntiAffinityWithMoreReplicasThanEligibleNodesIsReported() {
     // the dedicated node is tainted: only three nodes are eligible for 5 replicas
     assertThat(PlacementFeasibility.problems("api", placement("antiAffinity: Required"), 5, KIND))
-        .singleElement().asString()
-        .contains("api", "Required anti-affinity", "5 replicas", "3 are eligible", "2 would stay Pending");
+        .singleElement()
+        .asString()
+        .contains(
+            "api",
+            "Required anti-affinity",
+            "5 replicas",
+            "3 are eligible",
+            "2 would stay Pending");
   }
 
   @Test
   void requiredAntiAffinityWithinTheNodeCountFits() {
-    assertThat(PlacementFeasibility.problems("api", placement("antiAffinity: Required"), 3, KIND)).isEmpty();
+    assertThat(PlacementFeasibility.problems("api", placement("antiAffinity: Required"), 3, KIND))
+        .isEmpty();
   }
 
   @Test
   void dedicatedNodesThatMatchNoNodeAreReported() {
-    assertThat(PlacementFeasibility.problems("worker", placement("dedicatedNodes: {key: dedicated, value: gpu}"), 2, KIND))
+    assertThat(
+            PlacementFeasibility.problems(
+                "worker", placement("dedicatedNodes: {key: dedicated, value: gpu}"), 2, KIND))
         .anySatisfy(p -> assertThat(p).contains("worker: no node matches"))
         .hasSize(1);
   }
 
   @Test
   void dedicatedNodesThatExistFit() {
-    assertThat(PlacementFeasibility.problems("worker", placement("dedicatedNodes: {key: dedicated, value: workers}"), 20, KIND))
+    assertThat(
+            PlacementFeasibility.problems(
+                "worker", placement("dedicatedNodes: {key: dedicated, value: workers}"), 20, KIND))
         .isEmpty();
   }
 
   @Test
   void aTolerationNoTaintNeedsIsReported() {
-    assertThat(PlacementFeasibility.problems("api",
-        placement("tolerations: [{key: gpu, operator: Equal, value: \"true\", effect: NoSchedule}]"), 2, KIND))
-        .singleElement().asString().contains("toleration gpu=true:NoSchedule matches no node's taint");
+    assertThat(
+            PlacementFeasibility.problems(
+                "api",
+                placement(
+                    "tolerations: [{key: gpu, operator: Equal, value: \"true\", effect: NoSchedule}]"),
+                2,
+                KIND))
+        .singleElement()
+        .asString()
+        .contains("toleration gpu=true:NoSchedule matches no node's taint");
   }
 
   @Test
   void aHardSpreadOverALabelNoNodeHasIsReported() {
-    assertThat(PlacementFeasibility.problems("api",
-        placement("spread: [{topologyKey: example.com/rack, whenUnsatisfiable: DoNotSchedule}]"), 2, KIND))
-        .singleElement().asString().contains("example.com/rack");
+    assertThat(
+            PlacementFeasibility.problems(
+                "api",
+                placement(
+                    "spread: [{topologyKey: example.com/rack, whenUnsatisfiable: DoNotSchedule}]"),
+                2,
+                KIND))
+        .singleElement()
+        .asString()
+        .contains("example.com/rack");
   }
 
   @Test
@@ -75,6 +102,8 @@ class PlacementFeasibilityTest {
   @Test
   void noNodesAtAllMeansNothingCanRun() {
     assertThat(PlacementFeasibility.problems("api", placement("antiAffinity: None"), 1, List.of()))
-        .singleElement().asString().contains("no node matches");
+        .singleElement()
+        .asString()
+        .contains("no node matches");
   }
 }

@@ -19,7 +19,8 @@ public final class InMemoryBacklogSource implements QueueBacklogSource {
   }
 
   @Override
-  public CompletionStage<Backlog> read(RedisConnection redis, String queueKey, Collection<String> workerPods) {
+  public CompletionStage<Backlog> read(
+      RedisConnection redis, String queueKey, Collection<String> workerPods) {
     if (down) {
       return CompletableFuture.failedFuture(new IllegalStateException("Connection refused"));
     }
@@ -32,8 +33,13 @@ public final class InMemoryBacklogSource implements QueueBacklogSource {
         byPod.put(pod, n);
       }
     }
-    return CompletableFuture.completedFuture(new Backlog(lengths.getOrDefault(queueKey, 0L), inFlight, byPod,
-        lengths.getOrDefault(QueueBacklogSource.processedCounter(queueKey), 0L), Duration.ZERO));
+    return CompletableFuture.completedFuture(
+        new Backlog(
+            lengths.getOrDefault(queueKey, 0L),
+            inFlight,
+            byPod,
+            lengths.getOrDefault(QueueBacklogSource.processedCounter(queueKey), 0L),
+            Duration.ZERO));
   }
 
   @Override

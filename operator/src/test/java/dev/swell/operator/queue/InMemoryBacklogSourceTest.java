@@ -1,6 +1,5 @@
 package dev.swell.operator.queue;
 
-
 class InMemoryBacklogSourceTest extends QueueBacklogSourceContract {
   final InMemoryBacklogSource source = new InMemoryBacklogSource();
 

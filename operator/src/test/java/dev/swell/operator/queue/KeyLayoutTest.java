@@ -14,8 +14,8 @@ class KeyLayoutTest {
   @Test
   void theOperatorReadsTheKeysTheSampleAppWrites() {
     Keys app = new Keys("jobs");
-    assertThat(QueueBacklogSource.processingList("jobs", "shop-worker-7d9f-x2")).isEqualTo(
-        app.processing("shop-worker-7d9f-x2"));
+    assertThat(QueueBacklogSource.processingList("jobs", "shop-worker-7d9f-x2"))
+        .isEqualTo(app.processing("shop-worker-7d9f-x2"));
     assertThat(QueueBacklogSource.processedCounter("jobs")).isEqualTo(app.processed());
     assertThat(app.processingPattern()).isEqualTo(QueueBacklogSource.processingList("jobs", "*"));
   }

@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** What every QueueBacklogSource must do; each implementation runs it with its own way to fill a queue. */
+/**
+ * What every QueueBacklogSource must do; each implementation runs it with its own way to fill a
+ * queue.
+ */
 abstract class QueueBacklogSourceContract {
 
   abstract QueueBacklogSource source();

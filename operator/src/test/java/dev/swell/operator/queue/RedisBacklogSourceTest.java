@@ -55,7 +55,8 @@ class RedisBacklogSourceTest {
       Backlog b = read(source, "jobs", List.of("worker-1", "worker-2", "worker-3"));
       assertThat(b.waiting()).isEqualTo(3);
       assertThat(b.inFlight()).isEqualTo(3);
-      assertThat(b.inFlightByPod()).containsExactlyInAnyOrderEntriesOf(Map.of("worker-1", 2L, "worker-2", 1L));
+      assertThat(b.inFlightByPod())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("worker-1", 2L, "worker-2", 1L));
       assertThat(b.processed()).isEqualTo(41);
     }
   }
@@ -79,7 +80,9 @@ class RedisBacklogSourceTest {
       long llenBefore = calls(redis.info("commandstats"), "llen");
       read(source, "rt", List.of("a", "b", "c", "d"));
       String after = redis.info("commandstats");
-      assertThat(calls(after, "eval") - evalsBefore).as("one EVAL per poll:\n" + after).isEqualTo(1);
+      assertThat(calls(after, "eval") - evalsBefore)
+          .as("one EVAL per poll:\n" + after)
+          .isEqualTo(1);
       assertThat(calls(after, "llen") - llenBefore).as("five LLENs inside the script").isEqualTo(5);
     }
     assertThat(before).isNotNull();
@@ -102,9 +105,13 @@ class RedisBacklogSourceTest {
   @Test
   void aWrongPasswordFailsTheRead() {
     try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
-      assertThatThrownBy(() -> source.read(new RedisConnection(REDIS.uri(), "wrong"), "jobs", List.of())
-          .toCompletableFuture().get(5, TimeUnit.SECONDS)).hasRootCauseMessage(
-              "WRONGPASS invalid username-password pair or user is disabled.");
+      assertThatThrownBy(
+              () ->
+                  source
+                      .read(new RedisConnection(REDIS.uri(), "wrong"), "jobs", List.of())
+                      .toCompletableFuture()
+                      .get(5, TimeUnit.SECONDS))
+          .hasRootCauseMessage("WRONGPASS invalid username-password pair or user is disabled.");
     }
   }
 
@@ -113,18 +120,38 @@ class RedisBacklogSourceTest {
     RedisServer flaky = RedisServer.plain().start();
     RedisConnection flakyEndpoint = new RedisConnection(flaky.uri(), null);
     try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(300))) {
-      assertThat(source.read(flakyEndpoint, "q", List.of()).toCompletableFuture().get(5, TimeUnit.SECONDS).waiting())
+      assertThat(
+              source
+                  .read(flakyEndpoint, "q", List.of())
+                  .toCompletableFuture()
+                  .get(5, TimeUnit.SECONDS)
+                  .waiting())
           .isZero();
       flaky.stop();
       long start = System.nanoTime();
-      assertThatThrownBy(() -> source.read(flakyEndpoint, "q", List.of()).toCompletableFuture().get(5, TimeUnit.SECONDS))
+      assertThatThrownBy(
+              () ->
+                  source
+                      .read(flakyEndpoint, "q", List.of())
+                      .toCompletableFuture()
+                      .get(5, TimeUnit.SECONDS))
           .isNotNull();
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("bounded by the timeout, never hung")
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("bounded by the timeout, never hung")
           .isLessThan(Duration.ofSeconds(3));
       flaky.start();
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-          assertThat(source.read(flakyEndpoint, "q", List.of()).toCompletableFuture().get(2, TimeUnit.SECONDS).waiting())
-              .isZero());
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          source
+                              .read(flakyEndpoint, "q", List.of())
+                              .toCompletableFuture()
+                              .get(2, TimeUnit.SECONDS)
+                              .waiting())
+                      .isZero());
     } finally {
       flaky.stop();
     }
@@ -135,7 +162,11 @@ class RedisBacklogSourceTest {
   }
 
   private static long calls(String commandStats, String command) {
-    return commandStats.lines().filter(l -> l.startsWith("cmdstat_" + command + ":")).findFirst()
-        .map(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_]+:calls=(\\d+),.*$", "$1"))).orElse(0L);
+    return commandStats
+        .lines()
+        .filter(l -> l.startsWith("cmdstat_" + command + ":"))
+        .findFirst()
+        .map(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_]+:calls=(\\d+),.*$", "$1")))
+        .orElse(0L);
   }
 }

@@ -9,6 +9,9 @@ import dev.swell.operator.OperatorAssembly;
 import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.RecordingEventSink;
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.desired.RedisResources;
+import dev.swell.operator.events.EventReason;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -46,7 +49,8 @@ class ScalableServiceReconcilerTest {
   static KubernetesClient client;
 
   static final String NS = "demo";
-  static final String SHOP = """
+  static final String SHOP =
+      """
       image: swell/sample-app:0.1.0
       redis: {mode: Managed}
       api:
@@ -63,8 +67,17 @@ class ScalableServiceReconcilerTest {
 
   @BeforeEach
   void start() {
-    operator = OperatorAssembly.operator(client, new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
-        new SimpleMeterRegistry(), scaling, events, Fixtures::kindNodes, Clock.systemUTC(), false, () -> { });
+    operator =
+        OperatorAssembly.operator(
+            client,
+            new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
+            new SimpleMeterRegistry(),
+            scaling,
+            events,
+            Fixtures::kindNodes,
+            Clock.systemUTC(),
+            false,
+            () -> {});
     operator.start();
   }
 
@@ -81,50 +94,72 @@ class ScalableServiceReconcilerTest {
     return client.resource(s).createOr(r -> r.update());
   }
 
-  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T get(Class<T> type, String name) {
+  static <T extends HasMetadata> T get(Class<T> type, String name) {
     return client.resources(type).inNamespace(NS).withName(name).get();
   }
 
   @Test
   void createsEveryChildAndReportsStatus() {
     apply("shop", SHOP);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      assertThat(get(Deployment.class, "shop-api")).isNotNull();
-      assertThat(get(Deployment.class, "shop-worker")).isNotNull();
-      assertThat(get(Deployment.class, "shop-redis")).isNotNull();
-      assertThat(get(Service.class, "shop-api")).isNotNull();
-      assertThat(get(Service.class, "shop-redis")).isNotNull();
-      assertThat(get(Secret.class, "shop-redis-auth")).isNotNull();
-      assertThat(get(NetworkPolicy.class, "shop-redis")).isNotNull();
-      assertThat(get(HorizontalPodAutoscaler.class, "shop-api")).isNotNull();
-      assertThat(get(PodDisruptionBudget.class, "shop-api")).isNotNull();
-      assertThat(get(PodDisruptionBudget.class, "shop-worker")).isNotNull();
-      assertThat(get(Ingress.class, "shop-api")).isNotNull();
-      assertThat(get(ScalableService.class, "shop").getStatus()).isNotNull();
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(get(Deployment.class, "shop-api")).isNotNull();
+              assertThat(get(Deployment.class, "shop-worker")).isNotNull();
+              assertThat(get(Deployment.class, "shop-redis")).isNotNull();
+              assertThat(get(Service.class, "shop-api")).isNotNull();
+              assertThat(get(Service.class, "shop-redis")).isNotNull();
+              assertThat(get(Secret.class, "shop-redis-auth")).isNotNull();
+              assertThat(get(NetworkPolicy.class, "shop-redis")).isNotNull();
+              assertThat(get(HorizontalPodAutoscaler.class, "shop-api")).isNotNull();
+              assertThat(get(PodDisruptionBudget.class, "shop-api")).isNotNull();
+              assertThat(get(PodDisruptionBudget.class, "shop-worker")).isNotNull();
+              assertThat(get(Ingress.class, "shop-api")).isNotNull();
+              assertThat(get(ScalableService.class, "shop").getStatus()).isNotNull();
+            });
     Deployment api = get(Deployment.class, "shop-api");
-    assertThat(api.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(api.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getKind()).isEqualTo("ScalableService"));
     ScalableService shop = get(ScalableService.class, "shop");
     assertThat(shop.getStatus().observedGeneration).isEqualTo(shop.getMetadata().getGeneration());
-    assertThat(shop.getStatus().conditions).extracting(c -> c.getType())
-        .containsExactly("Ready", "RedisReady", "ApiAvailable", "WorkerAvailable", "ScalingActive",
-            "PlacementFeasible", "Fallback", "Paused");
+    assertThat(shop.getStatus().conditions)
+        .extracting(c -> c.getType())
+        .containsExactly(
+            "Ready",
+            "RedisReady",
+            "ApiAvailable",
+            "WorkerAvailable",
+            "ScalingActive",
+            "PlacementFeasible",
+            "Fallback",
+            "Paused");
     assertThat(shop.getStatus().redis.endpoint).isEqualTo("shop-redis.demo.svc:6379");
     // the operator reads the queue with the generated password
-    String password = dev.swell.operator.desired.RedisResources.password(get(Secret.class, "shop-redis-auth"));
-    await().untilAsserted(() -> assertThat(scaling.tracked.get(new ResourceID("shop", NS)))
-        .satisfies(r -> assertThat(r.password()).isEqualTo(password)));
+    String password = RedisResources.password(get(Secret.class, "shop-redis-auth"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(scaling.tracked.get(new ResourceID("shop", NS)))
+                    .satisfies(r -> assertThat(r.password()).isEqualTo(password)));
   }
 
   @Test
   void childrenFollowTheSpecAndDisabledComponentsAreRemoved() {
     apply("follow", SHOP);
-    await().atMost(Duration.ofSeconds(20)).until(() -> get(HorizontalPodAutoscaler.class, "follow-api") != null
-        && get(Deployment.class, "follow-worker") != null && get(Ingress.class, "follow-api") != null);
-    String password = dev.swell.operator.desired.RedisResources.password(get(Secret.class, "follow-redis-auth"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                get(HorizontalPodAutoscaler.class, "follow-api") != null
+                    && get(Deployment.class, "follow-worker") != null
+                    && get(Ingress.class, "follow-api") != null);
+    String password = RedisResources.password(get(Secret.class, "follow-redis-auth"));
 
-    apply("follow", """
+    apply(
+        "follow",
+        """
         image: swell/sample-app:0.2.0
         redis: {mode: Managed}
         api:
@@ -133,42 +168,66 @@ class ScalableServiceReconcilerTest {
           enabled: false
           queue: {key: jobs}
         """);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      Deployment api = get(Deployment.class, "follow-api");
-      assertThat(api.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-          .isEqualTo("swell/sample-app:0.2.0");
-      assertThat(api.getSpec().getReplicas()).isEqualTo(3);
-      assertThat(get(HorizontalPodAutoscaler.class, "follow-api")).as("autoscaling removed").isNull();
-      assertThat(get(Ingress.class, "follow-api")).as("ingress removed").isNull();
-      assertThat(get(Deployment.class, "follow-worker")).as("worker disabled").isNull();
-      assertThat(get(PodDisruptionBudget.class, "follow-worker")).isNull();
-    });
-    assertThat(RedisPassword.of(get(Secret.class, "follow-redis-auth"))).as("the password survives reconciles")
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              Deployment api = get(Deployment.class, "follow-api");
+              assertThat(api.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                  .isEqualTo("swell/sample-app:0.2.0");
+              assertThat(api.getSpec().getReplicas()).isEqualTo(3);
+              assertThat(get(HorizontalPodAutoscaler.class, "follow-api"))
+                  .as("autoscaling removed")
+                  .isNull();
+              assertThat(get(Ingress.class, "follow-api")).as("ingress removed").isNull();
+              assertThat(get(Deployment.class, "follow-worker")).as("worker disabled").isNull();
+              assertThat(get(PodDisruptionBudget.class, "follow-worker")).isNull();
+            });
+    assertThat(RedisPassword.of(get(Secret.class, "follow-redis-auth")))
+        .as("the password survives reconciles")
         .isEqualTo(password);
-    await().untilAsserted(() -> assertThat(scaling.forgotten).anySatisfy(id -> assertThat(id.getName()).isEqualTo("follow")));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(scaling.forgotten)
+                    .anySatisfy(id -> assertThat(id.getName()).isEqualTo("follow")));
 
     apply("follow", "image: swell/sample-app:0.2.0\nredis: {mode: None}\napi: {replicas: 3}");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      assertThat(get(Deployment.class, "follow-redis")).isNull();
-      assertThat(get(Service.class, "follow-redis")).isNull();
-      assertThat(get(Secret.class, "follow-redis-auth")).isNull();
-      assertThat(get(NetworkPolicy.class, "follow-redis")).isNull();
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(get(Deployment.class, "follow-redis")).isNull();
+              assertThat(get(Service.class, "follow-redis")).isNull();
+              assertThat(get(Secret.class, "follow-redis-auth")).isNull();
+              assertThat(get(NetworkPolicy.class, "follow-redis")).isNull();
+            });
   }
 
   @Test
   void aReconcileWithNothingToChangeWritesNothing() throws InterruptedException {
     apply("steady", SHOP);
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      ScalableService s = get(ScalableService.class, "steady");
-      return s.getStatus() != null && get(Ingress.class, "steady-api") != null;
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              ScalableService s = get(ScalableService.class, "steady");
+              return s.getStatus() != null && get(Ingress.class, "steady-api") != null;
+            });
     Thread.sleep(1500); // let the reconciles caused by our own writes settle
     drain();
     // an event on a child triggers a reconcile (metadata-only changes of the primary are filtered
     // by generation), but nothing the operator owns has changed
-    client.apps().deployments().inNamespace(NS).withName("steady-worker")
-        .edit(d -> { d.getMetadata().setAnnotations(Map.of("example.com/touched", "yes")); return d; });
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName("steady-worker")
+        .edit(
+            d -> {
+              d.getMetadata().setAnnotations(Map.of("example.com/touched", "yes"));
+              return d;
+            });
     Thread.sleep(3000);
     List<String> writes = new ArrayList<>();
     boolean ownEditSeen = false;
@@ -183,48 +242,68 @@ class ScalableServiceReconcilerTest {
       writes.add(r.getMethod() + " " + r.getPath());
     }
     assertThat(ownEditSeen).isTrue();
-    assertThat(writes).as("requests that write, after a reconcile with nothing to change").isEmpty();
+    assertThat(writes)
+        .as("requests that write, after a reconcile with nothing to change")
+        .isEmpty();
   }
 
   @Test
   void aMissingExternalSecretIsAConditionAndAnEventNotACrash() {
-    apply("ext", """
+    apply(
+        "ext",
+        """
         image: app
         redis:
           mode: External
           external: {url: "redis://cache.example:6379/0", passwordSecretRef: {name: nowhere, key: password}}
         worker: {queue: {key: jobs}}
         """);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      ScalableService s = get(ScalableService.class, "ext");
-      assertThat(s.getStatus()).isNotNull();
-      var redis = s.getStatus().conditions.stream().filter(c -> c.getType().equals("RedisReady")).findFirst().orElseThrow();
-      assertThat(redis.getStatus()).isEqualTo("False");
-      assertThat(redis.getReason()).isEqualTo("SecretNotFound");
-      assertThat(redis.getMessage()).contains("demo/nowhere", "spec.redis.external.passwordSecretRef");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              ScalableService s = get(ScalableService.class, "ext");
+              assertThat(s.getStatus()).isNotNull();
+              var redis =
+                  s.getStatus().conditions.stream()
+                      .filter(c -> c.getType().equals("RedisReady"))
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(redis.getStatus()).isEqualTo("False");
+              assertThat(redis.getReason()).isEqualTo("SecretNotFound");
+              assertThat(redis.getMessage())
+                  .contains("demo/nowhere", "spec.redis.external.passwordSecretRef");
+            });
     assertThat(get(Deployment.class, "ext-worker")).as("other children are still made").isNotNull();
-    assertThat(events.reasons()).contains(dev.swell.operator.events.EventReason.SecretNotFound);
+    assertThat(events.reasons()).contains(EventReason.SecretNotFound);
   }
 
   @Test
   void infeasiblePlacementWarnsButStillDeploys() {
-    apply("tight", """
+    apply(
+        "tight",
+        """
         image: app
         api:
           replicas: 5
           placement: {antiAffinity: Required}
         """);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      ScalableService s = get(ScalableService.class, "tight");
-      assertThat(s.getStatus()).isNotNull();
-      var placement = s.getStatus().conditions.stream().filter(c -> c.getType().equals("PlacementFeasible"))
-          .findFirst().orElseThrow();
-      assertThat(placement.getStatus()).isEqualTo("False");
-      assertThat(placement.getMessage()).contains("5 replicas", "3 are eligible");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              ScalableService s = get(ScalableService.class, "tight");
+              assertThat(s.getStatus()).isNotNull();
+              var placement =
+                  s.getStatus().conditions.stream()
+                      .filter(c -> c.getType().equals("PlacementFeasible"))
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(placement.getStatus()).isEqualTo("False");
+              assertThat(placement.getMessage()).contains("5 replicas", "3 are eligible");
+            });
     assertThat(get(Deployment.class, "tight-api").getSpec().getReplicas()).isEqualTo(5);
-    assertThat(events.reasons()).contains(dev.swell.operator.events.EventReason.PlacementInfeasible);
+    assertThat(events.reasons()).contains(EventReason.PlacementInfeasible);
   }
 
   private static List<RecordedRequest> drain() throws InterruptedException {
@@ -239,7 +318,7 @@ class ScalableServiceReconcilerTest {
   /** Reads the managed Redis password. */
   static final class RedisPassword {
     static String of(Secret s) {
-      return dev.swell.operator.desired.RedisResources.password(s);
+      return RedisResources.password(s);
     }
   }
 }

@@ -17,20 +17,37 @@ class StatusEventsTest {
     ScalableService s = Fixtures.service(StatusFactoryTest.SHOP);
     RecordingEventSink events = new RecordingEventSink();
     var up = StatusFactoryTest.deployment(2, 2);
-    Observed reading = new Observed(up, StatusFactoryTest.deployment(1, 1), up, null, List.of(),
-        StatusFactoryTest.reading(3, 1));
-    Observed failing = new Observed(up, StatusFactoryTest.deployment(1, 1), up, null, List.of(),
-        StatusFactoryTest.unreadable(false));
+    Observed reading =
+        new Observed(
+            up,
+            StatusFactoryTest.deployment(1, 1),
+            up,
+            null,
+            List.of(),
+            StatusFactoryTest.reading(3, 1));
+    Observed failing =
+        new Observed(
+            up,
+            StatusFactoryTest.deployment(1, 1),
+            up,
+            null,
+            List.of(),
+            StatusFactoryTest.unreadable(false));
 
     step(s, reading, events);
-    assertThat(events.reasons()).doesNotContain(EventReason.BacklogUnreadable, EventReason.BacklogReadable);
+    assertThat(events.reasons())
+        .doesNotContain(EventReason.BacklogUnreadable, EventReason.BacklogReadable);
     step(s, failing, events);
-    assertThat(events.events).filteredOn(e -> e.reason() == EventReason.BacklogUnreadable).singleElement()
+    assertThat(events.events)
+        .filteredOn(e -> e.reason() == EventReason.BacklogUnreadable)
+        .singleElement()
         .satisfies(e -> assertThat(e.message()).contains("WRONGPASS"));
     step(s, reading, events);
     assertThat(events.reasons()).containsOnlyOnce(EventReason.BacklogReadable);
     step(s, reading, events);
-    assertThat(events.reasons()).as("no event while nothing changes").containsOnlyOnce(EventReason.BacklogReadable);
+    assertThat(events.reasons())
+        .as("no event while nothing changes")
+        .containsOnlyOnce(EventReason.BacklogReadable);
   }
 
   static void step(ScalableService s, Observed o, RecordingEventSink events) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class QueueTargetsTest {
 
   static QueueTarget target(String worker) {
-    return QueueTargets.from(Fixtures.service("image: a\nredis: {}\nworker:\n" + worker.indent(2)).getSpec().worker);
+    return QueueTargets.from(
+        Fixtures.service("image: a\nredis: {}\nworker:\n" + worker.indent(2)).getSpec().worker);
   }
 
   @Test
@@ -30,7 +31,9 @@ class QueueTargetsTest {
 
   @Test
   void behaviorFieldsLeftOutComeFromTheHpaDefaultsOneByOne() {
-    QueueTarget t = target("""
+    QueueTarget t =
+        target(
+            """
         queue: {key: q, targetBacklogPerReplica: 5, drainTime: 1m}
         autoscaling:
           cooldown: 90s
@@ -39,8 +42,11 @@ class QueueTargetsTest {
             scaleUp: {stabilizationWindowSeconds: 10, selectPolicy: Min}
           fallback: {replicas: 2}
         """);
-    assertThat(t.scaleDown().stabilizationWindowSeconds()).as("the HPA's default down window").isEqualTo(300);
-    assertThat(t.scaleDown().policies()).containsExactly(new ScalingPolicy(ScalingPolicy.Type.Pods, 2, 30));
+    assertThat(t.scaleDown().stabilizationWindowSeconds())
+        .as("the HPA's default down window")
+        .isEqualTo(300);
+    assertThat(t.scaleDown().policies())
+        .containsExactly(new ScalingPolicy(ScalingPolicy.Type.Pods, 2, 30));
     assertThat(t.scaleUp().stabilizationWindowSeconds()).isEqualTo(10);
     assertThat(t.scaleUp().select()).isEqualTo(ScalingRules.Select.Min);
     assertThat(t.scaleUp().policies()).isEqualTo(ScalingRules.DEFAULT_UP.policies());
@@ -52,28 +58,39 @@ class QueueTargetsTest {
 
   @Test
   void aPolicyTypeTheHpaDoesNotKnowIsNamedInTheError() {
-    assertThatThrownBy(() -> target("""
+    assertThatThrownBy(
+            () ->
+                target(
+                    """
         queue: {key: q}
         autoscaling: {behavior: {scaleUp: {policies: [{type: pods, value: 1, periodSeconds: 5}]}}}
-        """)).hasMessageContaining("spec.worker.autoscaling.behavior: policies[].type must be one of [Pods, Percent]")
+        """))
+        .hasMessageContaining(
+            "spec.worker.autoscaling.behavior: policies[].type must be one of [Pods, Percent]")
         .hasMessageContaining("\"pods\"");
   }
 
   @Test
   void eachDirectionTakesItsOwnToleranceAndKeepsTheDefaultOtherwise() {
-    QueueTarget t = target("""
+    QueueTarget t =
+        target(
+            """
         queue: {key: q}
         autoscaling: {behavior: {scaleUp: {tolerance: "0.05"}, scaleDown: {tolerance: 250m}}}
         """);
     assertThat(t.scaleUp().tolerance()).isEqualTo(0.05);
     assertThat(t.scaleDown().tolerance()).isEqualTo(0.25);
-    assertThat(target("queue: {key: q}\nautoscaling: {behavior: {scaleUp: {}}}").scaleUp().tolerance())
+    assertThat(
+            target("queue: {key: q}\nautoscaling: {behavior: {scaleUp: {}}}").scaleUp().tolerance())
         .isEqualTo(ScalingRules.DEFAULT_TOLERANCE);
   }
 
   @Test
   void aNegativeToleranceIsNamedInTheError() {
-    assertThatThrownBy(() -> target("queue: {key: q}\nautoscaling: {behavior: {scaleDown: {tolerance: \"-0.1\"}}}"))
+    assertThatThrownBy(
+            () ->
+                target(
+                    "queue: {key: q}\nautoscaling: {behavior: {scaleDown: {tolerance: \"-0.1\"}}}"))
         .hasMessageContaining("spec.worker.autoscaling.behavior: tolerance must be >= 0");
   }
 }

@@ -1,6 +1,5 @@
 package dev.swell.operator.scaling;
 
-import dev.swell.operator.queue.RedisConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.swell.operator.Fixtures;
@@ -9,17 +8,21 @@ import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.InMemoryBacklogSource;
+import dev.swell.operator.queue.RedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** One worker's loop with fakes at its boundaries: what it reads, decides, writes and reports. */
 class WorkerLoopTest {
 
-  static final ScalableService SHOP = Fixtures.service("""
+  static final ScalableService SHOP =
+      Fixtures.service(
+          """
       image: app
       redis: {mode: External, external: {url: "redis://q:6379/0"}}
       worker:
@@ -46,14 +49,15 @@ class WorkerLoopTest {
 
     @Override
     public void setDeletionCosts(String namespace, Map<String, Integer> costByPod) {
-      writes.add("costs " + new java.util.TreeMap<>(costByPod));
-      costByPod.forEach((pod, cost) -> {
-        if (cost == null) {
-          costs.remove(pod);
-        } else {
-          costs.put(pod, cost);
-        }
-      });
+      writes.add("costs " + new TreeMap<>(costByPod));
+      costByPod.forEach(
+          (pod, cost) -> {
+            if (cost == null) {
+              costs.remove(pod);
+            } else {
+              costs.put(pod, cost);
+            }
+          });
     }
 
     WorkerPods view(ScalableService s) {
@@ -77,7 +81,8 @@ class WorkerLoopTest {
     }
 
     @Override
-    public void evaluated(ScalableService service, Decision decision, Backlog backlog, Duration took) {}
+    public void evaluated(
+        ScalableService service, Decision decision, Backlog backlog, Duration took) {}
 
     @Override
     public void statusChanged(ScalableService service) {
@@ -89,16 +94,29 @@ class WorkerLoopTest {
   final InMemoryBacklogSource queue = new InMemoryBacklogSource();
   final FakeCluster cluster = new FakeCluster();
   final Recorder recorder = new Recorder();
-  final WorkerLoop loop = new WorkerLoop(new WorkerLoop.Config(SHOP, QueueTargets.from(SHOP.getSpec().worker), "jobs",
-      new RedisConnection("redis://q:6379/0", null), Duration.ofSeconds(1), false), queue, cluster, clock,
-      cluster::view, recorder);
+  final WorkerLoop loop =
+      new WorkerLoop(
+          new WorkerLoop.Config(
+              SHOP,
+              QueueTargets.from(SHOP.getSpec().worker),
+              "jobs",
+              new RedisConnection("redis://q:6379/0", null),
+              Duration.ofSeconds(1),
+              false),
+          queue,
+          cluster,
+          clock,
+          cluster::view,
+          recorder);
 
   @Test
   void aBacklogScalesTheWorkerAndShowsInTheSnapshot() {
     queue.set("jobs", 97);
     loop.tick();
     assertThat(cluster.writes).containsExactly("scale demo/shop-worker 5");
-    assertThat(recorder.scaled).singleElement().satisfies(d -> assertThat(d.message()).contains("work 97"));
+    assertThat(recorder.scaled)
+        .singleElement()
+        .satisfies(d -> assertThat(d.message()).contains("work 97"));
     WorkerScalingSnapshot s = loop.snapshot();
     assertThat(s.backlog()).isEqualTo(97);
     assertThat(s.desiredReplicas()).isEqualTo(5);
@@ -125,9 +143,11 @@ class WorkerLoopTest {
     queue.set("jobs:processing:w-3", 2);
     cluster.costs.put("w-1", 1005); // busy before, idle now: its cost is cleared
     loop.tick();
-    assertThat(cluster.writes).containsExactly("costs {w-1=null, w-3=1002}", "scale demo/shop-worker 1");
+    assertThat(cluster.writes)
+        .containsExactly("costs {w-1=null, w-3=1002}", "scale demo/shop-worker 1");
     assertThat(cluster.costs).containsExactly(Map.entry("w-3", 1002));
-    assertThat(recorder.protectedPods).as("one ProtectedBusyWorkers event, naming the busy pod")
+    assertThat(recorder.protectedPods)
+        .as("one ProtectedBusyWorkers event, naming the busy pod")
         .containsExactly(Map.of("w-3", 2L));
   }
 

@@ -4,8 +4,8 @@ package dev.swell.sample.http;
 public interface Handler {
 
   /**
-   * Called on the event loop, so it must not block: answer at once, or hand back the blocking
-   * part as {@link Reply#later}. An exception becomes a 500 with a JSON error.
+   * Called on the event loop, so it must not block: answer at once, or hand back the blocking part
+   * as {@link Reply#later}. An exception becomes a 500 with a JSON error.
    */
   Reply handle(Request request);
 

@@ -47,40 +47,46 @@ import org.slf4j.LoggerFactory;
  * A small HTTP/1.1 server on Netty's event loops, with virtual threads for whatever blocks. The
  * event loops parse requests and write responses; a request whose answer needs no I/O (a hot
  * product, a health check, a refusal) is answered right there, without a thread hand-off, and
- * everything else runs as plain blocking code on a virtual thread of its own. That is what lets
- * one replica serve cached reads faster than a round trip to Redis.
+ * everything else runs as plain blocking code on a virtual thread of its own. That is what lets one
+ * replica serve cached reads faster than a round trip to Redis.
  *
  * <p>Netty parses requests ({@link HttpRequestDecoder}); the rest of HTTP/1.1 that this server
- * needs is one handler per connection: it collects a body up to the limit, answers
- * {@code Expect: 100-continue}, keeps the connection open or closes it as the request asks, and
- * writes each whole response straight into one buffer. Netty's aggregator, keep-alive handler and
- * response encoder did the same in three more pipeline stages and a header map per response.
+ * needs is one handler per connection: it collects a body up to the limit, answers {@code Expect:
+ * 100-continue}, keeps the connection open or closes it as the request asks, and writes each whole
+ * response straight into one buffer. Netty's aggregator, keep-alive handler and response encoder
+ * did the same in three more pipeline stages and a header map per response.
  *
- * <p>Responses on a keep-alive connection go out in request order: while a request's blocking
- * work runs, the connection reads nothing more, and requests already read wait their turn.
+ * <p>Responses on a keep-alive connection go out in request order: while a request's blocking work
+ * runs, the connection reads nothing more, and requests already read wait their turn.
  */
 public final class HttpServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
   /**
    * Connections the kernel holds for us before we accept them. A small backlog overflows when
    * hundreds of clients connect at once; the kernel then drops their handshakes and those clients
    * wait a second or more for a retransmission.
    */
   static final int ACCEPT_QUEUE = 1024;
+
   /** A keep-alive connection that starts no request for this long is closed. */
   static final Duration IDLE = Duration.ofMinutes(5);
+
   /** How long a stopping server waits for requests in flight. */
   static final Duration DRAIN = Duration.ofSeconds(5);
 
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] NO_BODY = new byte[0];
-  private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTINUE =
+      "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[][] STATUS_LINES = new byte[600][];
 
   static {
     for (int status = 100; status < STATUS_LINES.length; status++) {
-      STATUS_LINES[status] = ("HTTP/1.1 " + HttpResponseStatus.valueOf(status) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      STATUS_LINES[status] =
+          ("HTTP/1.1 " + HttpResponseStatus.valueOf(status) + "\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
     }
   }
 
@@ -98,22 +104,31 @@ public final class HttpServer implements AutoCloseable {
     int threads = Runtime.getRuntime().availableProcessors();
     var loopThreads = Thread.ofPlatform().name(name + "-loop-", 0).factory();
     boolean epoll = Epoll.isAvailable();
-    this.loops = epoll ? new EpollEventLoopGroup(threads, loopThreads) : new NioEventLoopGroup(threads, loopThreads);
-    Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 0).factory());
+    this.loops =
+        epoll
+            ? new EpollEventLoopGroup(threads, loopThreads)
+            : new NioEventLoopGroup(threads, loopThreads);
+    Class<? extends ServerChannel> channel =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.blocking =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 0).factory());
     try {
-      this.listening = new ServerBootstrap()
-          .group(loops)
-          .channel(channel)
-          .option(ChannelOption.SO_BACKLOG, ACCEPT_QUEUE)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new HttpRequestDecoder(), new Connection());
-            }
-          })
-          .bind(port).syncUninterruptibly().channel();
+      this.listening =
+          new ServerBootstrap()
+              .group(loops)
+              .channel(channel)
+              .option(ChannelOption.SO_BACKLOG, ACCEPT_QUEUE)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline().addLast(new HttpRequestDecoder(), new Connection());
+                    }
+                  })
+              .bind(port)
+              .syncUninterruptibly()
+              .channel();
     } catch (RuntimeException e) {
       loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       blocking.shutdown();
@@ -122,7 +137,11 @@ public final class HttpServer implements AutoCloseable {
     if (epoll) {
       log.info("{}: {} epoll event loops", name, threads);
     } else {
-      log.info("{}: {} NIO event loops (epoll unavailable: {})", name, threads, Epoll.unavailabilityCause().toString());
+      log.info(
+          "{}: {} NIO event loops (epoll unavailable: {})",
+          name,
+          threads,
+          Epoll.unavailabilityCause().toString());
     }
   }
 
@@ -195,7 +214,9 @@ public final class HttpServer implements AutoCloseable {
     static final Exchange LAST = new Exchange(false, false, false);
 
     static Exchange of(HttpRequest head) {
-      return new Exchange(HttpUtil.isKeepAlive(head), head.protocolVersion().equals(HttpVersion.HTTP_1_0),
+      return new Exchange(
+          HttpUtil.isKeepAlive(head),
+          head.protocolVersion().equals(HttpVersion.HTTP_1_0),
           head.method().equals(HttpMethod.HEAD));
     }
 
@@ -220,17 +241,25 @@ public final class HttpServer implements AutoCloseable {
     private boolean closing;
     private String remoteHost = "unknown";
     private ScheduledFuture<?> idleCheck;
-    /** The request whose body is being read, or null between requests and while a body is skipped. */
+
+    /**
+     * The request whose body is being read, or null between requests and while a body is skipped.
+     */
     private HttpRequest head;
+
     private Exchange how;
+
     /**
      * When the last request started (or the connection, before one): its latency clock, and the
      * idle clock that a timer reads instead of a check on every read.
      */
     private long startedNanos;
+
     private long declaredLength;
+
     /** The body read so far; null while there is none. */
     private ByteArrayOutputStream body;
+
     /** Skipping the rest of a request already answered (a body over the limit). */
     private boolean skipping;
 
@@ -249,7 +278,9 @@ public final class HttpServer implements AutoCloseable {
       if (quiet >= idleNanos) {
         ctx.close();
       } else {
-        idleCheck = ctx.executor().schedule(() -> closeIfIdle(ctx), idleNanos - quiet, TimeUnit.NANOSECONDS);
+        idleCheck =
+            ctx.executor()
+                .schedule(() -> closeIfIdle(ctx), idleNanos - quiet, TimeUnit.NANOSECONDS);
       }
     }
 
@@ -310,8 +341,13 @@ public final class HttpServer implements AutoCloseable {
           head = null;
           String uri = done.uri();
           int query = uri.indexOf('?');
-          Request request = new Request(done.method().name(), query < 0 ? uri : uri.substring(0, query),
-              done.headers(), body == null ? NO_BODY : body.toByteArray(), remoteHost);
+          Request request =
+              new Request(
+                  done.method().name(),
+                  query < 0 ? uri : uri.substring(0, query),
+                  done.headers(),
+                  body == null ? NO_BODY : body.toByteArray(),
+                  remoteHost);
           enqueue(ctx, new Pending(request, null, how, startedNanos));
         }
       }
@@ -322,9 +358,12 @@ public final class HttpServer implements AutoCloseable {
       CharSequence expect = start.headers().get(HttpHeaderNames.EXPECT);
       long declared = HttpUtil.getContentLength(start, -1L);
       if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
-        answerAndSkip(new Pending(null, Response.error(417, "unsupported Expect: " + expect), how, startedNanos));
+        answerAndSkip(
+            new Pending(
+                null, Response.error(417, "unsupported Expect: " + expect), how, startedNanos));
       } else if (declared > maxBody) {
-        // the client that asked to continue has sent nothing more; one that did not is sending the body
+        // the client that asked to continue has sent nothing more; one that did not is sending the
+        // body
         tooLarge(expect != null ? how.closing() : how);
       } else {
         if (expect != null) { // interim, but in turn: earlier pipelined requests are answered first
@@ -337,11 +376,19 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void tooLarge(Exchange how) {
-      answerAndSkip(new Pending(null, Response.error(413, "body larger than " + maxBody + " bytes"), how, startedNanos));
+      answerAndSkip(
+          new Pending(
+              null,
+              Response.error(413, "body larger than " + maxBody + " bytes"),
+              how,
+              startedNanos));
     }
 
     private void malformed(Throwable cause) {
-      String problem = cause instanceof TooLongFrameException ? "request line or headers too long" : "malformed HTTP request";
+      String problem =
+          cause instanceof TooLongFrameException
+              ? "request line or headers too long"
+              : "malformed HTTP request";
       answerAndSkip(new Pending(null, Response.error(400, problem), Exchange.LAST, startedNanos));
     }
 
@@ -366,7 +413,8 @@ public final class HttpServer implements AutoCloseable {
         return;
       }
       if (p.request() == null) {
-        ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
+        ctx.writeAndFlush(
+            ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
         return;
       }
       Reply reply;
@@ -381,10 +429,11 @@ public final class HttpServer implements AutoCloseable {
           busy = true;
           ctx.channel().config().setAutoRead(false);
           try {
-            blocking.execute(() -> {
-              Response r = run(p.request(), later);
-              ctx.executor().execute(() -> resume(ctx, p, r));
-            });
+            blocking.execute(
+                () -> {
+                  Response r = run(p.request(), later);
+                  ctx.executor().execute(() -> resume(ctx, p, r));
+                });
           } catch (RejectedExecutionException stopping) {
             resume(ctx, p, Response.error(503, "server stopping"));
           }

@@ -1,6 +1,7 @@
 package dev.swell.sample.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -8,15 +9,16 @@ import java.util.List;
  * A whole response: status, content type, body and extra headers. Headers that repeat are best
  * built once as constants ({@link Header#of}), so a hot response allocates little.
  */
-public record Response(int status, CharSequence contentType, byte[] body, List<Header> headers) implements Reply {
+public record Response(int status, CharSequence contentType, byte[] body, List<Header> headers)
+    implements Reply {
 
-  private static final CharSequence TEXT = io.netty.util.AsciiString.cached("text/plain; charset=utf-8");
-  public static final CharSequence JSON = io.netty.util.AsciiString.cached("application/json");
+  private static final CharSequence TEXT = AsciiString.cached("text/plain; charset=utf-8");
+  public static final CharSequence JSON = AsciiString.cached("application/json");
 
   /** One header; the name and value are kept as given (use AsciiString constants for speed). */
   public record Header(CharSequence name, CharSequence value) {
     public static Header of(String name, Object value) {
-      return new Header(io.netty.util.AsciiString.cached(name), io.netty.util.AsciiString.cached(String.valueOf(value)));
+      return new Header(AsciiString.cached(name), AsciiString.cached(String.valueOf(value)));
     }
   }
 
@@ -31,7 +33,8 @@ public record Response(int status, CharSequence contentType, byte[] body, List<H
   /** {@code {"error": message}}: how every error reads, so a client can show why. */
   public static Response error(int status, String message) {
     char[] quoted = JsonStringEncoder.getInstance().quoteAsString(message);
-    return json(status, ("{\"error\":\"" + new String(quoted) + "\"}").getBytes(StandardCharsets.UTF_8));
+    return json(
+        status, ("{\"error\":\"" + new String(quoted) + "\"}").getBytes(StandardCharsets.UTF_8));
   }
 
   /** This response with more headers in front of its own. */

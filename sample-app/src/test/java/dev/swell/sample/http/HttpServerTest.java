@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,19 +25,28 @@ class HttpServerTest {
 
   @BeforeEach
   void start() {
-    server = HttpServer.start("test", 0, MAX_BODY, req -> switch (req.path()) {
-      case "/slow" -> Reply.later(() -> {
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return Response.text(200, "slow");
-      });
-      case "/echo" -> Response.text(200, "echo:" + new String(req.body(), StandardCharsets.UTF_8))
-          .with(List.of(Response.Header.of("X-Seen", "yes")));
-      default -> Response.text(200, "ok");
-    });
+    server =
+        HttpServer.start(
+            "test",
+            0,
+            MAX_BODY,
+            req ->
+                switch (req.path()) {
+                  case "/slow" ->
+                      Reply.later(
+                          () -> {
+                            try {
+                              Thread.sleep(200);
+                            } catch (InterruptedException e) {
+                              Thread.currentThread().interrupt();
+                            }
+                            return Response.text(200, "slow");
+                          });
+                  case "/echo" ->
+                      Response.text(200, "echo:" + new String(req.body(), StandardCharsets.UTF_8))
+                          .with(List.of(Response.Header.of("X-Seen", "yes")));
+                  default -> Response.text(200, "ok");
+                });
   }
 
   @AfterEach
@@ -109,13 +119,18 @@ class HttpServerTest {
     assertThat(count(open, "HTTP/1.1 200 OK\r\n")).isEqualTo(2);
     assertThat(open).doesNotContainIgnoringCase("connection:");
     String closed = untilClosed("GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-    assertThat(closed).startsWith("HTTP/1.1 200 OK\r\n").containsIgnoringCase("connection: close\r\n")
-        .containsIgnoringCase("content-length: 2\r\n").endsWith("\r\n\r\nok");
+    assertThat(closed)
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .containsIgnoringCase("connection: close\r\n")
+        .containsIgnoringCase("content-length: 2\r\n")
+        .endsWith("\r\n\r\nok");
   }
 
   @Test
   void http10ClosesUnlessAskedToKeepAlive() throws Exception {
-    assertThat(untilClosed("GET /a HTTP/1.0\r\n\r\n")).containsIgnoringCase("connection: close\r\n").endsWith("ok");
+    assertThat(untilClosed("GET /a HTTP/1.0\r\n\r\n"))
+        .containsIgnoringCase("connection: close\r\n")
+        .endsWith("ok");
     String kept = within1s("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     assertThat(kept).containsIgnoringCase("connection: keep-alive\r\n").endsWith("ok");
   }
@@ -123,41 +138,72 @@ class HttpServerTest {
   @Test
   void headGetsTheHeadersOfGetAndNoBody() throws Exception {
     String got = untilClosed("HEAD /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-    assertThat(got).startsWith("HTTP/1.1 200 OK\r\n").containsIgnoringCase("content-length: 2\r\n").endsWith("\r\n\r\n");
+    assertThat(got)
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .containsIgnoringCase("content-length: 2\r\n")
+        .endsWith("\r\n\r\n");
   }
 
   @Test
   void aBodyIsReadWholeAfter100Continue() throws Exception {
-    String got = untilClosed("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
-        + "Connection: close\r\n\r\n", "hello");
-    assertThat(got).startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n").contains("X-Seen: yes\r\n")
+    String got =
+        untilClosed(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+                + "Connection: close\r\n\r\n",
+            "hello");
+    assertThat(got)
+        .startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
+        .contains("X-Seen: yes\r\n")
         .endsWith("echo:hello");
-    String chunked = untilClosed("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-        + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    String chunked =
+        untilClosed(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
     assertThat(chunked).endsWith("echo:abcde");
   }
 
   @Test
   void aBodyOverTheLimitIs413AndTheNextRequestOnTheConnectionIsStillServed() throws Exception {
     String big = "x".repeat(MAX_BODY + 1);
-    String got = within1s("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + big.length() + "\r\n\r\n" + big
-        + "GET /a HTTP/1.1\r\nHost: t\r\n\r\n");
-    assertThat(got).startsWith("HTTP/1.1 413 Request Entity Too Large\r\n")
-        .contains("{\"error\":\"body larger than " + MAX_BODY + " bytes\"}").endsWith("\r\n\r\nok");
+    String got =
+        within1s(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: "
+                + big.length()
+                + "\r\n\r\n"
+                + big
+                + "GET /a HTTP/1.1\r\nHost: t\r\n\r\n");
+    assertThat(got)
+        .startsWith("HTTP/1.1 413 Request Entity Too Large\r\n")
+        .contains("{\"error\":\"body larger than " + MAX_BODY + " bytes\"}")
+        .endsWith("\r\n\r\nok");
     // nothing follows a 413 for a client waiting to continue, nor a chunked body already half read
-    assertThat(untilClosed("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"))
-        .startsWith("HTTP/1.1 413 ").doesNotContain("100 Continue").containsIgnoringCase("connection: close");
-    assertThat(untilClosed("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "40\r\n" + big.substring(1) + "\r\n40\r\n" + big.substring(1) + "\r\n")).startsWith("HTTP/1.1 413 ");
+    assertThat(
+            untilClosed(
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"))
+        .startsWith("HTTP/1.1 413 ")
+        .doesNotContain("100 Continue")
+        .containsIgnoringCase("connection: close");
+    assertThat(
+            untilClosed(
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "40\r\n"
+                    + big.substring(1)
+                    + "\r\n40\r\n"
+                    + big.substring(1)
+                    + "\r\n"))
+        .startsWith("HTTP/1.1 413 ");
   }
 
   @Test
   void refusalsAndInterimAnswersWaitTheirTurnBehindASlowRequest() throws Exception {
-    String got = untilClosed("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"
-        + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 999\r\n\r\n" + "y".repeat(999)
-        + "GET /a HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n"
-        + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi"
-        + "GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    String got =
+        untilClosed(
+            "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 999\r\n\r\n"
+                + "y".repeat(999)
+                + "GET /a HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n"
+                + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi"
+                + "GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     assertThat(got.indexOf("slow")).isPositive();
     assertThat(got.indexOf("\r\nslow")).isLessThan(got.indexOf("HTTP/1.1 413"));
     assertThat(got.indexOf("HTTP/1.1 413")).isLessThan(got.indexOf("HTTP/1.1 417"));
@@ -169,21 +215,25 @@ class HttpServerTest {
 
   @Test
   void aConnectionThatStartsNoRequestForTheIdleTimeIsClosedAndABusyOneIsNot() throws Exception {
-    try (HttpServer quick = HttpServer.start("idle", 0, MAX_BODY, java.time.Duration.ofMillis(400),
-        req -> Response.text(200, "ok"))) {
-      try (Socket busy = new Socket("127.0.0.1", quick.port()); Socket idle = new Socket("127.0.0.1", quick.port())) {
+    try (HttpServer quick =
+        HttpServer.start(
+            "idle", 0, MAX_BODY, Duration.ofMillis(400), req -> Response.text(200, "ok"))) {
+      try (Socket busy = new Socket("127.0.0.1", quick.port());
+          Socket idle = new Socket("127.0.0.1", quick.port())) {
         busy.setSoTimeout(2000);
         idle.setSoTimeout(2000);
         long started = System.nanoTime();
         for (int i = 0; i < 8; i++) { // 1.2 s of a request every 150 ms
-          busy.getOutputStream().write("GET /a HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          busy.getOutputStream()
+              .write("GET /a HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           ByteArrayOutputStream got = new ByteArrayOutputStream();
           readUntil(busy.getInputStream(), got, "\r\n\r\nok");
           Thread.sleep(150);
         }
         assertThat(idle.getInputStream().read()).as("the idle connection is closed").isEqualTo(-1);
-        assertThat(System.nanoTime() - started).as("closed after the idle time, not at once")
-            .isGreaterThan(java.time.Duration.ofMillis(400).toNanos());
+        assertThat(System.nanoTime() - started)
+            .as("closed after the idle time, not at once")
+            .isGreaterThan(Duration.ofMillis(400).toNanos());
       }
     }
   }
@@ -191,6 +241,9 @@ class HttpServerTest {
   @Test
   void aRequestLineOverTheLimitIsA400SayingSo() throws Exception {
     String got = untilClosed("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: t\r\n\r\n");
-    assertThat(got).startsWith("HTTP/1.1 400 ").contains("too long").containsIgnoringCase("connection: close");
+    assertThat(got)
+        .startsWith("HTTP/1.1 400 ")
+        .contains("too long")
+        .containsIgnoringCase("connection: close");
   }
 }
