@@ -14,6 +14,11 @@ public final class SteppedClock extends Clock {
     now = now.plus(d);
   }
 
+  /** Sets the time, for a test that replays recorded instants. */
+  public void set(Instant t) {
+    now = t;
+  }
+
   public void stepSeconds(long s) {
     step(Duration.ofSeconds(s));
   }

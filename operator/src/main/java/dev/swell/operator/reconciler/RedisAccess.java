@@ -44,25 +44,17 @@ final class RedisAccess {
     String encoded =
         secret == null || secret.getData() == null ? null : secret.getData().get(ref.getKey());
     if (encoded == null && Boolean.TRUE.equals(ref.getOptional())) {
-      return new Outcome(
-          new RedisConnection(url, null), null); // optional: no password, as the pods see it
+      // optional: no password, as the pods see it
+      return new Outcome(new RedisConnection(url, null), null);
     }
+    String named = "Secret " + ns + "/" + ref.getName();
     if (secret == null) {
-      return new Outcome(
-          null,
-          "Secret "
-              + ns
-              + "/"
-              + ref.getName()
-              + " (spec.redis.external.passwordSecretRef) not found");
+      return new Outcome(null, named + " (spec.redis.external.passwordSecretRef) not found");
     }
     if (encoded == null) {
       return new Outcome(
           null,
-          "Secret "
-              + ns
-              + "/"
-              + ref.getName()
+          named
               + " has no key \""
               + ref.getKey()
               + "\" (spec.redis.external.passwordSecretRef.key)");

@@ -3,6 +3,7 @@ package dev.swell.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.swell.operator.SteppedClock;
 import dev.swell.operator.api.QueueSpec;
 import dev.swell.operator.api.WorkerAutoscaling;
 import dev.swell.operator.api.WorkerSpec;
@@ -30,11 +31,8 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -228,7 +226,8 @@ class HpaDifferentialE2E {
 
   /** Replays the HPA's reads through the QueueScaler; the first sync where they differ, or null. */
   static String compare(Case c, List<Sync> hpa) {
-    MovableClock clock = new MovableClock(hpa.get(0).time());
+    SteppedClock clock = new SteppedClock();
+    clock.set(hpa.get(0).time());
     QueueScaler scaler = new QueueScaler(clock);
     QueueTarget target = QueueTargets.from(worker(c, c.min(), "0s"));
     ScalingHistory history =
@@ -273,7 +272,8 @@ class HpaDifferentialE2E {
   /** Swell with minReplicas 0 and a cooldown on the same reads, against the HPA held at 1. */
   static void checkWhatSwellAdds(Case c, List<Sync> hpa) {
     Duration cooldown = Duration.ofSeconds(5);
-    MovableClock clock = new MovableClock(hpa.get(0).time());
+    SteppedClock clock = new SteppedClock();
+    clock.set(hpa.get(0).time());
     QueueScaler scaler = new QueueScaler(clock);
     QueueTarget target = QueueTargets.from(worker(c, 0, cooldown.toSeconds() + "s"));
     ScalingHistory history =
@@ -691,34 +691,6 @@ class HpaDifferentialE2E {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** A clock the replay sets to the time of each of the HPA's reads. */
-  static final class MovableClock extends Clock {
-    private Instant now;
-
-    MovableClock(Instant start) {
-      now = start;
-    }
-
-    void set(Instant t) {
-      now = t;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 }
