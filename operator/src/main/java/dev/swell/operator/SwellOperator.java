@@ -39,7 +39,8 @@ public final class SwellOperator {
     KubernetesClient client = new KubernetesClientBuilder().build();
     NodeCatalog nodes = new NodeCatalog(client).start();
     KubernetesEventSink events = new KubernetesEventSink(client, clock, settings.eventInterval());
-    WorkerAutoscaler workers = new WorkerAutoscaler(client, registry, events, clock);
+    WorkerAutoscaler workers =
+        new WorkerAutoscaler(client, settings.namespaces(), registry, events, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     Operator operator =
         OperatorAssembly.operator(

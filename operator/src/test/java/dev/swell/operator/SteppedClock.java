@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 
 /** A clock the test moves forward by hand. */
 public final class SteppedClock extends Clock {
-  private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+  private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
   public void step(Duration d) {
     now = now.plus(d);

@@ -2,18 +2,13 @@ package dev.swell.operator.scaling;
 
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
-import dev.swell.operator.desired.ChildNames;
-import dev.swell.operator.desired.Component;
 import dev.swell.operator.events.EventReason;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.QueueBacklogSource;
 import dev.swell.operator.queue.RedisBacklogSource;
 import dev.swell.operator.queue.RedisConnection;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
@@ -26,10 +21,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,9 +38,6 @@ import org.slf4j.MDC;
 public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerAutoscaler.class);
-  static final String WORKER_SELECTOR = ChildNames.managedSelector(Component.WORKER);
-
-  private static final String BY_SERVICE = "service";
 
   /** A loop whose worker Deployment stays absent this long stops. */
   static final Duration ABSENT_LIMIT = Duration.ofSeconds(30);
@@ -57,18 +47,26 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   private final EventSink events;
   private final MeterRegistry registry;
   private final Clock clock;
-  private final SharedIndexInformer<Pod> pods;
-  private final SharedIndexInformer<Deployment> deployments;
+  private final WorkerCatalog catalog;
   private final Map<ResourceID, Running> loops = new ConcurrentHashMap<>();
+
+  /** Threads of loops still running, forgotten ones included until they end. */
+  private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+
   private final Reconciles reconciles = new Reconciles();
   private final Timer evaluation;
 
   private record Running(WorkerLoop loop, Thread thread, AtomicLong backlog) {}
 
+  /** The autoscaler of the watched namespaces (empty: every namespace). */
   public WorkerAutoscaler(
-      KubernetesClient client, MeterRegistry registry, EventSink events, Clock clock) {
+      KubernetesClient client,
+      Set<String> namespaces,
+      MeterRegistry registry,
+      EventSink events,
+      Clock clock) {
     this(
-        client,
+        new InformerWorkerCatalog(client, namespaces),
         new RedisBacklogSource(Duration.ofMillis(800)),
         new KubernetesReplicaRealizer(client),
         registry,
@@ -77,39 +75,21 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   }
 
   WorkerAutoscaler(
-      KubernetesClient client,
+      WorkerCatalog catalog,
       QueueBacklogSource source,
       ReplicaRealizer realizer,
       MeterRegistry registry,
       EventSink events,
       Clock clock) {
+    this.catalog = catalog;
     this.source = source;
     this.realizer = realizer;
     this.events = events;
     this.registry = registry;
     this.clock = clock;
-    this.pods =
-        client.pods().inAnyNamespace().withLabelSelector(WORKER_SELECTOR).runnableInformer(0);
-    // a tick looks up its own service's pods, never every worker pod of the cluster
-    pods.addIndexers(
-        Map.of(
-            BY_SERVICE,
-            p ->
-                List.of(
-                    serviceKey(
-                        p.getMetadata().getNamespace(),
-                        p.getMetadata().getLabels() == null
-                            ? null
-                            : p.getMetadata().getLabels().get(ChildNames.NAME)))));
-    this.deployments =
-        client
-            .apps()
-            .deployments()
-            .inAnyNamespace()
-            .withLabelSelector(WORKER_SELECTOR)
-            .runnableInformer(0);
-    pods.run();
-    deployments.run();
+    Gauge.builder("swell_queue_loops", running, Set::size)
+        .description("queue autoscaler loops running")
+        .register(registry);
     this.evaluation =
         Timer.builder("swell_scaling_evaluation")
             .description("one read-decide-scale of a worker queue")
@@ -147,6 +127,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   public void forget(ResourceID id) {
     Running running = loops.remove(id);
     if (running != null) {
+      running.loop().stop(); // a tick under way writes nothing more
       running.thread().interrupt();
       registry.find("swell_worker_backlog").tags(tags(id)).meters().forEach(registry::remove);
       releaseIfUnused(running.loop().config().redis());
@@ -161,11 +142,13 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
         .description("items waiting in the worker queue at the last read")
         .register(registry);
     WorkerLoop loop =
-        new WorkerLoop(config, source, realizer, clock, this::workerPods, new Listener(backlog));
+        new WorkerLoop(config, source, realizer, clock, catalog::of, new Listener(backlog));
     Thread thread =
         Thread.ofVirtual()
             .name("queue-autoscaler-" + id.getNamespace().orElse("") + "-" + id.getName())
-            .start(() -> run(id, loop));
+            .unstarted(() -> run(id, loop));
+    running.add(thread);
+    thread.start();
     log.info(
         "started the queue autoscaler of {}/{} (poll every {} ms)",
         id.getNamespace().orElse(""),
@@ -174,9 +157,22 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     return new Running(loop, thread, backlog);
   }
 
+  /** How many loop threads are alive: one per tracked service, none left over. */
+  int liveLoops() {
+    return running.size();
+  }
+
   private void run(ResourceID id, WorkerLoop loop) {
+    try {
+      loop(id, loop);
+    } finally {
+      running.remove(Thread.currentThread());
+    }
+  }
+
+  private void loop(ResourceID id, WorkerLoop loop) {
     Instant absentSince = null;
-    while (!Thread.currentThread().isInterrupted()) {
+    while (!Thread.currentThread().isInterrupted() && !loop.stopped()) {
       // every tick: JOSDK, handed a reconcile request on this thread, clears these keys after it
       MDC.put("resource.namespace", id.getNamespace().orElse(""));
       MDC.put("resource.name", id.getName());
@@ -205,32 +201,6 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     }
   }
 
-  private WorkerPods workerPods(ScalableService s) {
-    String ns = s.getMetadata().getNamespace();
-    Deployment d = deployments.getStore().getByKey(ns + "/" + ChildNames.of(s, Component.WORKER));
-    List<Pod> own =
-        pods.getIndexer().byIndex(BY_SERVICE, serviceKey(ns, s.getMetadata().getName())).stream()
-            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-            .toList();
-    Map<String, Integer> costs = new HashMap<>();
-    for (Pod p : own) {
-      String cost =
-          p.getMetadata().getAnnotations() == null
-              ? null
-              : p.getMetadata().getAnnotations().get(KubernetesReplicaRealizer.DELETION_COST);
-      if (cost != null) {
-        costs.put(p.getMetadata().getName(), Integer.valueOf(cost));
-      }
-    }
-    Integer replicas = d == null ? null : Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
-    return new WorkerPods(
-        replicas, own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
-  }
-
-  private static String serviceKey(String namespace, String service) {
-    return namespace + "/" + service;
-  }
-
   private void releaseIfUnused(RedisConnection redis) {
     if (loops.values().stream().noneMatch(r -> r.loop().config().redis().equals(redis))) {
       source.release(redis);
@@ -244,8 +214,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   @Override
   public void close() {
     List.copyOf(loops.keySet()).forEach(this::forget);
-    pods.stop();
-    deployments.stop();
+    catalog.close();
     source.close();
   }
 

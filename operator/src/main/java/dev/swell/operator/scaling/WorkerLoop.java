@@ -69,6 +69,7 @@ final class WorkerLoop {
   private ThroughputWindow throughput = ThroughputWindow.EMPTY;
   private volatile WorkerScalingSnapshot snapshot;
   private Instant lastStatusNudge = Instant.EPOCH;
+  private volatile boolean stopped;
 
   WorkerLoop(
       Config config,
@@ -89,6 +90,15 @@ final class WorkerLoop {
 
   void update(Config config) {
     this.config = config;
+  }
+
+  /** From now on, no tick writes anything: the loop's service was forgotten. */
+  void stop() {
+    stopped = true;
+  }
+
+  boolean stopped() {
+    return stopped;
   }
 
   Config config() {
@@ -131,9 +141,15 @@ final class WorkerLoop {
       reading =
           new QueueReading.Observed(
               backlog.waiting(), backlog.inFlight(), throughput.perReplicaPerSecond());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stopped while reading: the runner ends the loop
+      return true;
     } catch (Exception e) {
       error = describe(e);
       reading = new QueueReading.Failed(error);
+    }
+    if (stopped) {
+      return true;
     }
     Decision decision = scaler.decide(c.target(), current, reading, c.paused(), history);
     history = decision.history();

@@ -94,7 +94,7 @@ final class E2ECluster implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     nodes = new NodeCatalog(as).start();
     KubernetesEventSink events = new KubernetesEventSink(as, clock, Duration.ofMinutes(5));
-    workers = new WorkerAutoscaler(as, registry, events, clock);
+    workers = new WorkerAutoscaler(as, settings.namespaces(), registry, events, clock);
     operator =
         OperatorAssembly.operator(
             as, settings, registry, workers, events, nodes, clock, true, () -> {});
