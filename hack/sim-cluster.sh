@@ -184,6 +184,7 @@ cmd_up() {
     --bind-address 127.0.0.1 --secure-port "$sched_port" --leader-elect=false \
     --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics
   wait_for kube-controller-manager 60 https_ok_insecure "https://127.0.0.1:$kcm_port/healthz"
+  echo "$hpa_sync" >"$state/hpa-sync" # what a reused cluster runs with (bench.sh checks it)
   wait_for kube-scheduler 60 https_ok_insecure "https://127.0.0.1:$sched_port/healthz"
 
   local kwokdir
