@@ -60,6 +60,9 @@ public final class SwellOperator {
                     "lost the leader Lease {}/{}; exiting",
                     settings.leaseNamespace(),
                     settings.leaseName());
+                // the renew deadline (10 s) comes before the Lease expires (15 s): no replica
+                // count is written once we stop here, so none after another replica leads
+                workers.stopAll();
                 Thread.ofPlatform().start(() -> System.exit(1));
               }
             });

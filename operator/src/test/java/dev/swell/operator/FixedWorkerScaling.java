@@ -2,6 +2,7 @@ package dev.swell.operator;
 
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.queue.RedisConnection;
+import dev.swell.operator.scaling.QueueTargets;
 import dev.swell.operator.scaling.WorkerScaling;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -19,9 +20,15 @@ public final class FixedWorkerScaling implements WorkerScaling {
 
   @Override
   public WorkerScalingSnapshot track(ScalableService service, RedisConnection redis) {
+    QueueTargets.from(service.getSpec().worker); // refuses what the real autoscaler refuses
     tracked.put(ResourceID.fromResource(service), redis);
     forgotten.remove(ResourceID.fromResource(service));
     return snapshot;
+  }
+
+  @Override
+  public WorkerScalingSnapshot snapshot(ResourceID service) {
+    return tracked.containsKey(service) ? snapshot : null;
   }
 
   @Override

@@ -5,8 +5,13 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The worker's queue and the backlog each replica should carry. */
+@ValidationRule(
+    value = "!has(self.drainTime) || duration(self.drainTime) >= duration('1s')",
+    message = "spec.worker.queue.drainTime must be at least 1s",
+    fieldPath = ".drainTime")
 public class QueueSpec {
 
   @Required

@@ -20,6 +20,11 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBeh
     fieldPath = ".fallback")
 @ValidationRule(
     value =
+        "!has(self.fallback) || !has(self.fallback.replicas) || self.fallback.replicas >= self.minReplicas",
+    message = "spec.worker.autoscaling.fallback.replicas must be >= minReplicas",
+    fieldPath = ".fallback")
+@ValidationRule(
+    value =
         "duration(self.pollInterval) >= duration('100ms') && duration(self.pollInterval) <= duration('60s')",
     message = "spec.worker.autoscaling.pollInterval must be between 100ms and 60s",
     fieldPath = ".pollInterval")

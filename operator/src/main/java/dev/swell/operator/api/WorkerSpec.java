@@ -32,10 +32,11 @@ public class WorkerSpec {
           + " memory.")
   public ResourceRequirements resources;
 
-  @Min(0)
+  @Min(1)
   @Max(86400)
   @Default("" + Defaults.WORKER_GRACE_PERIOD_SECONDS)
-  @JsonPropertyDescription("Seconds a worker has to finish its batch after SIGTERM. Default 60.")
+  @JsonPropertyDescription(
+      "Seconds a worker has to finish its batch after SIGTERM, 1 to 86400 (0 would kill it mid-batch). Default 60.")
   public Long terminationGracePeriodSeconds = Defaults.WORKER_GRACE_PERIOD_SECONDS;
 
   @Required

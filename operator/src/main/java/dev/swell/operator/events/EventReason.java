@@ -21,6 +21,8 @@ public enum EventReason {
   Paused(false),
   /** Scaling resumed after the pause annotation was removed. */
   Resumed(false),
+  /** A setting the schema accepts cannot be used (it is named); the last good one stays. */
+  InvalidSpec(true),
   /** A child could not be created or updated. */
   ReconcileFailed(true),
   /** Every component is available. */

@@ -13,6 +13,8 @@ import java.util.List;
  * @param redisProblem why an external Redis cannot be used (a missing Secret), or null
  * @param placementProblems what the cluster's nodes cannot satisfy, empty when all fits
  * @param scaling the queue autoscaler's view, null when the worker is disabled
+ * @param scalingProblem why the worker's scaling settings cannot be used (its loop keeps the last
+ *     good ones), or null
  */
 public record Observed(
     Deployment api,
@@ -20,4 +22,16 @@ public record Observed(
     Deployment redis,
     String redisProblem,
     List<String> placementProblems,
-    WorkerScalingSnapshot scaling) {}
+    WorkerScalingSnapshot scaling,
+    String scalingProblem) {
+
+  public Observed(
+      Deployment api,
+      Deployment worker,
+      Deployment redis,
+      String redisProblem,
+      List<String> placementProblems,
+      WorkerScalingSnapshot scaling) {
+    this(api, worker, redis, redisProblem, placementProblems, scaling, null);
+  }
+}

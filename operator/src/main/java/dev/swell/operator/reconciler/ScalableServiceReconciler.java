@@ -155,8 +155,15 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
     RedisAccess.Outcome redis =
         RedisAccess.resolve(s, context.getSecondaryResource(Secret.class), context.getClient());
     WorkerScalingSnapshot snapshot = null;
+    String scalingProblem = null;
     if (Components.worker(s) && redis.connection() != null) {
-      snapshot = scaling.track(s, redis.connection());
+      try {
+        snapshot = scaling.track(s, redis.connection());
+      } catch (IllegalArgumentException e) {
+        // settings the schema lets through but the scaler cannot use: say so, keep the last good
+        scalingProblem = e.getMessage();
+        snapshot = scaling.snapshot(ResourceID.fromResource(s));
+      }
     } else {
       scaling.forget(ResourceID.fromResource(s));
     }
@@ -167,7 +174,8 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
             deployment(context, s, Component.REDIS),
             redis.problem(),
             PlacementCheck.problems(s, nodes.get()),
-            snapshot);
+            snapshot,
+            scalingProblem);
     StatusFactory.Result result =
         StatusFactory.build(s, observed, clock.instant().truncatedTo(ChronoUnit.SECONDS));
     StatusEvents.emit(events, s, result.conditions());

@@ -27,7 +27,9 @@ final class StatusEvents {
           c.get(ConditionType.Paused).getMessage());
     }
     Condition scaling = c.get(ConditionType.ScalingActive);
-    if ("BacklogUnreadable".equals(scaling.getReason())) {
+    if ("InvalidSpec".equals(scaling.getReason())) {
+      events.record(s, EventReason.InvalidSpec, scaling.getMessage());
+    } else if ("BacklogUnreadable".equals(scaling.getReason())) {
       events.record(s, EventReason.BacklogUnreadable, scaling.getMessage());
     } else if (c.isTrue(ConditionType.ScalingActive)
         && "BacklogUnreadable".equals(c.previousReason(ConditionType.ScalingActive))) {

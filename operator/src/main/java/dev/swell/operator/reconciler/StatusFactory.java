@@ -126,7 +126,12 @@ public final class StatusFactory {
                 ? "worker has " + w.readyReplicas + " ready replicas"
                 : "worker has no available replica yet");
     if (scaling == null) {
-      c.set(ScalingActive, false, "Starting", "the queue autoscaler has not read the backlog yet");
+      if (o.scalingProblem() != null) {
+        c.set(ScalingActive, false, "InvalidSpec", o.scalingProblem());
+      } else {
+        c.set(
+            ScalingActive, false, "Starting", "the queue autoscaler has not read the backlog yet");
+      }
       c.set(Fallback, false, "NotNeeded", "no read has failed");
       return;
     }
@@ -144,7 +149,13 @@ public final class StatusFactory {
       w.lastDecision.to = scaling.lastChange().to();
       w.lastDecision.reason = scaling.lastChange().reason();
     }
-    if (paused) {
+    if (o.scalingProblem() != null) {
+      c.set(
+          ScalingActive,
+          false,
+          "InvalidSpec",
+          o.scalingProblem() + "; the queue autoscaler keeps its last good settings");
+    } else if (paused) {
       c.set(ScalingActive, false, "Paused", "replicas are frozen by swell.dev/paused");
     } else if (scaling.readFailing()) {
       c.set(ScalingActive, false, "BacklogUnreadable", scaling.readError());

@@ -93,9 +93,21 @@ final class InformerWorkerCatalog implements WorkerCatalog {
         costs.put(p.getMetadata().getName(), Integer.valueOf(cost));
       }
     }
+    if (d != null && !controlledBy(d, s)) {
+      d = null; // orphaned (kubectl delete --cascade=orphan) or someone else's: not ours to scale
+    }
     Integer replicas = d == null ? null : Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
     return new WorkerPods(
         replicas, own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
+  }
+
+  private static boolean controlledBy(Deployment d, ScalableService s) {
+    return d.getMetadata().getOwnerReferences() != null
+        && d.getMetadata().getOwnerReferences().stream()
+            .anyMatch(
+                o ->
+                    Boolean.TRUE.equals(o.getController())
+                        && o.getUid().equals(s.getMetadata().getUid()));
   }
 
   private static String key(String namespace, String service) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -39,8 +40,14 @@ public final class QueueTargets {
         queue.activationBacklog == null ? Defaults.ACTIVATION_BACKLOG : queue.activationBacklog,
         queue.drainTime == null ? null : Durations.parse(queue.drainTime, null),
         Durations.parse(a.cooldown, DEFAULT_COOLDOWN),
-        rules(a.behavior == null ? null : a.behavior.getScaleUp(), ScalingRules.DEFAULT_UP),
-        rules(a.behavior == null ? null : a.behavior.getScaleDown(), ScalingRules.DEFAULT_DOWN),
+        rules(
+            "scaleUp",
+            a.behavior == null ? null : a.behavior.getScaleUp(),
+            ScalingRules.DEFAULT_UP),
+        rules(
+            "scaleDown",
+            a.behavior == null ? null : a.behavior.getScaleDown(),
+            ScalingRules.DEFAULT_DOWN),
         a.fallback == null ? null : a.fallback.replicas,
         a.fallback == null || a.fallback.afterFailures == null
             ? Defaults.FALLBACK_AFTER_FAILURES
@@ -53,64 +60,85 @@ public final class QueueTargets {
         : Durations.parse(worker.autoscaling.pollInterval, DEFAULT_POLL);
   }
 
-  /** The HPA's defaulting: each field missing from the given rules comes from the default rules. */
-  static ScalingRules rules(HPAScalingRules given, ScalingRules defaults) {
+  static final String BEHAVIOR = "spec.worker.autoscaling.behavior";
+
+  /**
+   * The HPA's defaulting: each field missing from the given rules comes from the default rules.
+   * What the HPA's own API would refuse (and the CRD, which takes its schema, cannot) is refused
+   * here with the field's path: a policy without type, value or period, a value or period out of
+   * the HPA's bounds, a window over an hour, a negative tolerance.
+   */
+  static ScalingRules rules(String direction, HPAScalingRules given, ScalingRules defaults) {
     if (given == null) {
       return defaults;
     }
+    String field = BEHAVIOR + "." + direction;
     int window =
         given.getStabilizationWindowSeconds() == null
             ? defaults.stabilizationWindowSeconds()
             : given.getStabilizationWindowSeconds();
+    check(
+        window >= 0 && window <= 3600,
+        field + ".stabilizationWindowSeconds must be 0 to 3600, got " + window);
     ScalingRules.Select select =
         given.getSelectPolicy() == null
             ? defaults.select()
-            : parse(ScalingRules.Select.class, given.getSelectPolicy(), "selectPolicy");
-    List<ScalingPolicy> policies =
-        given.getPolicies() == null || given.getPolicies().isEmpty()
-            ? defaults.policies()
-            : given.getPolicies().stream().map(QueueTargets::policy).toList();
+            : parse(ScalingRules.Select.class, given.getSelectPolicy(), field + ".selectPolicy");
+    List<ScalingPolicy> policies = new ArrayList<>();
+    List<HPAScalingPolicy> listed = given.getPolicies() == null ? List.of() : given.getPolicies();
+    for (int i = 0; i < listed.size(); i++) {
+      policies.add(policy(field + ".policies[" + i + "]", listed.get(i)));
+    }
     double tolerance =
-        given.getTolerance() == null ? defaults.tolerance() : tolerance(given.getTolerance());
-    return new ScalingRules(window, select, policies, tolerance);
+        given.getTolerance() == null
+            ? defaults.tolerance()
+            : tolerance(field + ".tolerance", given.getTolerance());
+    return new ScalingRules(
+        window,
+        select,
+        policies.isEmpty() ? defaults.policies() : List.copyOf(policies),
+        tolerance);
   }
 
-  private static double tolerance(Quantity q) {
+  private static double tolerance(String field, Quantity q) {
     double value;
     try {
       value = q.getNumericalAmount().doubleValue();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          "spec.worker.autoscaling.behavior: tolerance must be a quantity such as 0.05,"
-              + " got \""
-              + q
-              + "\"");
+          field + " must be a quantity such as 0.05, got \"" + q + "\"");
     }
-    if (!(value >= 0)) {
-      throw new IllegalArgumentException(
-          "spec.worker.autoscaling.behavior: tolerance must be >= 0, got " + q);
-    }
+    check(value >= 0, field + " must be >= 0, got " + q);
     return value;
   }
 
-  private static ScalingPolicy policy(HPAScalingPolicy p) {
+  private static ScalingPolicy policy(String field, HPAScalingPolicy p) {
+    check(p.getType() != null, field + ".type is required (Pods or Percent)");
+    check(
+        p.getValue() != null && p.getValue() > 0,
+        field + ".value must be > 0, got " + p.getValue());
+    check(
+        p.getPeriodSeconds() != null && p.getPeriodSeconds() > 0 && p.getPeriodSeconds() <= 1800,
+        field + ".periodSeconds must be 1 to 1800, got " + p.getPeriodSeconds());
     return new ScalingPolicy(
-        parse(ScalingPolicy.Type.class, p.getType(), "policies[].type"),
+        parse(ScalingPolicy.Type.class, p.getType(), field + ".type"),
         p.getValue(),
         p.getPeriodSeconds());
   }
 
-  /**
-   * The schema of HPAScalingRules (from the HPA's API) leaves these strings open: say what is
-   * allowed.
-   */
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** The HPA's API leaves these strings open in its schema: say what is allowed. */
   private static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {
     try {
       return Enum.valueOf(type, value);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "spec.worker.autoscaling.behavior: "
-              + field
+          field
               + " must be one of "
               + Arrays.toString(type.getEnumConstants())
               + ", got \""

@@ -39,7 +39,12 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerAutoscaler.class);
 
-  /** A loop whose worker Deployment stays absent this long stops. */
+  /** How long stopAll() waits for the loops' threads. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
+  /**
+   * A loop whose worker Deployment stays absent (or is no longer this service's) this long stops.
+   */
   static final Duration ABSENT_LIMIT = Duration.ofSeconds(30);
 
   private final QueueBacklogSource source;
@@ -121,6 +126,12 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
       releaseIfUnused(before);
     }
     return running.loop().snapshot();
+  }
+
+  @Override
+  public WorkerScalingSnapshot snapshot(ResourceID id) {
+    Running running = loops.get(id);
+    return running == null ? null : running.loop().snapshot();
   }
 
   @Override
@@ -213,9 +224,26 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   @Override
   public void close() {
-    List.copyOf(loops.keySet()).forEach(this::forget);
+    stopAll();
     catalog.close();
     source.close();
+  }
+
+  /**
+   * Stops every loop and waits (about {@link #STOP_WAIT} at most) until none can write again: on a
+   * lost Lease, before another replica may take it.
+   */
+  public void stopAll() {
+    List<Thread> threads = List.copyOf(running);
+    List.copyOf(loops.keySet()).forEach(this::forget);
+    for (Thread t : threads) {
+      try {
+        t.join(STOP_WAIT); // all were interrupted at once: they end together
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Turns a loop's outcome into events, meters and reconcile requests. */

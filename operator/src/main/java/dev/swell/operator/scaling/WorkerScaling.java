@@ -14,6 +14,9 @@ public interface WorkerScaling {
    */
   WorkerScalingSnapshot track(ScalableService service, RedisConnection redis);
 
+  /** What the loop of a ScalableService last saw and did, or null when it has none. */
+  WorkerScalingSnapshot snapshot(ResourceID service);
+
   /** Stops the loop of a ScalableService whose worker is gone or disabled. */
   void forget(ResourceID service);
 

@@ -10,6 +10,7 @@ import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.scaling.KubernetesReplicaRealizer;
 import dev.swell.operator.scaling.WorkerAutoscaler;
 import dev.swell.testkit.RedisServer;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.lettuce.core.RedisClient;
@@ -219,6 +220,48 @@ class QueueScalingE2E {
                 assertThat(cluster.pods("busy", "worker"))
                     .extracting(p -> p.getMetadata().getName())
                     .containsExactly(busy.getMetadata().getName()));
+  }
+
+  @Test
+  void anOrphanedWorkerDeploymentIsNotScaledAnyMore() {
+    cluster.apply("orphan", spec("orphan-jobs", ""));
+    push("orphan-jobs", 100);
+    await().atMost(Duration.ofSeconds(30)).until(() -> replicas("orphan") == 2);
+    // kubectl delete ssvc orphan --cascade=orphan: the children stay, without their owner
+    cluster
+        .client
+        .resources(ScalableService.class)
+        .inNamespace(cluster.namespace)
+        .withName("orphan")
+        .withPropagationPolicy(DeletionPropagation.ORPHAN)
+        .delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              Deployment d =
+                  cluster
+                      .client
+                      .apps()
+                      .deployments()
+                      .inNamespace(cluster.namespace)
+                      .withName("orphan-worker")
+                      .get();
+              return d.getMetadata().getOwnerReferences() == null
+                  || d.getMetadata().getOwnerReferences().isEmpty();
+            });
+    push("orphan-jobs", 300);
+    sleep(4000);
+    assertThat(replicas("orphan"))
+        .as("400 items would ask for 8: the orphan is left alone")
+        .isEqualTo(2);
+    cluster
+        .client
+        .apps()
+        .deployments()
+        .inNamespace(cluster.namespace)
+        .withName("orphan-worker")
+        .delete();
   }
 
   static void sleep(long millis) {

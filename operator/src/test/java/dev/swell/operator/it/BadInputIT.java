@@ -135,6 +135,21 @@ class BadInputIT {
             "spec.worker.autoscaling.pollInterval",
             "should match"),
         Arguments.of(
+            "a drain time of zero",
+            "image: a\nredis: {}\nworker: {queue: {key: q, drainTime: 0s}}",
+            "spec.worker.queue.drainTime",
+            "at least 1s"),
+        Arguments.of(
+            "fallback below minReplicas",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {minReplicas: 3, maxReplicas: 5, fallback: {replicas: 1}}}",
+            "spec.worker.autoscaling.fallback",
+            "must be >= minReplicas"),
+        Arguments.of(
+            "a worker grace period of zero",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, terminationGracePeriodSeconds: 0}",
+            "spec.worker.terminationGracePeriodSeconds",
+            "greater than or equal to 1"),
+        Arguments.of(
             "poll interval too fast",
             "image: a\nredis: {}\nworker: {queue: {key: q}, autoscaling: {pollInterval: 10ms}}",
             "spec.worker.autoscaling.pollInterval",

@@ -279,6 +279,40 @@ class ScalableServiceReconcilerTest {
   }
 
   @Test
+  void aBehaviorTheScalerCannotUseIsAConditionAndAnEventNotAFailedReconcile() {
+    apply(
+        "odd",
+        """
+        image: app
+        redis: {}
+        api: {replicas: 1}
+        worker:
+          queue: {key: jobs}
+          autoscaling: {behavior: {scaleUp: {policies: [{type: Pods, periodSeconds: 15}]}}}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              ScalableService s = get(ScalableService.class, "odd");
+              assertThat(s.getStatus()).isNotNull();
+              var scaling =
+                  s.getStatus().conditions.stream()
+                      .filter(c -> c.getType().equals("ScalingActive"))
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(scaling.getReason()).isEqualTo("InvalidSpec");
+              assertThat(scaling.getMessage())
+                  .contains("spec.worker.autoscaling.behavior.scaleUp.policies[0].value");
+            });
+    assertThat(events.reasons())
+        .contains(EventReason.InvalidSpec)
+        .doesNotContain(EventReason.ReconcileFailed);
+    assertThat(get(Deployment.class, "odd-worker")).as("other children are still made").isNotNull();
+    assertThat(get(Deployment.class, "odd-api")).isNotNull();
+  }
+
+  @Test
   void infeasiblePlacementWarnsButStillDeploys() {
     apply(
         "tight",

@@ -9,6 +9,8 @@ import dev.swell.operator.autoscaling.ScalingPolicy;
 import dev.swell.operator.autoscaling.ScalingRules;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class QueueTargetsTest {
 
@@ -66,7 +68,7 @@ class QueueTargetsTest {
         autoscaling: {behavior: {scaleUp: {policies: [{type: pods, value: 1, periodSeconds: 5}]}}}
         """))
         .hasMessageContaining(
-            "spec.worker.autoscaling.behavior: policies[].type must be one of [Pods, Percent]")
+            "spec.worker.autoscaling.behavior.scaleUp.policies[0].type must be one of [Pods, Percent]")
         .hasMessageContaining("\"pods\"");
   }
 
@@ -91,6 +93,31 @@ class QueueTargetsTest {
             () ->
                 target(
                     "queue: {key: q}\nautoscaling: {behavior: {scaleDown: {tolerance: \"-0.1\"}}}"))
-        .hasMessageContaining("spec.worker.autoscaling.behavior: tolerance must be >= 0");
+        .hasMessageContaining("spec.worker.autoscaling.behavior.scaleDown.tolerance must be >= 0");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "a policy without value | scaleUp: {policies: [{type: Pods, periodSeconds: 5}]}"
+            + " | behavior.scaleUp.policies[0].value must be > 0",
+        "an empty policy | scaleDown: {policies: [{}]} | behavior.scaleDown.policies[0].type is required",
+        "a type the HPA does not have | scaleUp: {policies: [{type: Replicas, value: 1, periodSeconds: 5}]}"
+            + " | behavior.scaleUp.policies[0].type must be one of [Pods, Percent]",
+        "a zero period | scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 0}]}"
+            + " | behavior.scaleUp.policies[0].periodSeconds must be 1 to 1800",
+        "a second policy with a negative value"
+            + " | scaleDown: {policies: [{type: Pods, value: 1, periodSeconds: 5}, {type: Percent, value: -5, periodSeconds: 5}]}"
+            + " | behavior.scaleDown.policies[1].value must be > 0",
+        "a window of a day | scaleDown: {stabilizationWindowSeconds: 86400}"
+            + " | behavior.scaleDown.stabilizationWindowSeconds must be 0 to 3600",
+        "a select policy in lower case | scaleUp: {selectPolicy: max}"
+            + " | behavior.scaleUp.selectPolicy must be one of [Max, Min, Disabled]",
+      })
+  void behaviorTheHpaWouldRefuseIsNamedField(String name, String behavior, String message) {
+    assertThatThrownBy(() -> target("queue: {key: q}\nautoscaling: {behavior: {" + behavior + "}}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("spec.worker.autoscaling." + message);
   }
 }

@@ -144,6 +144,23 @@ class WorkerAutoscalerTest {
   }
 
   @Test
+  void stopAllReturnsOnlyWhenNoLoopCanWriteAnyMore() throws Exception {
+    cluster.replicas.put("shop-worker", 0);
+    queue.set("jobs", 10);
+    autoscaler.track(SHOP, REDIS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> cluster.replicas.get("shop-worker") == 1);
+    hang = true;
+    assertThat(hanging.await(5, TimeUnit.SECONDS)).isTrue();
+    autoscaler.stopAll(); // what a replica does when it loses the Lease
+    assertThat(autoscaler.liveLoops()).as("no loop left when stopAll returns").isZero();
+    int writes = cluster.writes.size();
+    hang = false;
+    queue.set("jobs", 80);
+    Thread.sleep(400);
+    assertThat(cluster.writes).hasSize(writes);
+  }
+
+  @Test
   void aLoopWhoseDeploymentStaysGoneStopsByItself() {
     autoscaler.track(SHOP, REDIS); // no worker Deployment: deleted with its ScalableService
     await().atMost(Duration.ofSeconds(5)).until(() -> autoscaler.liveLoops() == 1);
