@@ -65,6 +65,7 @@ public final class SampleApp {
   }
 
   private static void runWorker(Config config, Redis redis, PrometheusMeterRegistry registry) {
+    Worker worker = new Worker(config, redis, registry);
     HttpServer http =
         HttpServer.start(
             "worker-http",
@@ -72,11 +73,17 @@ public final class SampleApp {
             0,
             req ->
                 switch (req.path()) {
-                  case "/healthz" -> Response.text(200, "ok");
+                  case "/healthz" ->
+                      worker.healthy()
+                          ? Response.text(200, "ok")
+                          : Response.error(503, "the worker loop ended; see the log");
+                  case "/readyz" ->
+                      worker.ready()
+                          ? Response.text(200, "ok")
+                          : Response.error(503, "cannot reach Redis");
                   case "/metrics" -> ApiServer.scrape(registry);
                   default -> Response.error(404, "not found: " + req.path());
                 });
-    Worker worker = new Worker(config, redis, registry);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

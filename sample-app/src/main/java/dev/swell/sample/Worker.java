@@ -59,6 +59,15 @@ public final class Worker implements AutoCloseable {
   private final Timer batches;
   private volatile boolean running = true;
 
+  /** The loop ended on an error it could not ride out: the pod should be restarted. */
+  private volatile boolean crashed;
+
+  /** The last Redis operation failed: the worker cannot work until Redis answers again. */
+  private volatile boolean redisDown;
+
+  /** A batch failed half-way: its items are still in this worker's processing list. */
+  private boolean resume;
+
   public Worker(Config config, Redis redis, MeterRegistry registry) {
     this.config = config;
     this.keys = new Keys(config.queueKey());
@@ -95,20 +104,52 @@ public final class Worker implements AutoCloseable {
       while (running) {
         List<String> batch;
         try {
-          batch = take();
+          batch =
+              resume
+                  ? own.sync().lrange(keys.processing(config.podName()), 0, config.batchSize() - 1)
+                  : take();
         } catch (RuntimeException e) {
+          redisDown = true;
           log.warn("cannot take from {}: {}", keys.queue(), e.getMessage());
           sleep(500);
           continue;
         }
+        redisDown = false;
+        resume = false;
         if (!batch.isEmpty()) {
-          batches.record(() -> processBatch(batch));
+          try {
+            batches.record(() -> processBatch(batch));
+          } catch (RuntimeException e) {
+            // Redis went away with the batch in hand: its items stay in our processing list, and
+            // completion is idempotent, so the batch is taken again from there once Redis answers
+            redisDown = true;
+            resume = true;
+            log.warn(
+                "batch of {} interrupted ({}); retrying when Redis answers",
+                batch.size(),
+                e.getMessage());
+            sleep(500);
+          }
         }
       }
+    } catch (RuntimeException | Error e) {
+      crashed = true;
+      log.error("worker loop ended: {}", e.toString());
+      throw e;
     } finally {
       heartbeat.shutdownNow();
       stopped.countDown();
     }
+  }
+
+  /** Whether the process should live: false once the loop ended on an error (liveness). */
+  public boolean healthy() {
+    return !crashed;
+  }
+
+  /** Whether the worker can work now: its loop runs and Redis answers (readiness). */
+  public boolean ready() {
+    return !crashed && !redisDown && stopped.getCount() > 0;
   }
 
   private List<String> take() {
@@ -172,10 +213,16 @@ public final class Worker implements AutoCloseable {
         a -> {
           for (String raw : raws) {
             JsonNode job = parse(raw);
-            if (job == null) {
+            String unusable =
+                job == null
+                    ? "not a JSON object"
+                    : !job.path("id").isTextual() || job.path("id").asText().isBlank()
+                        ? "no string \"id\"" // its status would be shared with every such item
+                        : null;
+            if (unusable != null) {
               a.rpush(
                   keys.dead(),
-                  JSON.createObjectNode().put("item", raw).put("error", "not JSON").toString());
+                  JSON.createObjectNode().put("item", raw).put("error", unusable).toString());
               a.lrem(processing, 1, raw);
               failed.increment();
               continue;

@@ -37,10 +37,14 @@ class WorkerTest {
   }
 
   static Config config(String queue, String pod) {
+    return config(REDIS.uri(), queue, pod);
+  }
+
+  static Config config(String uri, String queue, String pod) {
     return Config.from(
         Map.of(
             "REDIS_URL",
-            REDIS.uri(),
+            uri,
             "QUEUE_KEY",
             queue,
             "POD_NAME",
@@ -95,6 +99,63 @@ class WorkerTest {
         .asString()
         .contains(id, "job asked to fail");
     assertThat(r.get("q-fail:processed")).isNull();
+  }
+
+  @Test
+  void itemsWithoutAStringIdOrNotJsonAreDeadLetteredNeverDropped() throws Exception {
+    // pushed by hand or by another producer: none may be dropped, none may share a status
+    r.lpush(
+        "q-noid", "{\"payload\":1}", "{\"payload\":2}", "{\"id\":7,\"payload\":3}", "oops", "[1]");
+    drain("q-noid", "w1");
+    assertThat(r.lrange("q-noid:dead", 0, -1))
+        .hasSize(5)
+        .anySatisfy(d -> assertThat(d).contains("no string \\\"id\\\"", "payload\\\":2"))
+        .anySatisfy(d -> assertThat(d).contains("not a JSON object", "oops"));
+    assertThat(r.get("q-noid:processed")).isNull();
+    assertThat(r.keys("q-noid:job:*")).isEmpty();
+  }
+
+  @Test
+  void aRedisOutageWithABatchInHandIsRiddenOutAndTheWorkerSaysItCannotWork() throws Exception {
+    RedisServer flaky = RedisServer.plain().start();
+    Redis client = new Redis(flaky.uri(), null);
+    Jobs jobs = new Jobs(client, new Keys("q-outage"));
+    for (int i = 0; i < 3; i++) {
+      jobs.push(JSON.readTree("{\"payload\":" + i + ",\"workMillis\":800}"));
+    }
+    Worker worker =
+        new Worker(
+            config(flaky.uri(), "q-outage", "w-out"),
+            client,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    Thread t = Thread.ofVirtual().start(worker::run);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.commands().llen("q-outage:processing:w-out") > 0);
+      flaky.stop(); // killed with the batch in hand
+      await("not ready while Redis is gone")
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> !worker.ready());
+      assertThat(worker.healthy()).as("alive: a restart would not help").isTrue();
+      flaky.start(); // back, empty (no persistence here)
+      String id =
+          await("the api's connection is back")
+              .atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(() -> jobs.push(JSON.readTree("{\"payload\":9}")), pushed -> pushed != null);
+      await("the loop goes on after the outage")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> "done".equals(client.commands().hget("q-outage:job:" + id, "status")));
+      await().atMost(Duration.ofSeconds(5)).until(worker::ready);
+      assertThat(t.isAlive()).isTrue();
+    } finally {
+      worker.stop(Duration.ofSeconds(5));
+      t.join(5000);
+      worker.close();
+      client.close();
+      flaky.stop();
+    }
   }
 
   @Test

@@ -44,6 +44,8 @@ public final class Workloads {
     WorkerSpec worker = s.getSpec().worker;
     Container container =
         appContainer(s, Component.WORKER, worker.image, worker.resources)
+            // ready while it can work (Redis answers); restarted only when its loop has ended
+            .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 5))
             .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
             .build();
     PodPlacement placement = placement(s, Component.WORKER, worker.placement);

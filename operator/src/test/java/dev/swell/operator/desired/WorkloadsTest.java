@@ -97,6 +97,12 @@ class WorkloadsTest {
     Map<String, EnvVar> env = env(pod.getContainers().get(0));
     assertThat(env.get("SWELL_COMPONENT").getValue()).isEqualTo("worker");
     assertThat(env.get("QUEUE_KEY").getValue()).isEqualTo("jobs");
+    assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
+        .as("not ready while it cannot reach Redis")
+        .isEqualTo("/readyz");
+    assertThat(pod.getContainers().get(0).getLivenessProbe().getHttpGet().getPath())
+        .as("restarted when its loop has ended")
+        .isEqualTo("/healthz");
     assertThat(env).doesNotContainKeys("CACHE_TTL_SECONDS", "RATE_LIMIT_RPS");
     assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(90L);
   }

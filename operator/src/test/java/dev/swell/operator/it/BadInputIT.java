@@ -203,7 +203,7 @@ class BadInputIT {
             "negative grace period",
             "image: a\nredis: {}\nworker: {queue: {key: q}, terminationGracePeriodSeconds: -1}",
             "spec.worker.terminationGracePeriodSeconds",
-            "greater than or equal to 0"));
+            "greater than or equal to 1"));
   }
 
   @ParameterizedTest(name = "{0}")
