@@ -40,7 +40,6 @@ public final class ApiServer implements Handler, AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_BODY = 16 * 1024;
-  private static final String API_KEY = "X-API-Key";
   private static final Pattern JOB_ID = Pattern.compile("[0-9a-f-]{36}");
   private static final Response OK = Response.text(200, "ok");
   private static final CharSequence PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
@@ -73,6 +72,7 @@ public final class ApiServer implements Handler, AutoCloseable {
       new AtomicReferenceArray<>(Route.values().length * METHODS.size() * STATUSES);
 
   private final Header rateLimitLimit;
+  private final ClientIdentity clients;
   private HttpServer server;
 
   public ApiServer(
@@ -90,6 +90,7 @@ public final class ApiServer implements Handler, AutoCloseable {
             registry);
     this.jobs = new Jobs(redis, keys);
     this.limiter = new RateLimiter(redis, config.rateLimitRps(), config.rateLimitBurst());
+    this.clients = new ClientIdentity(config.apiKeys(), config.trustedProxies());
     this.rateLimitLimit = Header.of("RateLimit-Limit", config.rateLimitBurst());
     this.limited =
         Counter.builder("ratelimit_rejected")
@@ -123,8 +124,10 @@ public final class ApiServer implements Handler, AutoCloseable {
     if (!route.rateLimited) {
       return serve(route, req);
     }
-    String key = req.header(API_KEY);
-    String client = key != null ? "key:" + key : "ip:" + req.remoteHost();
+    String client = clients.of(req);
+    if (client == ClientIdentity.UNKNOWN_KEY) {
+      return Response.error(401, "unknown API key (header " + ClientIdentity.API_KEY + ")");
+    }
     RateLimiter.Verdict known = limiter.tryLocal(client);
     if (known != null) {
       return limit(known, route, req);

@@ -21,7 +21,9 @@ public record Config(
     int batchWaitMillis,
     int maxAttempts,
     int ioMillis,
-    int cpuMillis) {
+    int cpuMillis,
+    String apiKeys,
+    String trustedProxies) {
 
   /** A setting that cannot be used, named. */
   public static final class Invalid extends RuntimeException {
@@ -41,6 +43,7 @@ public record Config(
       throw new Invalid("REDIS_URL must be a redis:// or rediss:// URL, got \"" + redisUrl + "\"");
     }
     String pod = env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME", "local"));
+    new ClientIdentity(env.get("API_KEYS"), env.get("TRUSTED_PROXIES")); // refuses a malformed list
     // PORT 0 takes any free port: for several workers on one machine (the demo, the benchmarks)
     return new Config(
         component,
@@ -57,7 +60,9 @@ public record Config(
         number(env, "WORKER_BATCH_WAIT_MS", 200, 1, 60_000),
         number(env, "WORKER_MAX_ATTEMPTS", 3, 1, 100),
         number(env, "WORKER_IO_MILLIS", 20, 0, 600_000),
-        number(env, "WORKER_CPU_MILLIS", 0, 0, 600_000));
+        number(env, "WORKER_CPU_MILLIS", 0, 0, 600_000),
+        env.get("API_KEYS"),
+        env.get("TRUSTED_PROXIES"));
   }
 
   private static int number(Map<String, String> env, String name, int fallback, int min, int max) {

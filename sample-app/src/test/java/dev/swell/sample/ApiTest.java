@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,6 +33,17 @@ class ApiTest {
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final ObjectMapper JSON = new ObjectMapper();
   final List<AutoCloseable> open = new ArrayList<>();
+
+  /** Every test starts with full buckets: they share Redis, and (without keys) one address. */
+  @BeforeEach
+  void fullBuckets() {
+    try (Redis redis = new Redis(REDIS.uri(), null)) {
+      List<String> buckets = redis.commands().keys("ratelimit:*");
+      if (!buckets.isEmpty()) {
+        redis.commands().del(buckets.toArray(String[]::new));
+      }
+    }
+  }
 
   @AfterEach
   void close() throws Exception {
@@ -154,7 +166,15 @@ class ApiTest {
 
   @Test
   void aBurstGets429WithRetryAfterAndRateLimitHeaders() throws Exception {
-    Api one = api(Map.of("RATE_LIMIT_RPS", "2", "RATE_LIMIT_BURST", "5"));
+    Api one =
+        api(
+            Map.of(
+                "RATE_LIMIT_RPS",
+                "2",
+                "RATE_LIMIT_BURST",
+                "5",
+                "API_KEYS",
+                "burst:burst-client,other:another"));
     Map<String, String> key = Map.of("X-API-Key", "burst-client");
     for (int i = 0; i < 5; i++) {
       assertThat(send("GET", one.url("/products/1"), null, key).statusCode()).isEqualTo(200);
@@ -174,6 +194,77 @@ class ApiTest {
     assertThat(send("GET", one.url("/products/1"), null, key).statusCode())
         .as("a token came back")
         .isEqualTo(200);
+  }
+
+  @Test
+  void aKeyTheClientMakesUpBuysItNoNewBucket() throws Exception {
+    // no API_KEYS: the header is not an identity, the address is
+    Api one = api(Map.of("RATE_LIMIT_RPS", "1", "RATE_LIMIT_BURST", "5"));
+    int passed = 0;
+    for (int i = 0; i < 20; i++) {
+      int code =
+          send("GET", one.url("/products/1"), null, Map.of("X-API-Key", "fresh-" + i)).statusCode();
+      passed += code == 200 ? 1 : 0;
+    }
+    assertThat(passed).as("20 requests, a new key each, one client").isLessThanOrEqualTo(6);
+  }
+
+  @Test
+  void withConfiguredKeysAnUnknownKeyIsRefusedAndAVictimKeepsItsBudget() throws Exception {
+    Api one =
+        api(
+            Map.of(
+                "RATE_LIMIT_RPS",
+                "1",
+                "RATE_LIMIT_BURST",
+                "3",
+                "API_KEYS",
+                "victim:v-secret,mallory:m-secret"));
+    HttpResponse<String> unknown =
+        send("GET", one.url("/products/1"), null, Map.of("X-API-Key", "guessed"));
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(json(unknown).get("error").asText()).contains("unknown API key");
+    for (int i = 0; i < 10; i++) {
+      send("GET", one.url("/products/1"), null, Map.of("X-API-Key", "m-secret"));
+    }
+    assertThat(
+            send("GET", one.url("/products/1"), null, Map.of("X-API-Key", "v-secret")).statusCode())
+        .as("another client's 429s cost the victim nothing")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void forwardedForCountsOnlyBehindATrustedProxy() throws Exception {
+    Map<String, String> limits = Map.of("RATE_LIMIT_RPS", "1", "RATE_LIMIT_BURST", "2");
+    Api direct = api(limits);
+    for (int i = 0; i < 3; i++) {
+      send("GET", direct.url("/products/1"), null, Map.of("X-Forwarded-For", "10.0.0." + i));
+    }
+    assertThat(
+            send("GET", direct.url("/products/1"), null, Map.of("X-Forwarded-For", "10.0.0.99"))
+                .statusCode())
+        .as("not behind a trusted proxy: the header is the client's, and ignored")
+        .isEqualTo(429);
+    Map<String, String> proxied = new HashMap<>(limits);
+    proxied.put("TRUSTED_PROXIES", "127.0.0.0/8");
+    Api behind = api(proxied);
+    for (int i = 0; i < 3; i++) {
+      send("GET", behind.url("/products/1"), null, Map.of("X-Forwarded-For", "10.0.0.1"));
+    }
+    assertThat(
+            send("GET", behind.url("/products/1"), null, Map.of("X-Forwarded-For", "10.0.0.2"))
+                .statusCode())
+        .as("behind the proxy, each forwarded address is its own client")
+        .isEqualTo(200);
+    assertThat(
+            send(
+                    "GET",
+                    behind.url("/products/1"),
+                    null,
+                    Map.of("X-Forwarded-For", "6.6.6.6, 10.0.0.1"))
+                .statusCode())
+        .as("the nearest untrusted hop counts, not what the client prepended")
+        .isEqualTo(429);
   }
 
   @Test
