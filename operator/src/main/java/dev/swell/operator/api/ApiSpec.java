@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
@@ -27,7 +28,12 @@ public class ApiSpec {
   @JsonPropertyDescription("HTTP port of the api container and Service (1-65535). Default 8080.")
   public Integer port = Defaults.PORT;
 
-  @JsonPropertyDescription("Extra environment variables of the api container (core/v1 EnvVar).")
+  @Size(max = 128)
+  @ValidationRule(value = EnvContract.RULE, message = "spec.api." + EnvContract.MESSAGE)
+  @JsonPropertyDescription(
+      "Extra environment variables of the api container (core/v1 EnvVar), at most 128; not the"
+          + " names Swell sets (SWELL_COMPONENT, PORT, POD_NAME, REDIS_*, QUEUE_KEY, CACHE_TTL_SECONDS,"
+          + " RATE_LIMIT_*).")
   public List<EnvVar> env;
 
   @JsonPropertyDescription(

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
@@ -21,7 +22,12 @@ public class WorkerSpec {
   @JsonPropertyDescription("Image of the worker; default spec.image.")
   public String image;
 
-  @JsonPropertyDescription("Extra environment variables of the worker container (core/v1 EnvVar).")
+  @Size(max = 128)
+  @ValidationRule(value = EnvContract.RULE, message = "spec.worker." + EnvContract.MESSAGE)
+  @JsonPropertyDescription(
+      "Extra environment variables of the worker container (core/v1 EnvVar), at most 128; not the"
+          + " names Swell sets (SWELL_COMPONENT, PORT, POD_NAME, REDIS_*, QUEUE_KEY, CACHE_TTL_SECONDS,"
+          + " RATE_LIMIT_*).")
   public List<EnvVar> env;
 
   @JsonPropertyDescription(

@@ -2,6 +2,7 @@ package dev.swell.operator.desired;
 
 import dev.swell.operator.api.ApiSpec;
 import dev.swell.operator.api.Defaults;
+import dev.swell.operator.api.EnvContract;
 import dev.swell.operator.api.ExternalRedis;
 import dev.swell.operator.api.RedisSpec;
 import dev.swell.operator.api.ScalableService;
@@ -9,7 +10,9 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The environment contract of the app containers (see the API design, "The app containers get").
@@ -22,11 +25,11 @@ public final class AppEnvironment {
 
   public static List<EnvVar> of(ScalableService s, Component c) {
     List<EnvVar> env = new ArrayList<>();
-    env.add(plain("SWELL_COMPONENT", c.label()));
-    env.add(plain("PORT", String.valueOf(port(s))));
+    env.add(plain(EnvContract.COMPONENT, c.label()));
+    env.add(plain(EnvContract.PORT, String.valueOf(port(s))));
     env.add(
         new EnvVarBuilder()
-            .withName("POD_NAME")
+            .withName(EnvContract.POD_NAME)
             .withNewValueFrom()
             .withNewFieldRef()
             .withFieldPath("metadata.name")
@@ -35,27 +38,31 @@ public final class AppEnvironment {
             .build());
     redis(s, env);
     if (s.getSpec().worker != null && s.getSpec().worker.queue != null) {
-      env.add(plain("QUEUE_KEY", s.getSpec().worker.queue.key));
+      env.add(plain(EnvContract.QUEUE_KEY, s.getSpec().worker.queue.key));
     }
     ApiSpec api = s.getSpec().api;
     if (c == Component.API && api != null) {
       Duration ttl = Durations.parse(api.cache == null ? null : api.cache.ttl, DEFAULT_CACHE_TTL);
-      env.add(plain("CACHE_TTL_SECONDS", String.valueOf(Math.max(1, ttl.toSeconds()))));
+      env.add(plain(EnvContract.CACHE_TTL_SECONDS, String.valueOf(Math.max(1, ttl.toSeconds()))));
       int rps =
           api.rateLimit == null || api.rateLimit.requestsPerSecond == null
               ? Defaults.RATE_LIMIT_RPS
               : api.rateLimit.requestsPerSecond;
       int burst =
           api.rateLimit == null || api.rateLimit.burst == null ? 2 * rps : api.rateLimit.burst;
-      env.add(plain("RATE_LIMIT_RPS", String.valueOf(rps)));
-      env.add(plain("RATE_LIMIT_BURST", String.valueOf(burst)));
+      env.add(plain(EnvContract.RATE_LIMIT_RPS, String.valueOf(rps)));
+      env.add(plain(EnvContract.RATE_LIMIT_BURST, String.valueOf(burst)));
     }
     List<EnvVar> extra =
         c == Component.API
             ? (api == null ? null : api.env)
             : s.getSpec().worker == null ? null : s.getSpec().worker.env;
     if (extra != null) {
-      env.addAll(extra); // last wins: users may override ours
+      // the CRD refuses the contract's names in env; an object stored before that rule still
+      // gets ours only (a duplicate name would also break the server-side apply)
+      Set<String> ours = new HashSet<>();
+      env.forEach(e -> ours.add(e.getName()));
+      extra.stream().filter(e -> !ours.contains(e.getName())).forEach(env::add);
     }
     return env;
   }
@@ -87,7 +94,7 @@ public final class AppEnvironment {
     if (url == null) {
       return;
     }
-    env.add(plain("REDIS_URL", url));
+    env.add(plain(EnvContract.REDIS_URL, url));
     RedisSpec redis = s.getSpec().redis;
     String secret = null;
     String key = null;
@@ -103,7 +110,7 @@ public final class AppEnvironment {
     if (secret != null) {
       env.add(
           new EnvVarBuilder()
-              .withName("REDIS_PASSWORD")
+              .withName(EnvContract.REDIS_PASSWORD)
               .withNewValueFrom()
               .withNewSecretKeyRef()
               .withName(secret)

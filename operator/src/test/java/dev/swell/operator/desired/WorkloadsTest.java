@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,34 @@ class WorkloadsTest {
     assertThat(env.get("LOG_LEVEL").getValue()).isEqualTo("debug");
     assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(9090);
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+  }
+
+  @Test
+  void theEnvContractCannotBeOverriddenThroughEnv() {
+    // the CRD refuses these names; an object stored before that rule still gets Swell's values
+    Deployment worker =
+        Workloads.worker(
+            Fixtures.service(
+                """
+                image: app
+                redis: {}
+                worker:
+                  queue: {key: jobs}
+                  env: [{name: POD_NAME, value: someone-else}, {name: QUEUE_KEY, value: other}, {name: X, value: y}]
+                """));
+    List<EnvVar> env = worker.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(env)
+        .filteredOn(e -> e.getName().equals("POD_NAME"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.name"));
+    assertThat(env)
+        .filteredOn(e -> e.getName().equals("QUEUE_KEY"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("jobs"));
+    assertThat(env).filteredOn(e -> e.getName().equals("X")).hasSize(1);
   }
 
   @Test

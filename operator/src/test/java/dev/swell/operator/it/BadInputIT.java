@@ -135,6 +135,16 @@ class BadInputIT {
             "spec.worker.autoscaling.pollInterval",
             "should match"),
         Arguments.of(
+            "a worker setting its own POD_NAME",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, env: [{name: POD_NAME, value: other-pod}]}",
+            "spec.worker.env",
+            "must not set SWELL_COMPONENT, PORT, POD_NAME"),
+        Arguments.of(
+            "an api overriding REDIS_URL",
+            "image: a\nredis: {}\napi: {env: [{name: LOG, value: x}, {name: REDIS_URL, value: \"redis://evil:6379\"}]}",
+            "spec.api.env",
+            "Swell sets them from the spec"),
+        Arguments.of(
             "a drain time of zero",
             "image: a\nredis: {}\nworker: {queue: {key: q, drainTime: 0s}}",
             "spec.worker.queue.drainTime",
