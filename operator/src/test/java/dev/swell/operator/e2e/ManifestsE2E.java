@@ -3,6 +3,7 @@ package dev.swell.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ class ManifestsE2E {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"manifests", "manifests/samples", "crds"})
+  @ValueSource(strings = {"manifests", "manifests/namespaced", "manifests/samples", "crds"})
   void buildsAndPassesAServerSideDryRun(String dir) throws Exception {
     List<HasMetadata> items =
         cluster
@@ -56,6 +57,18 @@ class ManifestsE2E {
         cluster.client.resource(item).forceConflicts().serverSideApply();
       }
     }
+    // the namespaced install's watched namespaces are the user's, there before it is applied
+    items.stream()
+        .map(i -> i.getMetadata().getNamespace())
+        .filter(ns -> ns != null && !ns.equals("swell-system"))
+        .distinct()
+        .forEach(
+            ns ->
+                cluster
+                    .client
+                    .resource(
+                        new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                    .serverSideApply());
     for (HasMetadata item : items) {
       if (item.getMetadata().getNamespace() == null
           && !"Namespace".equals(item.getKind())

@@ -45,7 +45,7 @@ class RbacE2E {
         .resource(
             new NamespaceBuilder().withNewMetadata().withName("swell-system").endMetadata().build())
         .serverSideApply();
-    try (Stream<Path> files = Files.list(Path.of("../manifests/rbac"))) {
+    try (Stream<Path> files = Files.walk(Path.of("../manifests/rbac"))) {
       for (Path f :
           files
               .filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml"))
