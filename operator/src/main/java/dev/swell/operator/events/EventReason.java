@@ -23,6 +23,8 @@ public enum EventReason {
   Resumed(false),
   /** A setting the schema accepts cannot be used (it is named); the last good one stays. */
   InvalidSpec(true),
+  /** An object with a child's name exists that Swell did not make: it is left alone. */
+  ChildConflict(true),
   /** A child could not be created or updated. */
   ReconcileFailed(true),
   /** Every component is available. */

@@ -8,6 +8,7 @@ import dev.swell.operator.dependent.ApiHpaDependent;
 import dev.swell.operator.dependent.ApiIngressDependent;
 import dev.swell.operator.dependent.ApiServiceDependent;
 import dev.swell.operator.dependent.ChildSelectors;
+import dev.swell.operator.dependent.ForeignChildException;
 import dev.swell.operator.dependent.RedisDeploymentDependent;
 import dev.swell.operator.dependent.RedisNetworkPolicyDependent;
 import dev.swell.operator.dependent.RedisSecretDependent;
@@ -28,6 +29,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -194,9 +196,11 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   @Override
   public ErrorStatusUpdateControl<ScalableService> updateErrorStatus(
       ScalableService s, Context<ScalableService> context, Exception e) {
-    String message = Causes.rootMessage(e);
+    ForeignChildException foreign = foreignChild(e);
+    String message = foreign != null ? foreign.getMessage() : Causes.rootMessage(e);
     log.warn("reconcile failed: {}", message);
-    events.record(s, EventReason.ReconcileFailed, message);
+    events.record(
+        s, foreign != null ? EventReason.ChildConflict : EventReason.ReconcileFailed, message);
     ScalableServiceStatus status =
         s.getStatus() == null ? new ScalableServiceStatus() : s.getStatus();
     Conditions c =
@@ -204,9 +208,28 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
             s.getMetadata().getGeneration(),
             clock.instant().truncatedTo(ChronoUnit.SECONDS),
             status.conditions);
-    c.set(ConditionType.Ready, false, "ReconcileFailed", message);
+    c.set(
+        ConditionType.Ready, false, foreign != null ? "ChildConflict" : "ReconcileFailed", message);
     status.conditions = c.listKeepingTheRest();
     return ErrorStatusUpdateControl.patchStatus(withStatus(s, status));
+  }
+
+  /** A child Swell refused to take over, among the workflow's failures, or null. */
+  static ForeignChildException foreignChild(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ForeignChildException f) {
+        return f;
+      }
+      if (t instanceof AggregatedOperatorException a) {
+        for (Exception inner : a.getAggregatedExceptions().values()) {
+          ForeignChildException f = foreignChild(inner);
+          if (f != null) {
+            return f;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   private static Deployment deployment(

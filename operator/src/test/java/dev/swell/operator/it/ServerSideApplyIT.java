@@ -13,6 +13,7 @@ import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -26,6 +27,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +122,53 @@ class ServerSideApplyIT {
                 .withFieldManager(fieldManager)
                 .build(),
             "{\"spec\":{\"replicas\":" + replicas + "}}");
+  }
+
+  @Test
+  void anObjectSwellDidNotMakeIsNeverTakenOverNorDeleted() {
+    // someone's own Secret that happens to have the name Swell would give the managed Redis' one,
+    // even with Swell's labels copied onto it
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("theirs-redis-auth")
+                .withNamespace(NS)
+                .withLabels(Map.of("app.kubernetes.io/managed-by", "swell-operator"))
+                .endMetadata()
+                .withStringData(Map.of("password", "their-own"))
+                .build())
+        .create();
+    apply("theirs", SHOP);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              ScalableService s = get(ScalableService.class, "theirs");
+              assertThat(s.getStatus()).isNotNull();
+              assertThat(s.getStatus().conditions)
+                  .filteredOn(c -> c.getType().equals("Ready"))
+                  .singleElement()
+                  .satisfies(
+                      c -> {
+                        assertThat(c.getReason()).isEqualTo("ChildConflict");
+                        assertThat(c.getMessage())
+                            .contains("Secret ssa/theirs-redis-auth", "rename or delete it");
+                      });
+            });
+    assertThat(get(Deployment.class, "theirs-api")).as("the other children are made").isNotNull();
+    Secret theirs = get(Secret.class, "theirs-redis-auth");
+    assertThat(theirs.getMetadata().getOwnerReferences()).as("not adopted").isNullOrEmpty();
+    assertThat(new String(Base64.getDecoder().decode(theirs.getData().get("password"))))
+        .isEqualTo("their-own");
+
+    apply("theirs", "image: swell/sample-app:0.1.0\nredis: {mode: None}\napi: {replicas: 1}");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get(Deployment.class, "theirs-redis") == null);
+    assertThat(get(Secret.class, "theirs-redis-auth"))
+        .as("nor deleted with the managed Redis")
+        .isNotNull();
   }
 
   @Test
