@@ -61,7 +61,7 @@ public final class OperatorAssembly {
               }
             });
     operator.register(
-        new ScalableServiceReconciler(scaling, events, nodes, clock),
+        new ScalableServiceReconciler(scaling, events, nodes, clock, settings.allowedRedisHosts()),
         c -> {
           if (settings.namespaces().isEmpty()) {
             c.watchingAllNamespaces();

@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  * @param httpPort port of /metrics, /healthz and /readyz (HTTP_PORT, default 8080)
  * @param eventInterval how long a repeated event is suppressed (EVENT_INTERVAL_SECONDS, default
  *     300)
+ * @param allowedRedisHosts the external Redis hosts the operator may connect to, as host or
+ *     *.suffix (ALLOWED_REDIS_HOSTS, comma separated); empty = any
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -23,24 +25,37 @@ public record OperatorSettings(
     String leaseName,
     String leaseNamespace,
     int httpPort,
-    Duration eventInterval) {
+    Duration eventInterval,
+    Set<String> allowedRedisHosts) {
+
+  public OperatorSettings(
+      Set<String> namespaces,
+      boolean leaderElection,
+      String leaseName,
+      String leaseNamespace,
+      int httpPort,
+      Duration eventInterval) {
+    this(namespaces, leaderElection, leaseName, leaseNamespace, httpPort, eventInterval, Set.of());
+  }
 
   public static OperatorSettings from(Map<String, String> env) {
-    String ns = env.getOrDefault("WATCH_NAMESPACES", "");
-    Set<String> namespaces =
-        Arrays.stream(ns.split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .collect(Collectors.toUnmodifiableSet());
     return new OperatorSettings(
-        namespaces,
+        list(env, "WATCH_NAMESPACES"),
         Boolean.parseBoolean(env.getOrDefault("LEADER_ELECTION", "true")),
         env.getOrDefault("LEADER_ELECTION_LEASE", "swell-operator"),
         env.getOrDefault(
             "LEADER_ELECTION_NAMESPACE",
             env.getOrDefault("POD_NAMESPACE", OperatorIdentity.DEFAULT_NAMESPACE)),
         integer(env, "HTTP_PORT", 8080),
-        Duration.ofSeconds(integer(env, "EVENT_INTERVAL_SECONDS", 300)));
+        Duration.ofSeconds(integer(env, "EVENT_INTERVAL_SECONDS", 300)),
+        list(env, "ALLOWED_REDIS_HOSTS"));
+  }
+
+  private static Set<String> list(Map<String, String> env, String name) {
+    return Arrays.stream(env.getOrDefault(name, "").split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

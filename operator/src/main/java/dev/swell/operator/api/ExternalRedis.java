@@ -13,7 +13,7 @@ public class ExternalRedis {
   public String url;
 
   @JsonPropertyDescription(
-      "The Secret key holding the Redis password, in the service's namespace. A missing Secret sets RedisReady=False, unless optional is true (then no password is sent).")
+      "The Secret key holding the Redis password, in the service's namespace. The Secret must carry the label swell.dev/redis-password=true (its owner's consent), else RedisReady=False (SecretNotAllowed) and no pod gets it. A missing Secret sets RedisReady=False, unless optional is true (then no password is sent).")
   public SecretKeySelector passwordSecretRef;
 
   @JsonPropertyDescription("Connect with TLS even when the url says redis://.")

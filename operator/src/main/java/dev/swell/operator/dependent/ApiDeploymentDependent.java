@@ -16,6 +16,6 @@ public class ApiDeploymentDependent extends ChildDependent<Deployment> {
 
   @Override
   protected Deployment desired(ScalableService primary, Context<ScalableService> context) {
-    return Workloads.api(primary);
+    return Workloads.api(primary, ExternalPassword.allowed(primary, context));
   }
 }

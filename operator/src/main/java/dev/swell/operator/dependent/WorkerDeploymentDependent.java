@@ -16,6 +16,6 @@ public class WorkerDeploymentDependent extends ChildDependent<Deployment> {
 
   @Override
   protected Deployment desired(ScalableService primary, Context<ScalableService> context) {
-    return Workloads.worker(primary);
+    return Workloads.worker(primary, ExternalPassword.allowed(primary, context));
   }
 }

@@ -8,6 +8,7 @@ import dev.swell.operator.api.RedisSpec;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,7 +24,21 @@ public final class AppEnvironment {
 
   private AppEnvironment() {}
 
-  public static List<EnvVar> of(ScalableService s, Component c) {
+  /** The label a Secret needs before Swell uses it for {@code passwordSecretRef}. */
+  public static final String ALLOW_LABEL = "swell.dev/redis-password";
+
+  /** Whether a Secret's owner allows Swell to use it as the Redis password. */
+  public static boolean allowsSwell(Secret secret) {
+    return secret != null
+        && secret.getMetadata().getLabels() != null
+        && "true".equals(secret.getMetadata().getLabels().get(ALLOW_LABEL));
+  }
+
+  /**
+   * @param passwordSecretAllowed whether the external password Secret allows Swell: if not, no pod
+   *     gets it (a user who may not read Secrets must not have Swell hand one to a host)
+   */
+  public static List<EnvVar> of(ScalableService s, Component c, boolean passwordSecretAllowed) {
     List<EnvVar> env = new ArrayList<>();
     env.add(plain(EnvContract.COMPONENT, c.label()));
     env.add(plain(EnvContract.PORT, String.valueOf(port(s))));
@@ -36,7 +51,7 @@ public final class AppEnvironment {
             .endFieldRef()
             .endValueFrom()
             .build());
-    redis(s, env);
+    redis(s, env, passwordSecretAllowed);
     if (s.getSpec().worker != null && s.getSpec().worker.queue != null) {
       env.add(plain(EnvContract.QUEUE_KEY, s.getSpec().worker.queue.key));
     }
@@ -89,7 +104,7 @@ public final class AppEnvironment {
     return "redis://" + ChildNames.redisEndpoint(s) + "/0";
   }
 
-  private static void redis(ScalableService s, List<EnvVar> env) {
+  private static void redis(ScalableService s, List<EnvVar> env, boolean passwordSecretAllowed) {
     String url = redisUrl(s);
     if (url == null) {
       return;
@@ -102,7 +117,7 @@ public final class AppEnvironment {
     if (Components.managedRedis(s)) {
       secret = ChildNames.redisSecret(s);
       key = RedisResources.PASSWORD_KEY;
-    } else if (redis.external.passwordSecretRef != null) {
+    } else if (redis.external.passwordSecretRef != null && passwordSecretAllowed) {
       secret = redis.external.passwordSecretRef.getName();
       key = redis.external.passwordSecretRef.getKey();
       optional = redis.external.passwordSecretRef.getOptional();

@@ -27,11 +27,15 @@ public final class Workloads {
 
   private Workloads() {}
 
-  public static Deployment api(ScalableService s) {
+  /**
+   * @param passwordSecretAllowed whether the external Redis' password Secret allows Swell ({@link
+   *     AppEnvironment#allowsSwell}); without that, the pods do not get it either
+   */
+  public static Deployment api(ScalableService s, boolean passwordSecretAllowed) {
     ApiSpec api = s.getSpec().api;
     Integer replicas = Components.fixedApiReplicas(s);
     Container container =
-        appContainer(s, Component.API, api.image, api.resources)
+        appContainer(s, Component.API, api.image, api.resources, passwordSecretAllowed)
             .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 2))
             .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
             .build();
@@ -40,10 +44,10 @@ public final class Workloads {
         s, Component.API, replicas, template(s, Component.API, container, placement, null));
   }
 
-  public static Deployment worker(ScalableService s) {
+  public static Deployment worker(ScalableService s, boolean passwordSecretAllowed) {
     WorkerSpec worker = s.getSpec().worker;
     Container container =
-        appContainer(s, Component.WORKER, worker.image, worker.resources)
+        appContainer(s, Component.WORKER, worker.image, worker.resources, passwordSecretAllowed)
             // ready while it can work (Redis answers); restarted only when its loop has ended
             .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 5))
             .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
@@ -79,11 +83,15 @@ public final class Workloads {
   }
 
   private static ContainerBuilder appContainer(
-      ScalableService s, Component c, String image, ResourceRequirements resources) {
+      ScalableService s,
+      Component c,
+      String image,
+      ResourceRequirements resources,
+      boolean passwordSecretAllowed) {
     return new ContainerBuilder()
         .withName(c.label())
         .withImage(image != null ? image : s.getSpec().image)
-        .withEnv(AppEnvironment.of(s, c))
+        .withEnv(AppEnvironment.of(s, c, passwordSecretAllowed))
         .addNewPort()
         .withName("http")
         .withContainerPort(AppEnvironment.port(s))

@@ -15,6 +15,11 @@ public enum EventReason {
   BacklogReadable(false),
   /** A Secret the spec refers to (external Redis password) is missing. */
   SecretNotFound(true),
+  /**
+   * The external Redis cannot be used as given: its password Secret does not allow Swell, or its
+   * host is outside the operator's ALLOWED_REDIS_HOSTS.
+   */
+  RedisNotAllowed(true),
   /** The placement cannot be satisfied by the cluster's nodes as they are. */
   PlacementInfeasible(true),
   /** Scaling is frozen by the swell.dev/paused annotation. */

@@ -11,6 +11,8 @@ import java.util.List;
  * @param worker the worker Deployment, null if absent
  * @param redis the managed Redis Deployment, null if absent
  * @param redisProblem why an external Redis cannot be used (a missing Secret), or null
+ * @param redisProblemReason the condition reason of redisProblem (SecretNotFound, SecretNotAllowed,
+ *     RedisHostNotAllowed)
  * @param placementProblems what the cluster's nodes cannot satisfy, empty when all fits
  * @param scaling the queue autoscaler's view, null when the worker is disabled
  * @param scalingProblem why the worker's scaling settings cannot be used (its loop keeps the last
@@ -23,7 +25,8 @@ public record Observed(
     String redisProblem,
     List<String> placementProblems,
     WorkerScalingSnapshot scaling,
-    String scalingProblem) {
+    String scalingProblem,
+    String redisProblemReason) {
 
   public Observed(
       Deployment api,
@@ -32,6 +35,14 @@ public record Observed(
       String redisProblem,
       List<String> placementProblems,
       WorkerScalingSnapshot scaling) {
-    this(api, worker, redis, redisProblem, placementProblems, scaling, null);
+    this(
+        api,
+        worker,
+        redis,
+        redisProblem,
+        placementProblems,
+        scaling,
+        null,
+        redisProblem == null ? null : "SecretNotFound");
   }
 }

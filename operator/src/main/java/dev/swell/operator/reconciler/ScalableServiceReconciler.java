@@ -46,6 +46,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -132,13 +133,19 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   private final EventSink events;
   private final Supplier<List<Node>> nodes;
   private final Clock clock;
+  private final Set<String> allowedRedisHosts;
 
   public ScalableServiceReconciler(
-      WorkerScaling scaling, EventSink events, Supplier<List<Node>> nodes, Clock clock) {
+      WorkerScaling scaling,
+      EventSink events,
+      Supplier<List<Node>> nodes,
+      Clock clock,
+      Set<String> allowedRedisHosts) {
     this.scaling = scaling;
     this.events = events;
     this.nodes = nodes;
     this.clock = clock;
+    this.allowedRedisHosts = allowedRedisHosts;
   }
 
   @Override
@@ -155,7 +162,8 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   public UpdateControl<ScalableService> reconcile(
       ScalableService s, Context<ScalableService> context) {
     RedisAccess.Outcome redis =
-        RedisAccess.resolve(s, context.getSecondaryResource(Secret.class), context.getClient());
+        RedisAccess.resolve(
+            s, context.getSecondaryResource(Secret.class), context.getClient(), allowedRedisHosts);
     WorkerScalingSnapshot snapshot = null;
     String scalingProblem = null;
     if (Components.worker(s) && redis.connection() != null) {
@@ -177,7 +185,8 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
             redis.problem(),
             PlacementCheck.problems(s, nodes.get()),
             snapshot,
-            scalingProblem);
+            scalingProblem,
+            redis.reason());
     StatusFactory.Result result =
         StatusFactory.build(s, observed, clock.instant().truncatedTo(ChronoUnit.SECONDS));
     StatusEvents.emit(events, s, result.conditions());

@@ -19,6 +19,9 @@ final class StatusEvents {
     Condition redis = c.get(ConditionType.RedisReady);
     if ("SecretNotFound".equals(redis.getReason())) {
       events.record(s, EventReason.SecretNotFound, redis.getMessage());
+    } else if ("SecretNotAllowed".equals(redis.getReason())
+        || "RedisHostNotAllowed".equals(redis.getReason())) {
+      events.record(s, EventReason.RedisNotAllowed, redis.getMessage());
     }
     if (c.changed(ConditionType.Paused) && s.getStatus() != null) {
       events.record(

@@ -89,7 +89,7 @@ public final class StatusFactory {
       c.set(
           RedisReady,
           usable,
-          usable ? "ExternalConfigured" : "SecretNotFound",
+          usable ? "ExternalConfigured" : o.redisProblemReason(),
           usable ? "external Redis at " + status.redis.endpoint : o.redisProblem());
     }
   }
@@ -211,7 +211,7 @@ public final class StatusFactory {
     return s.getMetadata().getGeneration() == null ? 0 : s.getMetadata().getGeneration();
   }
 
-  private static String endpointOf(String url) {
+  static String endpointOf(String url) {
     String rest = url.substring(url.indexOf("://") + 3);
     int at = rest.lastIndexOf('@');
     rest = at >= 0 ? rest.substring(at + 1) : rest;

@@ -42,7 +42,7 @@ class WorkloadsTest {
 
   @Test
   void anAutoscaledApiLeavesReplicasToTheHpa() {
-    Deployment api = Workloads.api(Fixtures.service(SHOP));
+    Deployment api = Workloads.api(Fixtures.service(SHOP), true);
     assertThat(api.getSpec().getReplicas()).as("the HPA owns spec.replicas").isNull();
     assertThat(api.getMetadata().getName()).isEqualTo("shop-api");
   }
@@ -50,23 +50,23 @@ class WorkloadsTest {
   @Test
   void aFixedApiHasItsReplicasAndDefaultsToOne() {
     assertThat(
-            Workloads.api(Fixtures.service("image: app\napi: {replicas: 3}"))
+            Workloads.api(Fixtures.service("image: app\napi: {replicas: 3}"), true)
                 .getSpec()
                 .getReplicas())
         .isEqualTo(3);
-    assertThat(Workloads.api(Fixtures.service("image: app\napi: {}")).getSpec().getReplicas())
+    assertThat(Workloads.api(Fixtures.service("image: app\napi: {}"), true).getSpec().getReplicas())
         .isEqualTo(1);
   }
 
   @Test
   void theWorkerNeverSetsReplicas() {
-    assertThat(Workloads.worker(Fixtures.service(SHOP)).getSpec().getReplicas()).isNull();
+    assertThat(Workloads.worker(Fixtures.service(SHOP), true).getSpec().getReplicas()).isNull();
   }
 
   @Test
   void theApiGetsTheEnvironmentContract() {
     Container c =
-        Workloads.api(Fixtures.service(SHOP))
+        Workloads.api(Fixtures.service(SHOP), true)
             .getSpec()
             .getTemplate()
             .getSpec()
@@ -103,7 +103,8 @@ class WorkloadsTest {
                 worker:
                   queue: {key: jobs}
                   env: [{name: POD_NAME, value: someone-else}, {name: QUEUE_KEY, value: other}, {name: X, value: y}]
-                """));
+                """),
+            true);
     List<EnvVar> env = worker.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
     assertThat(env)
         .filteredOn(e -> e.getName().equals("POD_NAME"))
@@ -121,7 +122,7 @@ class WorkloadsTest {
 
   @Test
   void theWorkerGetsItsQueueAndGracePeriodButNoCacheSettings() {
-    Deployment worker = Workloads.worker(Fixtures.service(SHOP));
+    Deployment worker = Workloads.worker(Fixtures.service(SHOP), true);
     PodSpec pod = worker.getSpec().getTemplate().getSpec();
     Map<String, EnvVar> env = env(pod.getContainers().get(0));
     assertThat(env.get("SWELL_COMPONENT").getValue()).isEqualTo("worker");
@@ -140,7 +141,8 @@ class WorkloadsTest {
   void everyAppPodRunsRestricted() {
     for (Deployment d :
         new Deployment[] {
-          Workloads.api(Fixtures.service(SHOP)), Workloads.worker(Fixtures.service(SHOP))
+          Workloads.api(Fixtures.service(SHOP), true),
+          Workloads.worker(Fixtures.service(SHOP), true)
         }) {
       PodSpec pod = d.getSpec().getTemplate().getSpec();
       Container c = pod.getContainers().get(0);
@@ -160,7 +162,7 @@ class WorkloadsTest {
   void requestsAreDefaultedWhereTheSpecHasNone() {
     ScalableService s = Fixtures.service(SHOP);
     var api =
-        Workloads.api(s)
+        Workloads.api(s, true)
             .getSpec()
             .getTemplate()
             .getSpec()
@@ -172,7 +174,7 @@ class WorkloadsTest {
         .containsEntry("cpu", new Quantity("100m"))
         .containsEntry("memory", new Quantity("128Mi"));
     var worker =
-        Workloads.worker(s)
+        Workloads.worker(s, true)
             .getSpec()
             .getTemplate()
             .getSpec()
@@ -188,19 +190,19 @@ class WorkloadsTest {
   @Test
   void componentPlacementOverridesAndIsApplied() {
     ScalableService s = Fixtures.service(SHOP);
-    PodSpec worker = Workloads.worker(s).getSpec().getTemplate().getSpec();
+    PodSpec worker = Workloads.worker(s, true).getSpec().getTemplate().getSpec();
     assertThat(worker.getTolerations())
         .anySatisfy(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
     assertThat(worker.getAffinity().getPodAntiAffinity())
         .as("inherited from spec.placement")
         .isNotNull();
-    PodSpec api = Workloads.api(s).getSpec().getTemplate().getSpec();
+    PodSpec api = Workloads.api(s, true).getSpec().getTemplate().getSpec();
     assertThat(api.getTolerations()).isNull();
   }
 
   @Test
   void selectorsAndLabelsFollowTheNamingContract() {
-    Deployment api = Workloads.api(Fixtures.service(SHOP));
+    Deployment api = Workloads.api(Fixtures.service(SHOP), true);
     assertThat(api.getSpec().getSelector().getMatchLabels())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "api"));
@@ -223,7 +225,7 @@ class WorkloadsTest {
         api: {}
         """);
     Map<String, EnvVar> env =
-        env(Workloads.api(s).getSpec().getTemplate().getSpec().getContainers().get(0));
+        env(Workloads.api(s, true).getSpec().getTemplate().getSpec().getContainers().get(0));
     assertThat(env.get("REDIS_URL").getValue()).isEqualTo("rediss://cache.example:6379/0");
     assertThat(env.get("REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getName())
         .isEqualTo("redis-auth");
@@ -234,7 +236,7 @@ class WorkloadsTest {
   void withoutRedisTheAppGetsNoRedisSettings() {
     Map<String, EnvVar> env =
         env(
-            Workloads.api(Fixtures.service("image: app\nredis: {mode: None}\napi: {}"))
+            Workloads.api(Fixtures.service("image: app\nredis: {mode: None}\napi: {}"), true)
                 .getSpec()
                 .getTemplate()
                 .getSpec()

