@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -43,9 +44,9 @@ public final class RedisAccess {
     }
     String host = StatusFactory.endpointOf(url);
     int colon = host.lastIndexOf(':');
-    host = (colon > 0 ? host.substring(0, colon) : host).toLowerCase(java.util.Locale.ROOT);
+    host = (colon > 0 ? host.substring(0, colon) : host).toLowerCase(Locale.ROOT);
     for (String p : patterns) {
-      String pattern = p.toLowerCase(java.util.Locale.ROOT);
+      String pattern = p.toLowerCase(Locale.ROOT);
       if (pattern.startsWith("*.") ? host.endsWith(pattern.substring(1)) : host.equals(pattern)) {
         return true;
       }
