@@ -10,6 +10,11 @@ public record Keys(String queue) {
     return queue + ":processing:*";
   }
 
+  /** The workers that have had a processing list: where stranded items are looked for. */
+  public String consumers() {
+    return queue + ":consumers";
+  }
+
   public String processed() {
     return queue + ":processed";
   }

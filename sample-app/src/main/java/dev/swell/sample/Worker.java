@@ -94,6 +94,13 @@ public final class Worker implements AutoCloseable {
           HEARTBEAT_EVERY.toMillis(),
           TimeUnit.MILLISECONDS);
       int recovered = recoverStranded();
+      redis.commands().sadd(keys.consumers(), config.podName());
+      // a worker that dies while others run leaves items behind: they go back within a TTL or two
+      heartbeat.scheduleAtFixedRate(
+          this::recoverStrandedQuietly,
+          HEARTBEAT_TTL.toMillis(),
+          HEARTBEAT_TTL.toMillis(),
+          TimeUnit.MILLISECONDS);
       log.info(
           "worker {} consuming {} (batch {} / {} ms){}",
           config.podName(),
@@ -138,6 +145,7 @@ public final class Worker implements AutoCloseable {
       throw e;
     } finally {
       heartbeat.shutdownNow();
+      leaveConsumers();
       stopped.countDown();
     }
   }
@@ -407,6 +415,48 @@ public final class Worker implements AutoCloseable {
       cursor = page;
     } while (!cursor.isFinished());
     return moved;
+  }
+
+  /**
+   * While this worker runs: the items of registered workers whose heartbeat is gone go back to the
+   * queue, and a worker with nothing left leaves the consumers set. Runs on the heartbeat's thread,
+   * on the shared connection (the worker's own is its loop's alone).
+   */
+  int recoverStrandedOfOthers() {
+    RedisCommands<String, String> r = redis.commands();
+    int moved = 0;
+    for (String pod : r.smembers(keys.consumers())) {
+      if (pod.equals(config.podName()) || r.exists(keys.heartbeat(pod)) > 0) {
+        continue;
+      }
+      while (r.lmove(keys.processing(pod), keys.queue(), LMoveArgs.Builder.rightRight()) != null) {
+        moved++;
+      }
+      r.srem(keys.consumers(), pod);
+    }
+    return moved;
+  }
+
+  private void recoverStrandedQuietly() {
+    try {
+      int moved = recoverStrandedOfOthers();
+      if (moved > 0) {
+        log.info("returned {} stranded items of workers that are gone to {}", moved, keys.queue());
+      }
+    } catch (RuntimeException e) {
+      log.warn("stranded items not recovered this time: {}", e.getMessage());
+    }
+  }
+
+  /** A worker that stops with nothing in hand is no longer a consumer to look after. */
+  private void leaveConsumers() {
+    try {
+      if (redis.commands().llen(keys.processing(config.podName())) == 0) {
+        redis.commands().srem(keys.consumers(), config.podName());
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not leave {}: {}", keys.consumers(), e.getMessage());
+    }
   }
 
   private void beat() {

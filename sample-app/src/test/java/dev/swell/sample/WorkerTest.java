@@ -159,6 +159,36 @@ class WorkerTest {
   }
 
   @Test
+  void itemsOfAWorkerThatDiedAreReturnedWhileOthersRunNotOnlyAtTheirStart() throws Exception {
+    Worker w =
+        new Worker(
+            config("q-live", "w-live"),
+            redis,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    Thread t = Thread.ofVirtual().start(w::run);
+    try {
+      await().atMost(Duration.ofSeconds(5)).until(() -> r.sismember("q-live:consumers", "w-live"));
+      // a worker killed after the others started: its items and its registration stay behind
+      String id = push("q-stranded-src", "{\"payload\":1}");
+      r.lmove("q-stranded-src", "q-live:processing:killed", LMoveArgs.Builder.rightLeft());
+      r.rename("q-stranded-src:job:" + id, "q-live:job:" + id);
+      r.sadd("q-live:consumers", "killed");
+      await("returned and done by the running worker")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> "done".equals(r.hget("q-live:job:" + id, "status")));
+      assertThat(r.sismember("q-live:consumers", "killed")).isFalse();
+      assertThat(r.llen("q-live:processing:killed")).isZero();
+    } finally {
+      w.stop(Duration.ofSeconds(5));
+      t.join(5000);
+      w.close();
+    }
+    assertThat(r.sismember("q-live:consumers", "w-live"))
+        .as("a worker that stops with nothing in hand leaves the set")
+        .isFalse();
+  }
+
+  @Test
   void aJobAlreadyDoneIsNotDoneAgain() throws Exception {
     String id = push("q-once", "{\"payload\":1}");
     drain("q-once", "w1");

@@ -5,9 +5,11 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Reads how much work a worker queue has. The key layout is the sample app's contract: the queue
- * list {@code <key>}, one processing list per worker {@code <key>:processing:<pod>}, and the
- * processed counter {@code <key>:processed}. A failed read completes exceptionally, within the
- * source's timeout; it never hangs.
+ * list {@code <key>}, one processing list per worker {@code <key>:processing:<pod>}, the set of
+ * workers that have had one {@code <key>:consumers}, and the processed counter {@code
+ * <key>:processed}. Items in the processing list of a worker that is gone (not among the pods
+ * given) are stranded: they will go back to the queue, so they count as waiting. A failed read
+ * completes exceptionally, within the source's timeout; it never hangs.
  */
 public interface QueueBacklogSource extends AutoCloseable {
 
@@ -26,5 +28,9 @@ public interface QueueBacklogSource extends AutoCloseable {
 
   static String processedCounter(String queueKey) {
     return queueKey + ":processed";
+  }
+
+  static String consumers(String queueKey) {
+    return queueKey + ":consumers";
   }
 }

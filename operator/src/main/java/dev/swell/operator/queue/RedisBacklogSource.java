@@ -28,12 +28,27 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RedisBacklogSource implements QueueBacklogSource {
 
+  /**
+   * KEYS: the queue, the live pods' processing lists, the counter, the consumers set; ARGV[1]: the
+   * processing lists' prefix. Returns their lengths, the counter, and the stranded items: those in
+   * the lists of consumers that are not live.
+   */
   static final String SCRIPT =
       """
+      local n = #KEYS
       local out = {}
-      for i = 1, #KEYS - 1 do out[i] = redis.call('LLEN', KEYS[i]) end
-      local processed = tonumber(redis.call('GET', KEYS[#KEYS]) or '0') or 0
-      out[#KEYS] = processed
+      local live = {}
+      for i = 1, n - 2 do
+        out[i] = redis.call('LLEN', KEYS[i])
+        live[KEYS[i]] = true
+      end
+      out[n - 1] = tonumber(redis.call('GET', KEYS[n - 1]) or '0') or 0
+      local stranded = 0
+      for _, pod in ipairs(redis.call('SMEMBERS', KEYS[n])) do
+        local list = ARGV[1] .. pod
+        if not live[list] then stranded = stranded + redis.call('LLEN', list) end
+      end
+      out[n] = stranded
       return out
       """;
 
@@ -59,14 +74,16 @@ public final class RedisBacklogSource implements QueueBacklogSource {
       RedisConnection redis, String queueKey, Collection<String> workerPods) {
     long start = System.nanoTime();
     List<String> pods = List.copyOf(workerPods);
-    String[] keys = new String[pods.size() + 2];
+    String[] keys = new String[pods.size() + 3];
     keys[0] = queueKey;
     for (int i = 0; i < pods.size(); i++) {
       keys[i + 1] = QueueBacklogSource.processingList(queueKey, pods.get(i));
     }
-    keys[keys.length - 1] = QueueBacklogSource.processedCounter(queueKey);
+    keys[keys.length - 2] = QueueBacklogSource.processedCounter(queueKey);
+    keys[keys.length - 1] = QueueBacklogSource.consumers(queueKey);
+    String prefix = QueueBacklogSource.processingList(queueKey, "");
     return connection(redis)
-        .thenCompose(c -> c.async().<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys))
+        .thenCompose(c -> c.async().<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys, prefix))
         .thenApply(
             values -> {
               Map<String, Long> byPod = new LinkedHashMap<>();
@@ -82,6 +99,7 @@ public final class RedisBacklogSource implements QueueBacklogSource {
                   values.get(0),
                   inFlight,
                   byPod,
+                  values.get(values.size() - 2),
                   values.get(values.size() - 1),
                   Duration.ofNanos(System.nanoTime() - start));
             })

@@ -267,7 +267,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     public void evaluated(ScalableService service, Decision d, Backlog read, Duration took) {
       evaluation.record(took);
       if (read != null) {
-        backlog.set(read.waiting());
+        backlog.set(read.backlog());
       }
       String direction = d.to() > d.from() ? "up" : d.to() < d.from() ? "down" : "none";
       Counter.builder("swell_scaling_decisions")

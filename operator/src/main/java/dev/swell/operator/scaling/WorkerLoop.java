@@ -140,7 +140,7 @@ final class WorkerLoop {
       throughput = throughput.add(clock.instant(), backlog.processed(), current, THROUGHPUT_SPAN);
       reading =
           new QueueReading.Observed(
-              backlog.waiting(), backlog.inFlight(), throughput.perReplicaPerSecond());
+              backlog.backlog(), backlog.inFlight(), throughput.perReplicaPerSecond());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // stopped while reading: the runner ends the loop
       return true;
@@ -183,7 +183,7 @@ final class WorkerLoop {
     WorkerScalingSnapshot next =
         new WorkerScalingSnapshot(
             backlog != null
-                ? Long.valueOf(backlog.waiting())
+                ? Long.valueOf(backlog.backlog())
                 : before == null ? null : before.backlog(),
             backlog != null
                 ? Long.valueOf(backlog.inFlight())

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryBacklogSource implements QueueBacklogSource {
 
   private final Map<String, Long> lengths = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> consumers = new ConcurrentHashMap<>();
   public volatile boolean down;
 
   public void set(String list, long length) {
     lengths.put(list, length);
+  }
+
+  /** A worker that has had a processing list of this queue (SADD to its consumers set). */
+  public void register(String queueKey, String pod) {
+    consumers.computeIfAbsent(queueKey, k -> ConcurrentHashMap.newKeySet()).add(pod);
   }
 
   @Override
@@ -33,12 +40,19 @@ public final class InMemoryBacklogSource implements QueueBacklogSource {
         byPod.put(pod, n);
       }
     }
+    long stranded = 0;
+    for (String pod : consumers.getOrDefault(queueKey, Set.of())) {
+      if (!workerPods.contains(pod)) {
+        stranded += lengths.getOrDefault(QueueBacklogSource.processingList(queueKey, pod), 0L);
+      }
+    }
     return CompletableFuture.completedFuture(
         new Backlog(
             lengths.getOrDefault(queueKey, 0L),
             inFlight,
             byPod,
             lengths.getOrDefault(QueueBacklogSource.processedCounter(queueKey), 0L),
+            stranded,
             Duration.ZERO));
   }
 

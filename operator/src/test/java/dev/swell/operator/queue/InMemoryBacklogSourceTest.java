@@ -17,4 +17,9 @@ class InMemoryBacklogSourceTest extends QueueBacklogSourceContract {
   void fill(String key, long length) {
     source.set(key, length);
   }
+
+  @Override
+  void register(String queueKey, String pod) {
+    source.register(queueKey, pod);
+  }
 }

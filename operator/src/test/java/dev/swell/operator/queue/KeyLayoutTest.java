@@ -17,6 +17,7 @@ class KeyLayoutTest {
     assertThat(QueueBacklogSource.processingList("jobs", "shop-worker-7d9f-x2"))
         .isEqualTo(app.processing("shop-worker-7d9f-x2"));
     assertThat(QueueBacklogSource.processedCounter("jobs")).isEqualTo(app.processed());
+    assertThat(QueueBacklogSource.consumers("jobs")).isEqualTo(app.consumers());
     assertThat(app.processingPattern()).isEqualTo(QueueBacklogSource.processingList("jobs", "*"));
   }
 }

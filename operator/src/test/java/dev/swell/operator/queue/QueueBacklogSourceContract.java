@@ -20,6 +20,9 @@ abstract class QueueBacklogSourceContract {
   /** Sets a list's length (or the counter's value). */
   abstract void fill(String key, long length);
 
+  /** Records a worker in the queue's consumers set, as a worker does when it starts. */
+  abstract void register(String queueKey, String pod);
+
   Backlog read(String key, List<String> pods) throws Exception {
     return source().read(endpoint(), key, pods).toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
@@ -36,6 +39,22 @@ abstract class QueueBacklogSourceContract {
     assertThat(b.inFlight()).as("only the pods asked about").isEqualTo(2);
     assertThat(b.inFlightByPod()).containsExactlyEntriesOf(Map.of("a", 2L));
     assertThat(b.processed()).isEqualTo(99);
+  }
+
+  @Test
+  void itemsOfAWorkerThatIsGoneCountAsStrandedBacklog() throws Exception {
+    fill("strand", 3);
+    fill("strand:processing:live", 2);
+    fill("strand:processing:dead", 4);
+    register("strand", "live");
+    register("strand", "dead");
+    register("strand", "drained"); // gone, with nothing left
+    Backlog b = read("strand", List.of("live"));
+    assertThat(b.waiting()).isEqualTo(3);
+    assertThat(b.inFlight()).isEqualTo(2);
+    assertThat(b.stranded()).as("the dead worker's 4 items").isEqualTo(4);
+    assertThat(b.backlog()).isEqualTo(7);
+    assertThat(read("strand", List.of()).stranded()).as("with no worker at all").isEqualTo(6);
   }
 
   @Test

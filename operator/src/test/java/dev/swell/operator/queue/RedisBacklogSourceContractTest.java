@@ -52,4 +52,9 @@ class RedisBacklogSourceContractTest extends QueueBacklogSourceContract {
       }
     }
   }
+
+  @Override
+  void register(String queueKey, String pod) {
+    connection.sync().sadd(QueueBacklogSource.consumers(queueKey), pod);
+  }
 }
