@@ -1,5 +1,6 @@
 package dev.swell.sample;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -23,7 +24,16 @@ public record Config(
     int ioMillis,
     int cpuMillis,
     String apiKeys,
-    String trustedProxies) {
+    String trustedProxies,
+    int graceSeconds) {
+
+  /**
+   * How long the worker drains after SIGTERM: its grace period less a margin for the JVM to exit
+   * before the kubelet's SIGKILL (GRACE_SECONDS, the pod's terminationGracePeriodSeconds).
+   */
+  public Duration drain() {
+    return Duration.ofSeconds(Math.max(1, graceSeconds - Math.min(10, graceSeconds / 6)));
+  }
 
   /** A setting that cannot be used, named. */
   public static final class Invalid extends RuntimeException {
@@ -62,7 +72,8 @@ public record Config(
         number(env, "WORKER_IO_MILLIS", 20, 0, 600_000),
         number(env, "WORKER_CPU_MILLIS", 0, 0, 600_000),
         env.get("API_KEYS"),
-        env.get("TRUSTED_PROXIES"));
+        env.get("TRUSTED_PROXIES"),
+        number(env, "GRACE_SECONDS", 60, 1, 86_400));
   }
 
   private static int number(Map<String, String> env, String name, int fallback, int min, int max) {

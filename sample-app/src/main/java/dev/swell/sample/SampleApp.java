@@ -18,8 +18,6 @@ public final class SampleApp {
   private static final Logger log = LoggerFactory.getLogger(SampleApp.class);
 
   /** Kubernetes waits terminationGracePeriodSeconds (60 by default for workers) after SIGTERM. */
-  static final Duration DRAIN = Duration.ofSeconds(Long.getLong("swell.drainSeconds", 50));
-
   private SampleApp() {}
 
   public static void main(String[] args) throws Exception {
@@ -90,10 +88,11 @@ public final class SampleApp {
                 () -> {
                   log.info("SIGTERM: finishing the batch in hand");
                   try {
-                    if (!worker.stop(DRAIN)) {
+                    Duration drain = config.drain();
+                    if (!worker.stop(drain)) {
                       log.warn(
                           "batch not finished within {}s; its items stay in the processing list for the next worker",
-                          DRAIN.toSeconds());
+                          drain.toSeconds());
                     }
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

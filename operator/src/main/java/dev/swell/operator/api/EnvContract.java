@@ -19,6 +19,9 @@ public final class EnvContract {
   public static final String RATE_LIMIT_RPS = "RATE_LIMIT_RPS";
   public static final String RATE_LIMIT_BURST = "RATE_LIMIT_BURST";
 
+  /** The worker's terminationGracePeriodSeconds: how long it may drain after SIGTERM. */
+  public static final String GRACE_SECONDS = "GRACE_SECONDS";
+
   /** The names as a CEL list, for the schema's rule. */
   static final String CEL_NAMES =
       "['"
@@ -39,10 +42,13 @@ public final class EnvContract {
           + RATE_LIMIT_RPS
           + "', '"
           + RATE_LIMIT_BURST
+          + "', '"
+          + GRACE_SECONDS
           + "']";
 
   static final String RULE = "self.all(e, !(e.name in " + CEL_NAMES + "))";
   static final String MESSAGE =
       "env must not set SWELL_COMPONENT, PORT, POD_NAME, REDIS_URL, REDIS_PASSWORD, QUEUE_KEY,"
-          + " CACHE_TTL_SECONDS, RATE_LIMIT_RPS or RATE_LIMIT_BURST: Swell sets them from the spec";
+          + " CACHE_TTL_SECONDS, RATE_LIMIT_RPS, RATE_LIMIT_BURST or GRACE_SECONDS: Swell sets them"
+          + " from the spec";
 }

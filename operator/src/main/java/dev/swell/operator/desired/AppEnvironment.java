@@ -55,6 +55,13 @@ public final class AppEnvironment {
     if (s.getSpec().worker != null && s.getSpec().worker.queue != null) {
       env.add(plain(EnvContract.QUEUE_KEY, s.getSpec().worker.queue.key));
     }
+    if (c == Component.WORKER && s.getSpec().worker.terminationGracePeriodSeconds != null) {
+      // the worker drains its batch within the grace the kubelet gives it, not a guess of its own
+      env.add(
+          plain(
+              EnvContract.GRACE_SECONDS,
+              String.valueOf(s.getSpec().worker.terminationGracePeriodSeconds)));
+    }
     ApiSpec api = s.getSpec().api;
     if (c == Component.API && api != null) {
       Duration ttl = Durations.parse(api.cache == null ? null : api.cache.ttl, DEFAULT_CACHE_TTL);

@@ -134,6 +134,9 @@ class WorkloadsTest {
         .as("restarted when its loop has ended")
         .isEqualTo("/healthz");
     assertThat(env).doesNotContainKeys("CACHE_TTL_SECONDS", "RATE_LIMIT_RPS");
+    assertThat(env.get("GRACE_SECONDS").getValue())
+        .as("it drains within the grace the kubelet gives it")
+        .isEqualTo(String.valueOf(pod.getTerminationGracePeriodSeconds()));
     assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(90L);
   }
 
