@@ -263,25 +263,48 @@ public final class Worker implements AutoCloseable {
       }
     }
     if (!succeeded.isEmpty()) {
-      transaction(
-          a -> {
-            for (Item item : succeeded) {
-              a.hset(
-                  keys.job(item.id()),
-                  Map.of(
-                      "status",
-                      "done",
-                      "attempts",
-                      "1",
-                      "result",
-                      "processed by " + config.podName()));
-              a.hincrby(keys.job(item.id()), "completions", 1);
-              a.lrem(processing, 1, item.raw());
-            }
-            a.incrby(keys.processed(), succeeded.size());
-          });
-      done.increment(succeeded.size());
+      complete(succeeded, 1);
     }
+  }
+
+  /**
+   * Completes jobs once, however often they ran: a job whose status is already done (another worker
+   * finished its copy: a recovered item, a stalled worker's batch, a duplicate push) is
+   * acknowledged without counting again. Execution is at least once; completion, its result and the
+   * processed counter exactly once. KEYS: the processing list, the counter; ARGV: attempts, result,
+   * then each job's raw item and status key.
+   */
+  static final String COMPLETE =
+      """
+      local done = 0
+      for i = 3, #ARGV, 2 do
+        local job = ARGV[i + 1]
+        if redis.call('HGET', job, 'status') ~= 'done' then
+          redis.call('HSET', job, 'status', 'done', 'attempts', ARGV[1], 'result', ARGV[2])
+          redis.call('HINCRBY', job, 'completions', 1)
+          done = done + 1
+        end
+        redis.call('LREM', KEYS[1], 1, ARGV[i])
+      end
+      if done > 0 then redis.call('INCRBY', KEYS[2], done) end
+      return done
+      """;
+
+  private void complete(List<Item> items, int attempts) {
+    List<String> args =
+        new ArrayList<>(List.of(String.valueOf(attempts), "processed by " + config.podName()));
+    for (Item item : items) {
+      args.add(item.raw());
+      args.add(keys.job(item.id()));
+    }
+    Long counted =
+        own.sync()
+            .eval(
+                COMPLETE,
+                ScriptOutputType.INTEGER,
+                new String[] {keys.processing(config.podName()), keys.processed()},
+                args.toArray(String[]::new));
+    done.increment(counted);
   }
 
   /**
@@ -319,7 +342,7 @@ public final class Worker implements AutoCloseable {
         if (attempt == first) {
           return true; // completed with its batch
         }
-        complete(item, attempt);
+        complete(List.of(item), attempt);
         return false;
       } catch (RuntimeException e) {
         error = e.getMessage();
@@ -348,25 +371,6 @@ public final class Worker implements AutoCloseable {
         });
     failed.increment();
     return false;
-  }
-
-  private void complete(Item item, int attempts) {
-    transaction(
-        a -> {
-          a.hset(
-              keys.job(item.id()),
-              Map.of(
-                  "status",
-                  "done",
-                  "attempts",
-                  String.valueOf(attempts),
-                  "result",
-                  "processed by " + config.podName()));
-          a.hincrby(keys.job(item.id()), "completions", 1);
-          a.incr(keys.processed());
-          a.lrem(keys.processing(config.podName()), 1, item.raw());
-        });
-    done.increment();
   }
 
   private static JsonNode parse(String raw) {

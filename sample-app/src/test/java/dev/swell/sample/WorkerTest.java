@@ -10,6 +10,9 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,6 +189,56 @@ class WorkerTest {
     assertThat(r.sismember("q-live:consumers", "w-live"))
         .as("a worker that stops with nothing in hand leaves the set")
         .isFalse();
+  }
+
+  @Test
+  void aJobTwoWorkersRunAtOnceIsCompletedOnce() throws Exception {
+    // a stalled worker's batch re-queued while it still works, or a job pushed twice: execution is
+    // at least once, completion exactly once
+    String id = push("q-twice", "{\"payload\":1,\"workMillis\":600}");
+    r.lpush("q-twice", r.lindex("q-twice", 0));
+    Map<String, String> one = Map.of("WORKER_BATCH_SIZE", "1");
+    List<Worker> workers = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (String pod : List.of("w-a", "w-b")) {
+      Map<String, String> env =
+          new HashMap<>(
+              Map.of(
+                  "REDIS_URL",
+                  REDIS.uri(),
+                  "QUEUE_KEY",
+                  "q-twice",
+                  "POD_NAME",
+                  pod,
+                  "SWELL_COMPONENT",
+                  "worker"));
+      env.putAll(one);
+      Worker w =
+          new Worker(
+              Config.from(env), redis, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      workers.add(w);
+      threads.add(Thread.ofVirtual().start(w::run));
+    }
+    try {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  r.llen("q-twice") == 0
+                      && r.llen("q-twice:processing:w-a") == 0
+                      && r.llen("q-twice:processing:w-b") == 0);
+    } finally {
+      for (Worker w : workers) {
+        w.stop(Duration.ofSeconds(5));
+        w.close();
+      }
+      for (Thread t : threads) {
+        t.join(5000);
+      }
+    }
+    assertThat(r.hget("q-twice:job:" + id, "status")).isEqualTo("done");
+    assertThat(r.hget("q-twice:job:" + id, "completions")).isEqualTo("1");
+    assertThat(r.get("q-twice:processed")).isEqualTo("1");
   }
 
   @Test
