@@ -70,10 +70,15 @@ kind-up: ## kind cluster from kind-config.yaml, with metrics-server and ingress-
 	kubectl -n ingress-nginx wait --for=condition=Ready pod -l app.kubernetes.io/component=controller --timeout=300s
 
 .PHONY: images
-images: ## build swell/operator and swell/sample-app with Jib to tarballs and load them into kind
-	$(MVN) -pl operator,sample-app -am -DskipTests package jib:buildTar
-	$(KIND) load image-archive operator/target/jib-image.tar --name $(KIND_CLUSTER)
-	$(KIND) load image-archive sample-app/target/jib-image.tar --name $(KIND_CLUSTER)
+images: ## Jib builds swell/operator and swell/sample-app offline (base: hack/images), loads them into kind or the real nodes
+	hack/images/build.sh >/dev/null
+	$(MVN) -pl operator,sample-app -am -DskipTests -Djib.disableUpdateChecks=true package jib:buildTar
+	@tars="target/images/redis.tar operator/target/jib-image.tar sample-app/target/jib-image.tar"; \
+	if command -v $(KIND) >/dev/null && $(KIND) get clusters 2>/dev/null | grep -qx $(KIND_CLUSTER); then \
+	  for t in $$tars; do $(KIND) load image-archive $$t --name $(KIND_CLUSTER); done; \
+	elif hack/sim-cluster.sh status >/dev/null 2>&1 && [[ -s $${SWELL_SIM_DIR:-.sim}/real-nodes ]]; then \
+	  hack/sim-cluster.sh load-images $$tars; \
+	else echo "images: tarballs in target/images, operator/target and sample-app/target (no cluster to load them into)"; fi
 
 .PHONY: deploy
 deploy: ## install the CRD, RBAC and the operator (kustomize manifests/) into the current cluster

@@ -9,7 +9,7 @@ hack/build-controlplane.sh >/dev/null
 # the HPA is measured as users run it: the default 15 s sync (make test's cluster runs at 2 s)
 export SWELL_SIM_HPA_SYNC=15s
 started=0
-if ! hack/sim-cluster.sh status >/dev/null 2>&1; then hack/sim-cluster.sh up; started=1; fi
+if ! hack/sim-cluster.sh status >/dev/null 2>&1; then SWELL_SIM_REAL_NODES=${SWELL_SIM_REAL_NODES:-none} hack/sim-cluster.sh up; started=1; fi
 running_sync=$(cat "${SWELL_SIM_DIR:-$repo/.sim}/hpa-sync" 2>/dev/null || echo unknown)
 if [[ $running_sync != 15s ]]; then
   echo "bench: the running simulated cluster syncs its HPA every $running_sync, not 15s: stop it (hack/sim-cluster.sh down) first" >&2

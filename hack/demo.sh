@@ -25,7 +25,7 @@ say "1/6 dependencies, control plane (built once, then cached) and jars"
 hack/install-deps.sh --bench
 hack/build-controlplane.sh >/dev/null
 ${MVN:-mvn -B -ntp -q} -DskipTests package
-if ! hack/sim-cluster.sh status >/dev/null 2>&1; then hack/sim-cluster.sh up; sim_started=1; fi
+if ! hack/sim-cluster.sh status >/dev/null 2>&1; then SWELL_SIM_REAL_NODES=${SWELL_SIM_REAL_NODES:-none} hack/sim-cluster.sh up; sim_started=1; fi
 export KUBECONFIG=$repo/.sim/kubeconfig
 kubectl="$(hack/build-controlplane.sh --bin-dir)/kubectl"
 k() { "$kubectl" "$@"; }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and benchmarks use, once: redis-server (real Redis for
 # the queue and cache tests, and the binary the simulated cluster's Redis image is made of),
-# redis-tools (redis-cli, redis-benchmark), and what the simulated cluster's real nodes run on:
-# containerd, runc, the CNI plugins (bridge, host-local, loopback, portmap), iptables and
-# conntrack (kube-proxy), nftables (to inspect and clean up) and gcc (the static pause binary).
+# redis-tools (redis-cli, redis-benchmark), and what the simulated cluster's real nodes run on
+# besides hack/build-nodes.sh's binaries: runc, the CNI plugins (bridge, host-local, loopback,
+# portmap), iptables and conntrack (kube-proxy), nftables (to inspect and clean up) and gcc (the
+# static pause binary).
 # With --bench, also wrk.
 # Safe to run again: it only calls apt-get when something is missing.
 set -euo pipefail
@@ -12,7 +13,6 @@ pkgs=()
 command -v redis-server >/dev/null || pkgs+=(redis-server)
 command -v redis-cli >/dev/null || pkgs+=(redis-tools)
 # real nodes (hack/sim-cluster.sh, SWELL_SIM_REAL_NODES)
-command -v containerd >/dev/null || pkgs+=(containerd)
 command -v runc >/dev/null || pkgs+=(runc)
 [[ -x /usr/lib/cni/bridge ]] || pkgs+=(containernetworking-plugins)
 command -v iptables >/dev/null || pkgs+=(iptables)
@@ -29,8 +29,8 @@ sudo=""
 [[ $(id -u) -ne 0 ]] && sudo="sudo"
 echo "install-deps: installing ${pkgs[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# packages must not start system-wide daemons (containerd, redis) where an init system runs:
-# the simulated cluster starts its own, on its own sockets
+# packages must not start system-wide daemons (redis) where an init system runs: the tests and
+# the simulated cluster start their own
 policy=/usr/sbin/policy-rc.d
 made_policy=0
 if [[ ! -e $policy ]]; then

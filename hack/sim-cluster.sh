@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
 # The simulated cluster: a real Kubernetes 1.33 control plane (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler) with KWOK fake nodes shaped like kind-config.yaml and
-# metrics-server reading KWOK's simulated pod CPU, all on 127.0.0.1, built from source by
-# hack/build-controlplane.sh. No Docker, no network.
+# kube-controller-manager, kube-scheduler) with the nodes of kind-config.yaml, built from source
+# by hack/build-controlplane.sh and hack/build-nodes.sh. No Docker, no registry, no network.
+# Some nodes are real (a containerd and a kubelet each, pods on the bridge swell0, kube-proxy and
+# CoreDNS: hack/nodes/realnodes.sh); the others are KWOK fakes, with metrics-server reading
+# KWOK's simulated pod CPU.
 #
-#   hack/sim-cluster.sh up       start it (idempotent); prints `export KUBECONFIG=...`
-#   hack/sim-cluster.sh down     stop every process; leaves no process or port behind
-#   hack/sim-cluster.sh status   each component's pid, port and health
+#   hack/sim-cluster.sh up                 start it (idempotent); prints `export KUBECONFIG=...`
+#   hack/sim-cluster.sh down               stop every process; leaves no process, port, mount,
+#                                          netns, bridge, iptables rule or cgroup behind
+#   hack/sim-cluster.sh status             each component's pid, port and health
+#   hack/sim-cluster.sh load-images TAR..  import image tarballs into every real node's containerd
 #
 # Settings (environment): SWELL_SIM_DIR (state, default <repo>/.sim), SWELL_SIM_PORT_BASE
 # (default 16440: apiserver +3, etcd +10/+11, controller-manager +20, scheduler +21, kwok +30,
-# metrics-server +40), SWELL_SIM_HPA_SYNC (HPA sync period, default 15s as in Kubernetes; make test
-# uses 2s). Feature gate on in the apiserver and controller-manager: HPAConfigurableTolerance.
+# metrics-server +40, kube-proxy +45/+46, CoreDNS health/ready +47/+48, kubelets +50.. (two
+# each)), SWELL_SIM_HPA_SYNC (HPA sync period, default 15s as in Kubernetes; make test uses 2s),
+# SWELL_SIM_REAL_NODES (comma-separated node names, or `none` for KWOK nodes only; default
+# every worker: swell-worker, swell-worker2, swell-worker3 (zones a, b, c) and swell-worker4, the
+# dedicated node; the KWOK nodes of such a cluster get a kwok.x-k8s.io/node=fake:NoSchedule taint).
+# Feature gate on in the apiserver and controller-manager: HPAConfigurableTolerance.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 state=${SWELL_SIM_DIR:-$repo/.sim}
-base=${SWELL_SIM_PORT_BASE:-16440}
+# the port base `up` used, unless set: so `status` and `down` find the same cluster
+base=${SWELL_SIM_PORT_BASE:-$(cat "$state/port-base" 2>/dev/null || echo 16440)}
 api_port=$((base + 3))
 etcd_port=$((base + 10))
 etcd_peer_port=$((base + 11))
@@ -31,6 +40,10 @@ pki=$state/pki
 logs=$state/logs
 kubeconfig=$state/kubeconfig
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok metrics-server)
+images_dir=$repo/target/images
+pause_image=docker.io/swell/pause:3.10
+# shellcheck source=hack/nodes/realnodes.sh
+source "$repo/hack/nodes/realnodes.sh"
 
 say() { echo "sim-cluster: $*"; }
 
@@ -38,6 +51,7 @@ port_of() {
   case $1 in
     etcd) echo "$etcd_port" ;; kube-apiserver) echo "$api_port" ;; kube-controller-manager) echo "$kcm_port" ;;
     kube-scheduler) echo "$sched_port" ;; kwok) echo "$kwok_port" ;; metrics-server) echo "$ms_port" ;;
+    *) node_port_of "$1" ;;
   esac
 }
 
@@ -59,7 +73,7 @@ start() { # name command...
   local name=$1; shift
   if [[ -n "$(pid_of "$name")" ]]; then return 0; fi
   local port; port=$(port_of "$name")
-  if port_busy "$port"; then
+  if [[ $port != - ]] && port_busy "$port"; then
     say "port $port (for $name) is taken by another process; set SWELL_SIM_PORT_BASE to move the cluster"
     exit 1
   fi
@@ -81,7 +95,9 @@ https_ok() { curl -sf --max-time 2 --cacert "$pki/ca.crt" --cert "$pki/admin.crt
 https_ok_insecure() { curl -skf --max-time 2 "$1"; }
 
 make_pki() {
-  [[ -f $pki/admin.crt ]] && return 0
+  # an earlier cluster's PKI without the bridge address (the apiserver as pods reach it) is renewed
+  [[ -f $pki/admin.crt ]] && grep -q "IP:$bridge_ip" "$pki/apiserver.ext" 2>/dev/null && return 0
+  rm -rf "$pki"
   command -v openssl >/dev/null || { say "installing openssl"; apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
   mkdir -p "$pki"
   local o="-loglevel error"
@@ -94,7 +110,7 @@ make_pki() {
       -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
   }
   sign apiserver "/CN=kube-apiserver" \
-    "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc
+    "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:$bridge_ip,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc
 extendedKeyUsage=serverAuth"
   # the admin identity (system:masters) is also the serving cert of kwok and metrics-server and
   # the apiserver's proxy client for the metrics API, as kwokctl sets them up
@@ -131,19 +147,42 @@ kwok_module_dir() { # where the Go module cache keeps kwok's CRDs and metric con
   (cd "$repo/hack/controlplane/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
 }
 
+node_tools() { # the node binaries, where they are needed (real nodes) or built (down, status)
+  nodebin=$("$repo/hack/build-nodes.sh" --bin-dir 2>/dev/null) || nodebin=""
+  containerd_bin=$nodebin/containerd
+  ctr_bin=$nodebin/ctr
+  crictl_bin=$nodebin/crictl
+}
+
 cmd_up() {
   local bin
   bin=$("$repo/hack/build-controlplane.sh" | tail -1)
   mkdir -p "$state" "$logs"
   local k="$bin/kubectl --kubeconfig $kubeconfig"
+  local real=()
+  mapfile -t real < <(real_node_names)
+  if [[ -f $state/real-nodes ]]; then mapfile -t real < <(recorded_real_nodes); fi
   local all_up=1
-  for c in "${components[@]}"; do [[ -n "$(pid_of "$c")" ]] || all_up=0; done
+  for c in "${components[@]}" $(node_components "${real[@]}"); do [[ -n "$(pid_of "$c")" ]] || all_up=0; done
   if ((all_up)); then
     say "already running"
     echo "export KUBECONFIG=$kubeconfig"
     return 0
   fi
   local t0=$SECONDS
+  # where pods can reach the apiserver (the `kubernetes` Service): the bridge's address
+  local api_bind=127.0.0.1 api_advertise=127.0.0.1 reconciler=none api_extra=()
+  if ((${#real[@]})); then
+    "$repo/hack/build-nodes.sh" >/dev/null
+    "$repo/hack/images/build.sh" "$images_dir" >/dev/null
+    node_tools
+    record_host_state
+    setup_network
+    api_bind=0.0.0.0 api_advertise=$bridge_ip reconciler=lease
+    # the real nodes' names are not in any DNS: exec, logs and port-forward go to their address
+    api_extra=(--kubelet-preferred-address-types InternalIP,Hostname)
+  fi
+  echo "$base" >"$state/port-base"
   make_pki
   write_kubeconfig
 
@@ -155,9 +194,9 @@ cmd_up() {
     --quota-backend-bytes 4294967296 --unsafe-no-fsync
   wait_for etcd 30 curl -sf "http://127.0.0.1:$etcd_port/health"
 
-  say "starting kube-apiserver on 127.0.0.1:$api_port"
+  say "starting kube-apiserver on $api_bind:$api_port"
   start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
+    --bind-address "$api_bind" --advertise-address "$api_advertise" --secure-port "$api_port" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
@@ -166,7 +205,8 @@ cmd_up() {
     --requestheader-group-headers X-Remote-Group --requestheader-extra-headers-prefix X-Remote-Extra- \
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
     --feature-gates "$feature_gates" \
-    --endpoint-reconciler-type none --enable-priority-and-fairness=false
+    --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
+    --endpoint-reconciler-type "$reconciler" --enable-priority-and-fairness=false "${api_extra[@]}"
   wait_for kube-apiserver 90 https_ok "https://127.0.0.1:$api_port/readyz"
 
   say "starting kube-controller-manager and kube-scheduler"
@@ -210,7 +250,7 @@ cmd_up() {
   local nodes="$state/kindnodes"
   (cd "$repo/hack/sim/kindnodes" && go build -o "$nodes" .)
   "$nodes" "$repo/kind-config.yaml" >"$state/nodes.yaml"
-  $k apply --server-side -f "$state/nodes.yaml" >/dev/null
+  split_nodes "$state/nodes.yaml" "${real[@]}" | $k apply --server-side -f - >/dev/null
 
   say "starting metrics-server on 127.0.0.1:$ms_port"
   start metrics-server "$bin/metrics-server" --kubeconfig "$kubeconfig" \
@@ -239,15 +279,19 @@ spec:
   service: {name: metrics-server, namespace: kube-system, port: $ms_port}
 EOF
 
+  realnodes_up "${real[@]}"
+
   say "waiting for the nodes to be Ready"
-  $k wait --for condition=Ready --timeout 60s node --all >/dev/null
-  $k get nodes -L topology.kubernetes.io/zone,dedicated
+  $k wait --for condition=Ready --timeout 120s node --all >/dev/null
+  $k get nodes -o wide -L topology.kubernetes.io/zone,dedicated
   say "up in $((SECONDS - t0))s"
   echo "export KUBECONFIG=$kubeconfig"
 }
 
 cmd_down() {
   local any=0
+  node_tools
+  [[ -f $state/real-nodes || -d $host_state ]] && { realnodes_down; any=1; }
   for ((i = ${#components[@]} - 1; i >= 0; i--)); do
     local c=${components[i]} pid
     pid=$(pid_of "$c")
@@ -259,7 +303,7 @@ cmd_down() {
     fi
     rm -f "$state/$c.pid"
   done
-  rm -rf "$state/etcd"
+  rm -rf "$state/etcd" "$state/port-base"
   for c in "${components[@]}"; do
     if port_busy "$(port_of "$c")"; then say "warning: port $(port_of "$c") ($c) is still in use"; fi
   done
@@ -278,13 +322,24 @@ cmd_status() {
     fi
     printf '%-24s %-8s %-6s %s\n' "$c" "${pid:--}" "$(port_of "$c")" "$state_"
   done
+  realnodes_status || rc=1
   [[ $rc -eq 0 ]] && echo "export KUBECONFIG=$kubeconfig"
   return $rc
+}
+
+cmd_load_images() { # tarball...
+  node_tools
+  local n
+  while read -r n; do
+    [[ -n "$(pid_of "containerd-$n")" ]] || { say "real node $n is not running"; exit 1; }
+    import_images "$n" "$@"
+  done < <(recorded_real_nodes)
 }
 
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  load-images) shift; cmd_load_images "$@" ;;
+  *) echo "usage: $0 up|down|status|load-images TAR..." >&2; exit 2 ;;
 esac

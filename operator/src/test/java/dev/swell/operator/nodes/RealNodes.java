@@ -1,0 +1,85 @@
+package dev.swell.operator.nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The simulated cluster's real nodes (hack/sim-cluster.sh with SWELL_SIM_REAL_NODES), seen as a
+ * user sees them: kubectl and the API. Pods here run: images, probes, security context and
+ * Services are the real thing. A cluster without real nodes fails the tests, never skips them.
+ */
+final class RealNodes implements AutoCloseable {
+
+  /** The repository root (failsafe runs in operator/). */
+  static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+  final KubernetesClient client = new KubernetesClientBuilder().build();
+
+  RealNodes() {
+    assertThat(System.getenv("KUBECONFIG")).as("KUBECONFIG: `make test` starts the simulated cluster").isNotBlank();
+    assertThat(names()).as("nodes with a containerd runtime: hack/sim-cluster.sh up with SWELL_SIM_REAL_NODES")
+        .isNotEmpty();
+  }
+
+  /** The names of the nodes whose kubelet runs containers (the others are KWOK's). */
+  List<String> names() {
+    return client.nodes().list().getItems().stream()
+        .filter(n -> n.getStatus() != null && n.getStatus().getNodeInfo() != null
+            && String.valueOf(n.getStatus().getNodeInfo().getContainerRuntimeVersion()).startsWith("containerd://"))
+        .map(n -> n.getMetadata().getName()).toList();
+  }
+
+  Node node(String name) {
+    return client.nodes().withName(name).get();
+  }
+
+  List<Pod> pods(String namespace, Map<String, String> labels) {
+    return client.pods().inNamespace(namespace).withLabels(labels).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  static boolean ready(Pod p) {
+    return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** kubectl with the test's KUBECONFIG; its exit code and combined output. */
+  static Result kubectl(String... args) {
+    String[] cmd = new String[args.length + 1];
+    cmd[0] = System.getenv().getOrDefault("KUBECTL", "kubectl");
+    System.arraycopy(args, 0, cmd, 1, args.length);
+    try {
+      Process p = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("kubectl %s", String.join(" ", args)).isTrue();
+      return new Result(p.exitValue(), out);
+    } catch (IOException e) {
+      throw new AssertionError("kubectl " + String.join(" ", args), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  record Result(int code, String output) {
+    Result ok() {
+      assertThat(code).as("exit code; output:%n%s", output).isZero();
+      return this;
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.swell.operator.nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator as users run it (manifests/ applied as is: two replicas, leader election, its
+ * ServiceAccount and RBAC) manages the shop sample on real nodes, and the shop works.
+ */
+class ShopOnRealNodes {
+
+  static final String NS = "real-shop";
+  static final Map<String, String> API = Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "api");
+  /** The Redis image hack/images/build.sh makes from this machine's redis-server. */
+  static final String REDIS_IMAGE = "swell/redis:0.1.0";
+  static RealNodes nodes;
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void deploy() throws Exception {
+    nodes = new RealNodes();
+    RealNodes.kubectl("apply", "--server-side", "--force-conflicts", "-k", "manifests").ok();
+    RealNodes.kubectl("-n", "swell-system", "rollout", "status", "deployment/swell-operator", "--timeout=180s").ok();
+    RealNodes.kubectl("create", "namespace", NS).ok();
+    // the sample as it is, but with the Redis image these nodes have (they reach no registry)
+    String shop = Files.readString(RealNodes.REPO.resolve("manifests/samples/shop.yaml"))
+        .replace("    managed:\n", "    managed:\n      image: " + REDIS_IMAGE + "\n");
+    assertThat(shop).contains(REDIS_IMAGE);
+    Path file = Files.createTempFile("shop", ".yaml");
+    Files.writeString(file, shop);
+    RealNodes.kubectl("-n", NS, "apply", "--server-side", "-f", file.toString()).ok();
+    Files.delete(file);
+  }
+
+  @AfterAll
+  static void remove() {
+    if (nodes != null) {
+      RealNodes.kubectl("delete", "namespace", NS, "--ignore-not-found", "--timeout=120s");
+      nodes.close();
+    }
+  }
+
+  static List<Pod> readyApiPods() {
+    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      List<Pod> pods = nodes.pods(NS, API);
+      assertThat(pods).as("api pods").hasSize(2).allMatch(RealNodes::ready, "Ready");
+    });
+    return nodes.pods(NS, API);
+  }
+
+  @Test
+  void apiPodsBecomeReadyThroughTheirRealReadinessProbeOnRealNodes() {
+    List<Pod> pods = readyApiPods();
+    List<String> real = nodes.names();
+    for (Pod p : pods) {
+      assertThat(real).as("node of %s", p.getMetadata().getName()).contains(p.getSpec().getNodeName());
+      assertThat(p.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+      assertThat(p.getStatus().getContainerStatuses().get(0).getContainerID()).startsWith("containerd://");
+    }
+  }
+
+  static String apiBase() {
+    Service svc = nodes.client.services().inNamespace(NS).withName("shop-api").get();
+    assertThat(svc).as("Service shop-api").isNotNull();
+    return "http://" + svc.getSpec().getClusterIP() + ":" + svc.getSpec().getPorts().get(0).getPort();
+  }
+
+  static HttpResponse<String> send(HttpRequest.Builder req) throws Exception {
+    return http.send(req.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aProductIsAMissThenAHitThroughTheServiceClusterIp() throws Exception {
+    readyApiPods();
+    String base = apiBase();
+    HttpResponse<String> first = send(HttpRequest.newBuilder(URI.create(base + "/products/1")));
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(first.headers().firstValue("X-Cache")).hasValue("MISS");
+    HttpResponse<String> second = send(HttpRequest.newBuilder(URI.create(base + "/products/1")));
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(second.headers().firstValue("X-Cache")).hasValue("HIT");
+  }
+
+  @Test
+  void aJobIsAccepted() throws Exception {
+    readyApiPods();
+    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(apiBase() + "/jobs"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"payload\":\"real-pods\"}")));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+  }
+
+  @Test
+  void theApiRunsAsNonRootAndCannotWriteToItsRootFilesystem() {
+    Pod pod = readyApiPods().get(0);
+    String name = pod.getMetadata().getName();
+    // the image has no shell: a second JVM in the container shows its user and tries to write
+    RealNodes.Result who = RealNodes.kubectl("-n", NS, "exec", name, "--", "java", "-Xmx16m",
+        "-XshowSettings:properties", "-version").ok();
+    assertThat(who.output()).contains("user.name = nonroot");
+    RealNodes.Result root = RealNodes.kubectl("-n", NS, "exec", name, "--", "java", "-Xmx16m",
+        "-Xlog:gc:file=/probe.log", "-version");
+    assertThat(root.output()).containsIgnoringCase("read-only file system");
+    RealNodes.Result tmp = RealNodes.kubectl("-n", NS, "exec", name, "--", "java", "-Xmx16m",
+        "-Xlog:gc:file=/tmp/probe.log", "-version").ok();
+    assertThat(tmp.output()).doesNotContainIgnoringCase("read-only file system");
+  }
+}
