@@ -12,8 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,8 @@ class ShopOnRealNodes {
 
   static final String NS = "real-shop";
   static final Map<String, String> API = Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "api");
+  static final Map<String, String> WORKER = Map.of("app.kubernetes.io/name", "shop",
+      "app.kubernetes.io/component", "worker");
   /** The Redis image hack/images/build.sh makes from this machine's redis-server. */
   static final String REDIS_IMAGE = "swell/redis:0.1.0";
   static RealNodes nodes;
@@ -118,5 +123,47 @@ class ShopOnRealNodes {
     RealNodes.Result tmp = RealNodes.kubectl("-n", NS, "exec", name, "--", "java", "-Xmx16m",
         "-Xlog:gc:file=/tmp/probe.log", "-version").ok();
     assertThat(tmp.output()).doesNotContainIgnoringCase("read-only file system");
+  }
+
+  @Test
+  void theOperatorPodScalesWorkersOnTheDedicatedNodeFromZeroToDrainABurstAndBackToZero() throws Exception {
+    readyApiPods();
+    // the sample waits 60 s after the last job and the HPA's default 300 s before scaling down
+    RealNodes.kubectl("-n", NS, "patch", "scalableservice", "shop", "--type", "merge", "-p",
+        "{\"spec\":{\"worker\":{\"autoscaling\":{\"cooldown\":\"5s\","
+            + "\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":0}}}}}}").ok();
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(workerReplicas()).as("worker replicas before the burst (another test's job may be in hand)").isZero());
+    String base = apiBase();
+    List<String> ids = new ArrayList<>();
+    Pattern id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+    for (int i = 0; i < 100; i++) {
+      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/jobs"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":\"burst-" + i + "\",\"workMillis\":100}")));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      Matcher m = id.matcher(r.body());
+      assertThat(m.find()).as(r.body()).isTrue();
+      ids.add(m.group(1));
+    }
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(nodes.pods(NS, WORKER)).as("worker pods").isNotEmpty().anyMatch(RealNodes::ready, "Ready"));
+    for (Pod p : nodes.pods(NS, WORKER)) {
+      assertThat(p.getSpec().getNodeName()).as("node of %s", p.getMetadata().getName()).isEqualTo("swell-worker4");
+    }
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      for (String job : ids) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + job)));
+        assertThat(r.body()).as("job %s", job).contains("\"done\"");
+      }
+    });
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(workerReplicas()).as("worker replicas after the burst").isZero());
+  }
+
+  static int workerReplicas() {
+    var worker = nodes.client.apps().deployments().inNamespace(NS).withName("shop-worker").get();
+    assertThat(worker).as("Deployment shop-worker").isNotNull();
+    return worker.getSpec().getReplicas() == null ? 1 : worker.getSpec().getReplicas();
   }
 }
