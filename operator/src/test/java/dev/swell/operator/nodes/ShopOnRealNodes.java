@@ -77,6 +77,9 @@ class ShopOnRealNodes {
       assertThat(p.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
       assertThat(p.getStatus().getContainerStatuses().get(0).getContainerID()).startsWith("containerd://");
     }
+    // the image's read-only root still lets Netty unpack its epoll library (to the /tmp volume)
+    assertThat(RealNodes.kubectl("-n", NS, "logs", pods.get(0).getMetadata().getName()).ok().output())
+        .contains("epoll event loops");
   }
 
   static String apiBase() {
