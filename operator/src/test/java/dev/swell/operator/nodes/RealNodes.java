@@ -53,22 +53,39 @@ final class RealNodes implements AutoCloseable {
         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  /** kubectl with the test's KUBECONFIG; its exit code and combined output. */
+  /** kubectl (KUBECTL, else the one on PATH) with the test's KUBECONFIG; its exit code and combined output. */
   static Result kubectl(String... args) {
     String[] cmd = new String[args.length + 1];
     cmd[0] = System.getenv().getOrDefault("KUBECTL", "kubectl");
     System.arraycopy(args, 0, cmd, 1, args.length);
+    return run(cmd);
+  }
+
+  /** A command run from the repository root: its exit code and combined output. */
+  static Result run(String... cmd) {
     try {
       Process p = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("kubectl %s", String.join(" ", args)).isTrue();
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
       return new Result(p.exitValue(), out);
     } catch (IOException e) {
-      throw new AssertionError("kubectl " + String.join(" ", args), e);
+      throw new AssertionError(String.join(" ", cmd), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** crictl against one real node's containerd, as an admin on that node would run it. */
+  static Result crictl(String node, String... args) {
+    Path sim = Path.of(System.getenv().getOrDefault("SWELL_SIM_DIR", REPO.resolve(".sim").toString()));
+    Result bin = run(REPO.resolve("hack/build-nodes.sh").toString(), "--bin-dir").ok();
+    String[] cmd = new String[args.length + 3];
+    cmd[0] = bin.output().strip() + "/crictl";
+    cmd[1] = "--config";
+    cmd[2] = sim.resolve("nodes").resolve(node).resolve("crictl.yaml").toString();
+    System.arraycopy(args, 0, cmd, 3, args.length);
+    return run(cmd);
   }
 
   record Result(int code, String output) {

@@ -3,8 +3,11 @@ package dev.swell.operator.nodes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -138,17 +141,7 @@ class ShopOnRealNodes {
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
         assertThat(workerReplicas()).as("worker replicas before the burst (another test's job may be in hand)").isZero());
     String base = apiBase();
-    List<String> ids = new ArrayList<>();
-    Pattern id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-    for (int i = 0; i < 100; i++) {
-      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/jobs"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":\"burst-" + i + "\",\"workMillis\":100}")));
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-      Matcher m = id.matcher(r.body());
-      assertThat(m.find()).as(r.body()).isTrue();
-      ids.add(m.group(1));
-    }
+    List<String> ids = postJobs(base, "burst", 100, 100);
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
         assertThat(nodes.pods(NS, WORKER)).as("worker pods").isNotEmpty().anyMatch(RealNodes::ready, "Ready"));
     for (Pod p : nodes.pods(NS, WORKER)) {
@@ -156,8 +149,7 @@ class ShopOnRealNodes {
     }
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
       for (String job : ids) {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + job)));
-        assertThat(r.body()).as("job %s", job).contains("\"done\"");
+        assertThat(status(base, job)).as("job %s", job).contains("\"done\"");
       }
     });
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
@@ -168,5 +160,107 @@ class ShopOnRealNodes {
     var worker = nodes.client.apps().deployments().inNamespace(NS).withName("shop-worker").get();
     assertThat(worker).as("Deployment shop-worker").isNotNull();
     return worker.getSpec().getReplicas() == null ? 1 : worker.getSpec().getReplicas();
+  }
+
+  @Test
+  void aWorkerKilledWithSigkillMidBatchLosesNoJob() throws Exception {
+    readyApiPods();
+    String base = apiBase();
+    List<String> ids = postJobs(base, "kill", 150, 200);
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(nodes.pods(NS, WORKER)).as("worker pods").anyMatch(RealNodes::ready, "Ready"));
+    // wait until work is in hand, then kill one worker's container outright (no SIGTERM)
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() ->
+        ids.stream().anyMatch(i -> status(base, i).contains("\"done\"")));
+    Pod victim = nodes.pods(NS, WORKER).stream().filter(RealNodes::ready).findFirst().orElseThrow();
+    String container = victim.getStatus().getContainerStatuses().get(0).getContainerID().replace("containerd://", "");
+    RealNodes.crictl(victim.getSpec().getNodeName(), "stop", "--timeout", "0", container).ok();
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      Pod p = nodes.client.pods().inNamespace(NS).withName(victim.getMetadata().getName()).get();
+      assertThat(p == null || p.getStatus().getContainerStatuses().get(0).getRestartCount() > 0)
+          .as("the kubelet restarted the killed container (or the pod is gone)").isTrue();
+    });
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      for (String job : ids) {
+        assertThat(status(base, job)).as("job %s", job).containsAnyOf("\"done\"", "\"dead\"");
+      }
+    });
+  }
+
+  static String status(String base, String job) {
+    try {
+      return send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + job))).body();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  static List<String> postJobs(String base, String name, int count, int workMillis) throws Exception {
+    List<String> ids = new ArrayList<>();
+    Pattern id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+    for (int i = 0; i < count; i++) {
+      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/jobs"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"payload\":\"" + name + "-" + i + "\",\"workMillis\":" + workMillis + "}")));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      Matcher m = id.matcher(r.body());
+      assertThat(m.find()).as(r.body()).isTrue();
+      ids.add(m.group(1));
+    }
+    return ids;
+  }
+
+  @Test
+  void whenTheLeaderPodIsDeletedMidReconcileTheOtherReplicaTakesTheLeaseAndConverges() throws Exception {
+    String holder = leaseHolder();
+    Pod leaderPod = nodes.pods("swell-system", Map.of("app.kubernetes.io/name", "swell-operator")).stream()
+        .filter(p -> holder.contains(p.getMetadata().getName())).findFirst()
+        .orElseThrow(() -> new AssertionError("no operator pod holds the Lease; its holder: " + holder));
+    // a new service, and its leader gone while it reconciles it
+    Path file = Files.createTempFile("failover", ".yaml");
+    Files.writeString(file, """
+        apiVersion: swell.dev/v1alpha1
+        kind: ScalableService
+        metadata: {name: failover}
+        spec:
+          image: swell/sample-app:0.1.0
+          redis: {mode: Managed, managed: {image: %s}}
+          api: {replicas: 1}
+        """.formatted(REDIS_IMAGE));
+    RealNodes.kubectl("-n", NS, "apply", "--server-side", "-f", file.toString()).ok();
+    Files.delete(file);
+    RealNodes.kubectl("-n", "swell-system", "delete", "pod", leaderPod.getMetadata().getName(), "--wait=false").ok();
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(leaseHolder()).as("the Lease's holder").doesNotContain(leaderPod.getMetadata().getName()));
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      GenericKubernetesResource s = nodes.client.genericKubernetesResources("swell.dev/v1alpha1", "ScalableService")
+          .inNamespace(NS).withName("failover").get();
+      Object observed = s.getAdditionalProperties().get("status") instanceof Map<?, ?> st ? st.get("observedGeneration") : null;
+      assertThat(observed).as("status.observedGeneration").isNotNull();
+      assertThat(((Number) observed).longValue()).isEqualTo(s.getMetadata().getGeneration());
+      Map<String, String> mine = Map.of("app.kubernetes.io/name", "failover");
+      List<String> deployments = nodes.client.apps().deployments().inNamespace(NS).withLabels(mine).list().getItems()
+          .stream().peek(d -> assertOwnedBy(d, s)).map(d -> d.getMetadata().getName()).sorted().toList();
+      List<String> services = nodes.client.services().inNamespace(NS).withLabels(mine).list().getItems()
+          .stream().peek(d -> assertOwnedBy(d, s)).map(d -> d.getMetadata().getName()).sorted().toList();
+      assertThat(deployments).containsExactly("failover-api", "failover-redis");
+      assertThat(services).containsExactly("failover-api", "failover-redis");
+    });
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(nodes.pods("swell-system", Map.of("app.kubernetes.io/name", "swell-operator")))
+            .as("operator pods (the Deployment replaces the deleted one)").hasSize(2).allMatch(RealNodes::ready, "Ready"));
+  }
+
+  static String leaseHolder() {
+    Lease lease = nodes.client.leases().inNamespace("swell-system").withName("swell-operator").get();
+    assertThat(lease).as("Lease swell-system/swell-operator").isNotNull();
+    assertThat(lease.getSpec().getHolderIdentity()).as("the Lease's holder").isNotBlank();
+    return lease.getSpec().getHolderIdentity();
+  }
+
+  static void assertOwnedBy(HasMetadata child, HasMetadata owner) {
+    assertThat(child.getMetadata().getOwnerReferences()).as("owners of %s", child.getMetadata().getName())
+        .anyMatch(o -> o.getUid().equals(owner.getMetadata().getUid()));
   }
 }
