@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The simulated cluster's real nodes (hack/sim-cluster.sh with SWELL_SIM_REAL_NODES), seen as a
- * user sees them: kubectl and the API. Pods here run: images, probes, security context and
- * Services are the real thing. A cluster without real nodes fails the tests, never skips them.
+ * user sees them: kubectl and the API. Pods here run: images, probes, security context and Services
+ * are the real thing. A cluster without real nodes fails the tests, never skips them.
  */
 final class RealNodes implements AutoCloseable {
 
@@ -26,17 +26,25 @@ final class RealNodes implements AutoCloseable {
   final KubernetesClient client = new KubernetesClientBuilder().build();
 
   RealNodes() {
-    assertThat(System.getenv("KUBECONFIG")).as("KUBECONFIG: `make test` starts the simulated cluster").isNotBlank();
-    assertThat(names()).as("nodes with a containerd runtime: hack/sim-cluster.sh up with SWELL_SIM_REAL_NODES")
+    assertThat(System.getenv("KUBECONFIG"))
+        .as("KUBECONFIG: `make test` starts the simulated cluster")
+        .isNotBlank();
+    assertThat(names())
+        .as("nodes with a containerd runtime: hack/sim-cluster.sh up with SWELL_SIM_REAL_NODES")
         .isNotEmpty();
   }
 
   /** The names of the nodes whose kubelet runs containers (the others are KWOK's). */
   List<String> names() {
     return client.nodes().list().getItems().stream()
-        .filter(n -> n.getStatus() != null && n.getStatus().getNodeInfo() != null
-            && String.valueOf(n.getStatus().getNodeInfo().getContainerRuntimeVersion()).startsWith("containerd://"))
-        .map(n -> n.getMetadata().getName()).toList();
+        .filter(
+            n ->
+                n.getStatus() != null
+                    && n.getStatus().getNodeInfo() != null
+                    && String.valueOf(n.getStatus().getNodeInfo().getContainerRuntimeVersion())
+                        .startsWith("containerd://"))
+        .map(n -> n.getMetadata().getName())
+        .toList();
   }
 
   Node node(String name) {
@@ -45,15 +53,21 @@ final class RealNodes implements AutoCloseable {
 
   List<Pod> pods(String namespace, Map<String, String> labels) {
     return client.pods().inNamespace(namespace).withLabels(labels).list().getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
   static boolean ready(Pod p) {
-    return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return p.getStatus() != null
+        && p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  /** kubectl (KUBECTL, else the one on PATH) with the test's KUBECONFIG; its exit code and combined output. */
+  /**
+   * kubectl (KUBECTL, else the one on PATH) with the test's KUBECONFIG; its exit code and combined
+   * output.
+   */
   static Result kubectl(String... args) {
     String[] cmd = new String[args.length + 1];
     cmd[0] = System.getenv().getOrDefault("KUBECTL", "kubectl");
@@ -64,7 +78,8 @@ final class RealNodes implements AutoCloseable {
   /** A command run from the repository root: its exit code and combined output. */
   static Result run(String... cmd) {
     try {
-      Process p = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
       return new Result(p.exitValue(), out);
@@ -78,7 +93,8 @@ final class RealNodes implements AutoCloseable {
 
   /** crictl against one real node's containerd, as an admin on that node would run it. */
   static Result crictl(String node, String... args) {
-    Path sim = Path.of(System.getenv().getOrDefault("SWELL_SIM_DIR", REPO.resolve(".sim").toString()));
+    Path sim =
+        Path.of(System.getenv().getOrDefault("SWELL_SIM_DIR", REPO.resolve(".sim").toString()));
     Result bin = run(REPO.resolve("hack/build-nodes.sh").toString(), "--bin-dir").ok();
     String[] cmd = new String[args.length + 3];
     cmd[0] = bin.output().strip() + "/crictl";

@@ -31,23 +31,35 @@ import org.junit.jupiter.api.Test;
 class ShopOnRealNodes {
 
   static final String NS = "real-shop";
-  static final Map<String, String> API = Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "api");
-  static final Map<String, String> WORKER = Map.of("app.kubernetes.io/name", "shop",
-      "app.kubernetes.io/component", "worker");
+  static final Map<String, String> API =
+      Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "api");
+  static final Map<String, String> WORKER =
+      Map.of("app.kubernetes.io/name", "shop", "app.kubernetes.io/component", "worker");
+
   /** The Redis image hack/images/build.sh makes from this machine's redis-server. */
   static final String REDIS_IMAGE = "swell/redis:0.1.0";
+
   static RealNodes nodes;
-  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void deploy() throws Exception {
     nodes = new RealNodes();
     RealNodes.kubectl("apply", "--server-side", "--force-conflicts", "-k", "manifests").ok();
-    RealNodes.kubectl("-n", "swell-system", "rollout", "status", "deployment/swell-operator", "--timeout=180s").ok();
+    RealNodes.kubectl(
+            "-n",
+            "swell-system",
+            "rollout",
+            "status",
+            "deployment/swell-operator",
+            "--timeout=180s")
+        .ok();
     RealNodes.kubectl("create", "namespace", NS).ok();
     // the sample as it is, but with the Redis image these nodes have (they reach no registry)
-    String shop = Files.readString(RealNodes.REPO.resolve("manifests/samples/shop.yaml"))
-        .replace("    managed:\n", "    managed:\n      image: " + REDIS_IMAGE + "\n");
+    String shop =
+        Files.readString(RealNodes.REPO.resolve("manifests/samples/shop.yaml"))
+            .replace("    managed:\n", "    managed:\n      image: " + REDIS_IMAGE + "\n");
     assertThat(shop).contains(REDIS_IMAGE);
     Path file = Files.createTempFile("shop", ".yaml");
     Files.writeString(file, shop);
@@ -64,10 +76,14 @@ class ShopOnRealNodes {
   }
 
   static List<Pod> readyApiPods() {
-    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-      List<Pod> pods = nodes.pods(NS, API);
-      assertThat(pods).as("api pods").hasSize(2).allMatch(RealNodes::ready, "Ready");
-    });
+    await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              List<Pod> pods = nodes.pods(NS, API);
+              assertThat(pods).as("api pods").hasSize(2).allMatch(RealNodes::ready, "Ready");
+            });
     return nodes.pods(NS, API);
   }
 
@@ -76,23 +92,32 @@ class ShopOnRealNodes {
     List<Pod> pods = readyApiPods();
     List<String> real = nodes.names();
     for (Pod p : pods) {
-      assertThat(real).as("node of %s", p.getMetadata().getName()).contains(p.getSpec().getNodeName());
-      assertThat(p.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
-      assertThat(p.getStatus().getContainerStatuses().get(0).getContainerID()).startsWith("containerd://");
+      assertThat(real)
+          .as("node of %s", p.getMetadata().getName())
+          .contains(p.getSpec().getNodeName());
+      assertThat(p.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
+          .isEqualTo("/readyz");
+      assertThat(p.getStatus().getContainerStatuses().get(0).getContainerID())
+          .startsWith("containerd://");
     }
     // the image's read-only root still lets Netty unpack its epoll library (to the /tmp volume)
-    assertThat(RealNodes.kubectl("-n", NS, "logs", pods.get(0).getMetadata().getName()).ok().output())
+    assertThat(
+            RealNodes.kubectl("-n", NS, "logs", pods.get(0).getMetadata().getName()).ok().output())
         .contains("epoll event loops");
   }
 
   static String apiBase() {
     Service svc = nodes.client.services().inNamespace(NS).withName("shop-api").get();
     assertThat(svc).as("Service shop-api").isNotNull();
-    return "http://" + svc.getSpec().getClusterIP() + ":" + svc.getSpec().getPorts().get(0).getPort();
+    return "http://"
+        + svc.getSpec().getClusterIP()
+        + ":"
+        + svc.getSpec().getPorts().get(0).getPort();
   }
 
   static HttpResponse<String> send(HttpRequest.Builder req) throws Exception {
-    return http.send(req.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        req.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -110,8 +135,11 @@ class ShopOnRealNodes {
   @Test
   void aJobIsAccepted() throws Exception {
     readyApiPods();
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(apiBase() + "/jobs"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"payload\":\"real-pods\"}")));
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create(apiBase() + "/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":\"real-pods\"}")));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
   }
 
@@ -120,40 +148,101 @@ class ShopOnRealNodes {
     Pod pod = readyApiPods().get(0);
     String name = pod.getMetadata().getName();
     // the image has no shell: a second JVM in the container shows its user and tries to write
-    RealNodes.Result who = RealNodes.kubectl("-n", NS, "exec", name, "--", "java", "-Xmx16m",
-        "-XshowSettings:properties", "-version").ok();
+    RealNodes.Result who =
+        RealNodes.kubectl(
+                "-n",
+                NS,
+                "exec",
+                name,
+                "--",
+                "java",
+                "-Xmx16m",
+                "-XshowSettings:properties",
+                "-version")
+            .ok();
     assertThat(who.output()).contains("user.name = nonroot");
-    RealNodes.Result root = RealNodes.kubectl("-n", NS, "exec", name, "--", "java", "-Xmx16m",
-        "-Xlog:gc:file=/probe.log", "-version");
+    RealNodes.Result root =
+        RealNodes.kubectl(
+            "-n",
+            NS,
+            "exec",
+            name,
+            "--",
+            "java",
+            "-Xmx16m",
+            "-Xlog:gc:file=/probe.log",
+            "-version");
     assertThat(root.output()).containsIgnoringCase("read-only file system");
-    RealNodes.Result tmp = RealNodes.kubectl("-n", NS, "exec", name, "--", "java", "-Xmx16m",
-        "-Xlog:gc:file=/tmp/probe.log", "-version").ok();
+    RealNodes.Result tmp =
+        RealNodes.kubectl(
+                "-n",
+                NS,
+                "exec",
+                name,
+                "--",
+                "java",
+                "-Xmx16m",
+                "-Xlog:gc:file=/tmp/probe.log",
+                "-version")
+            .ok();
     assertThat(tmp.output()).doesNotContainIgnoringCase("read-only file system");
   }
 
   @Test
-  void theOperatorPodScalesWorkersOnTheDedicatedNodeFromZeroToDrainABurstAndBackToZero() throws Exception {
+  void theOperatorPodScalesWorkersOnTheDedicatedNodeFromZeroToDrainABurstAndBackToZero()
+      throws Exception {
     readyApiPods();
     // the sample waits 60 s after the last job and the HPA's default 300 s before scaling down
-    RealNodes.kubectl("-n", NS, "patch", "scalableservice", "shop", "--type", "merge", "-p",
-        "{\"spec\":{\"worker\":{\"autoscaling\":{\"cooldown\":\"5s\","
-            + "\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":0}}}}}}").ok();
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-        assertThat(workerReplicas()).as("worker replicas before the burst (another test's job may be in hand)").isZero());
+    RealNodes.kubectl(
+            "-n",
+            NS,
+            "patch",
+            "scalableservice",
+            "shop",
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"worker\":{\"autoscaling\":{\"cooldown\":\"5s\","
+                + "\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":0}}}}}}")
+        .ok();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(workerReplicas())
+                    .as("worker replicas before the burst (another test's job may be in hand)")
+                    .isZero());
     String base = apiBase();
     List<String> ids = postJobs(base, "burst", 100, 100);
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-        assertThat(nodes.pods(NS, WORKER)).as("worker pods").isNotEmpty().anyMatch(RealNodes::ready, "Ready"));
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(nodes.pods(NS, WORKER))
+                    .as("worker pods")
+                    .isNotEmpty()
+                    .anyMatch(RealNodes::ready, "Ready"));
     for (Pod p : nodes.pods(NS, WORKER)) {
-      assertThat(p.getSpec().getNodeName()).as("node of %s", p.getMetadata().getName()).isEqualTo("swell-worker4");
+      assertThat(p.getSpec().getNodeName())
+          .as("node of %s", p.getMetadata().getName())
+          .isEqualTo("swell-worker4");
     }
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-      for (String job : ids) {
-        assertThat(status(base, job)).as("job %s", job).contains("\"done\"");
-      }
-    });
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-        assertThat(workerReplicas()).as("worker replicas after the burst").isZero());
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              for (String job : ids) {
+                assertThat(status(base, job)).as("job %s", job).contains("\"done\"");
+              }
+            });
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> assertThat(workerReplicas()).as("worker replicas after the burst").isZero());
   }
 
   static int workerReplicas() {
@@ -167,24 +256,57 @@ class ShopOnRealNodes {
     readyApiPods();
     String base = apiBase();
     List<String> ids = postJobs(base, "kill", 150, 200);
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-        assertThat(nodes.pods(NS, WORKER)).as("worker pods").anyMatch(RealNodes::ready, "Ready"));
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () ->
+                assertThat(nodes.pods(NS, WORKER))
+                    .as("worker pods")
+                    .anyMatch(RealNodes::ready, "Ready"));
     // wait until work is in hand, then kill one worker's container outright (no SIGTERM)
-    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() ->
-        ids.stream().anyMatch(i -> status(base, i).contains("\"done\"")));
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> ids.stream().anyMatch(i -> status(base, i).contains("\"done\"")));
     Pod victim = nodes.pods(NS, WORKER).stream().filter(RealNodes::ready).findFirst().orElseThrow();
-    String container = victim.getStatus().getContainerStatuses().get(0).getContainerID().replace("containerd://", "");
+    String container =
+        victim
+            .getStatus()
+            .getContainerStatuses()
+            .get(0)
+            .getContainerID()
+            .replace("containerd://", "");
     RealNodes.crictl(victim.getSpec().getNodeName(), "stop", "--timeout", "0", container).ok();
-    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      Pod p = nodes.client.pods().inNamespace(NS).withName(victim.getMetadata().getName()).get();
-      assertThat(p == null || p.getStatus().getContainerStatuses().get(0).getRestartCount() > 0)
-          .as("the kubelet restarted the killed container (or the pod is gone)").isTrue();
-    });
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-      for (String job : ids) {
-        assertThat(status(base, job)).as("job %s", job).containsAnyOf("\"done\"", "\"dead\"");
-      }
-    });
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              Pod p =
+                  nodes
+                      .client
+                      .pods()
+                      .inNamespace(NS)
+                      .withName(victim.getMetadata().getName())
+                      .get();
+              assertThat(
+                      p == null
+                          || p.getStatus().getContainerStatuses().get(0).getRestartCount() > 0)
+                  .as("the kubelet restarted the killed container (or the pod is gone)")
+                  .isTrue();
+            });
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              for (String job : ids) {
+                assertThat(status(base, job))
+                    .as("job %s", job)
+                    .containsAnyOf("\"done\"", "\"dead\"");
+              }
+            });
   }
 
   static String status(String base, String job) {
@@ -195,14 +317,24 @@ class ShopOnRealNodes {
     }
   }
 
-  static List<String> postJobs(String base, String name, int count, int workMillis) throws Exception {
+  static List<String> postJobs(String base, String name, int count, int workMillis)
+      throws Exception {
     List<String> ids = new ArrayList<>();
     Pattern id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
     for (int i = 0; i < count; i++) {
-      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/jobs"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"payload\":\"" + name + "-" + i + "\",\"workMillis\":" + workMillis + "}")));
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(URI.create(base + "/jobs"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"payload\":\""
+                              + name
+                              + "-"
+                              + i
+                              + "\",\"workMillis\":"
+                              + workMillis
+                              + "}")));
       assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
       Matcher m = id.matcher(r.body());
       assertThat(m.find()).as(r.body()).isTrue();
@@ -212,14 +344,20 @@ class ShopOnRealNodes {
   }
 
   @Test
-  void whenTheLeaderPodIsDeletedMidReconcileTheOtherReplicaTakesTheLeaseAndConverges() throws Exception {
+  void whenTheLeaderPodIsDeletedMidReconcileTheOtherReplicaTakesTheLeaseAndConverges()
+      throws Exception {
     String holder = leaseHolder();
-    Pod leaderPod = nodes.pods("swell-system", Map.of("app.kubernetes.io/name", "swell-operator")).stream()
-        .filter(p -> holder.contains(p.getMetadata().getName())).findFirst()
-        .orElseThrow(() -> new AssertionError("no operator pod holds the Lease; its holder: " + holder));
+    Pod leaderPod =
+        nodes.pods("swell-system", Map.of("app.kubernetes.io/name", "swell-operator")).stream()
+            .filter(p -> holder.contains(p.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no operator pod holds the Lease; its holder: " + holder));
     // a new service, and its leader gone while it reconciles it
     Path file = Files.createTempFile("failover", ".yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         apiVersion: swell.dev/v1alpha1
         kind: ScalableService
         metadata: {name: failover}
@@ -227,40 +365,100 @@ class ShopOnRealNodes {
           image: swell/sample-app:0.1.0
           redis: {mode: Managed, managed: {image: %s}}
           api: {replicas: 1}
-        """.formatted(REDIS_IMAGE));
+        """
+            .formatted(REDIS_IMAGE));
     RealNodes.kubectl("-n", NS, "apply", "--server-side", "-f", file.toString()).ok();
     Files.delete(file);
-    RealNodes.kubectl("-n", "swell-system", "delete", "pod", leaderPod.getMetadata().getName(), "--wait=false").ok();
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-        assertThat(leaseHolder()).as("the Lease's holder").doesNotContain(leaderPod.getMetadata().getName()));
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-      GenericKubernetesResource s = nodes.client.genericKubernetesResources("swell.dev/v1alpha1", "ScalableService")
-          .inNamespace(NS).withName("failover").get();
-      Object observed = s.getAdditionalProperties().get("status") instanceof Map<?, ?> st ? st.get("observedGeneration") : null;
-      assertThat(observed).as("status.observedGeneration").isNotNull();
-      assertThat(((Number) observed).longValue()).isEqualTo(s.getMetadata().getGeneration());
-      Map<String, String> mine = Map.of("app.kubernetes.io/name", "failover");
-      List<String> deployments = nodes.client.apps().deployments().inNamespace(NS).withLabels(mine).list().getItems()
-          .stream().peek(d -> assertOwnedBy(d, s)).map(d -> d.getMetadata().getName()).sorted().toList();
-      List<String> services = nodes.client.services().inNamespace(NS).withLabels(mine).list().getItems()
-          .stream().peek(d -> assertOwnedBy(d, s)).map(d -> d.getMetadata().getName()).sorted().toList();
-      assertThat(deployments).containsExactly("failover-api", "failover-redis");
-      assertThat(services).containsExactly("failover-api", "failover-redis");
-    });
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-        assertThat(nodes.pods("swell-system", Map.of("app.kubernetes.io/name", "swell-operator")))
-            .as("operator pods (the Deployment replaces the deleted one)").hasSize(2).allMatch(RealNodes::ready, "Ready"));
+    RealNodes.kubectl(
+            "-n",
+            "swell-system",
+            "delete",
+            "pod",
+            leaderPod.getMetadata().getName(),
+            "--wait=false")
+        .ok();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(leaseHolder())
+                    .as("the Lease's holder")
+                    .doesNotContain(leaderPod.getMetadata().getName()));
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource s =
+                  nodes
+                      .client
+                      .genericKubernetesResources("swell.dev/v1alpha1", "ScalableService")
+                      .inNamespace(NS)
+                      .withName("failover")
+                      .get();
+              Object observed =
+                  s.getAdditionalProperties().get("status") instanceof Map<?, ?> st
+                      ? st.get("observedGeneration")
+                      : null;
+              assertThat(observed).as("status.observedGeneration").isNotNull();
+              assertThat(((Number) observed).longValue())
+                  .isEqualTo(s.getMetadata().getGeneration());
+              Map<String, String> mine = Map.of("app.kubernetes.io/name", "failover");
+              List<String> deployments =
+                  nodes
+                      .client
+                      .apps()
+                      .deployments()
+                      .inNamespace(NS)
+                      .withLabels(mine)
+                      .list()
+                      .getItems()
+                      .stream()
+                      .peek(d -> assertOwnedBy(d, s))
+                      .map(d -> d.getMetadata().getName())
+                      .sorted()
+                      .toList();
+              List<String> services =
+                  nodes
+                      .client
+                      .services()
+                      .inNamespace(NS)
+                      .withLabels(mine)
+                      .list()
+                      .getItems()
+                      .stream()
+                      .peek(d -> assertOwnedBy(d, s))
+                      .map(d -> d.getMetadata().getName())
+                      .sorted()
+                      .toList();
+              assertThat(deployments).containsExactly("failover-api", "failover-redis");
+              assertThat(services).containsExactly("failover-api", "failover-redis");
+            });
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        nodes.pods(
+                            "swell-system", Map.of("app.kubernetes.io/name", "swell-operator")))
+                    .as("operator pods (the Deployment replaces the deleted one)")
+                    .hasSize(2)
+                    .allMatch(RealNodes::ready, "Ready"));
   }
 
   static String leaseHolder() {
-    Lease lease = nodes.client.leases().inNamespace("swell-system").withName("swell-operator").get();
+    Lease lease =
+        nodes.client.leases().inNamespace("swell-system").withName("swell-operator").get();
     assertThat(lease).as("Lease swell-system/swell-operator").isNotNull();
     assertThat(lease.getSpec().getHolderIdentity()).as("the Lease's holder").isNotBlank();
     return lease.getSpec().getHolderIdentity();
   }
 
   static void assertOwnedBy(HasMetadata child, HasMetadata owner) {
-    assertThat(child.getMetadata().getOwnerReferences()).as("owners of %s", child.getMetadata().getName())
+    assertThat(child.getMetadata().getOwnerReferences())
+        .as("owners of %s", child.getMetadata().getName())
         .anyMatch(o -> o.getUid().equals(owner.getMetadata().getUid()));
   }
 }
