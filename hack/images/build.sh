@@ -76,9 +76,10 @@ elif key="$self $(sha256sum "$nodebin/pause" | cut -c1-16)" && ! fresh "$out/pau
 fi
 
 # redis
-redis=$(command -v redis-server) cli=$(command -v redis-cli)
-key="$self $(redis-server --version | tr -d '\n' | sha256sum | cut -c1-16)"
-if ! fresh "$out/redis.tar" "$key"; then
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  say "no redis.tar: redis-server and redis-cli are not installed (hack/install-deps.sh)"
+elif redis=$(command -v redis-server) cli=$(command -v redis-cli) \
+  key="$self $(redis-server --version | tr -d '\n' | sha256sum | cut -c1-16)" && ! fresh "$out/redis.tar" "$key"; then
   say "swell/redis:0.1.0 from $(redis-server --version | grep -o 'v=[0-9.]*')"
   root=$(mktemp -d)
   base_files "$root"

@@ -192,19 +192,7 @@ class ShopOnRealNodes {
   void theOperatorPodScalesWorkersOnTheDedicatedNodeFromZeroToDrainABurstAndBackToZero()
       throws Exception {
     readyApiPods();
-    // the sample waits 60 s after the last job and the HPA's default 300 s before scaling down
-    RealNodes.kubectl(
-            "-n",
-            NS,
-            "patch",
-            "scalableservice",
-            "shop",
-            "--type",
-            "merge",
-            "-p",
-            "{\"spec\":{\"worker\":{\"autoscaling\":{\"cooldown\":\"5s\","
-                + "\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":0}}}}}}")
-        .ok();
+    shortenTheWorkersCooldown();
     await()
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(1))
@@ -460,5 +448,97 @@ class ShopOnRealNodes {
     assertThat(child.getMetadata().getOwnerReferences())
         .as("owners of %s", child.getMetadata().getName())
         .anyMatch(o -> o.getUid().equals(owner.getMetadata().getUid()));
+  }
+
+  /** The sample waits 60 s after the last job and the HPA's default 300 s before scaling down. */
+  static void shortenTheWorkersCooldown() {
+    RealNodes.kubectl(
+            "-n",
+            NS,
+            "patch",
+            "scalableservice",
+            "shop",
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"worker\":{\"autoscaling\":{\"cooldown\":\"5s\","
+                + "\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":0}}}}}}")
+        .ok();
+  }
+
+  @Test
+  void onAScaleDownThePodThatHoldsWorkStaysAndTheOthersAreStoppedWithSigterm() throws Exception {
+    readyApiPods();
+    shortenTheWorkersCooldown();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(workerReplicas()).as("worker replicas before").isZero());
+    String base = apiBase();
+    String slow = postJobs(base, "slow", 1, 30_000).get(0);
+    List<String> quick = postJobs(base, "quick", 59, 10);
+    Pattern worker = Pattern.compile("\"worker\"\\s*:\\s*\"([^\"]+)\"");
+    String holder =
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  Matcher m = worker.matcher(status(base, slow));
+                  return m.find() ? m.group(1) : null;
+                },
+                h -> h != null);
+    List<String> started = new ArrayList<>();
+    nodes
+        .client
+        .pods()
+        .inNamespace(NS)
+        .withLabels(WORKER)
+        .list()
+        .getItems()
+        .forEach(p -> started.add(p.getMetadata().getName()));
+    assertThat(started)
+        .as("workers the burst started (one holds the slow job)")
+        .hasSizeGreaterThan(1);
+    // once the queue is empty, only the slow job's batch is in hand: one worker is still needed,
+    // and it must be the one that holds it (a batch is acknowledged when its last job ends)
+    await()
+        .atMost(Duration.ofSeconds(25))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              assertThat(workerReplicas())
+                  .as("worker replicas while the slow job runs")
+                  .isEqualTo(1);
+              assertThat(nodes.pods(NS, WORKER))
+                  .extracting(p -> p.getMetadata().getName())
+                  .as("the worker left")
+                  .containsExactly(holder);
+            });
+    assertThat(status(base, slow)).as("the slow job, not yet done").doesNotContain("\"done\"");
+    // the others were stopped by their kubelet: SIGTERM, then the grace period
+    List<String> stopped = started.stream().filter(n -> !n.equals(holder)).toList();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              List<String> killed =
+                  nodes.client.v1().events().inNamespace(NS).list().getItems().stream()
+                      .filter(e -> "Killing".equals(e.getReason()))
+                      .map(e -> e.getInvolvedObject().getName())
+                      .toList();
+              assertThat(killed).as("pods the kubelet stopped").containsAll(stopped);
+            });
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              assertThat(status(base, slow)).as("the slow job").contains("\"done\"");
+              for (String job : quick) {
+                assertThat(status(base, job)).as("job %s", job).contains("\"done\"");
+              }
+            });
   }
 }
