@@ -176,6 +176,7 @@ cmd_up() {
     "$repo/hack/build-nodes.sh" >/dev/null
     "$repo/hack/images/build.sh" "$images_dir" >/dev/null
     node_tools
+    check_host_free
     record_host_state
     setup_network
     api_bind=0.0.0.0 api_advertise=$bridge_ip reconciler=lease
@@ -333,6 +334,7 @@ cmd_load_images() { # tarball...
   while read -r n; do
     [[ -n "$(pid_of "containerd-$n")" ]] || { say "real node $n is not running"; exit 1; }
     import_images "$n" "$@"
+    say "imported $# image(s) into $n"
   done < <(recorded_real_nodes)
 }
 

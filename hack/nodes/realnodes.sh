@@ -106,12 +106,21 @@ record_host_state() {
   ls /var/run/netns 2>/dev/null | sort >"$host_state/netns" || true
 }
 
+# One cluster with real nodes per machine: the bridge, its addresses, the Service route and the
+# nft table are the host's. The bridge's alias names the cluster (its state folder) that made it.
+bridge_owner() { cat "/sys/class/net/$bridge/ifalias" 2>/dev/null || true; }
+
+check_host_free() {
+  if ip link show "$bridge" >/dev/null 2>&1 && [[ "$(bridge_owner)" != "$state" ]]; then
+    say "bridge $bridge belongs to the simulated cluster in $(bridge_owner): stop it first (hack/sim-cluster.sh down there)"
+    exit 1
+  fi
+}
+
 setup_network() {
-  if ip link show "$bridge" >/dev/null 2>&1; then
-    ip -4 addr show dev "$bridge" | grep -q "inet $bridge_ip/" || {
-      say "bridge $bridge exists without $bridge_ip: another cluster uses it"; exit 1; }
-  else
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
     ip link add "$bridge" type bridge
+    ip link set "$bridge" alias "$state"
     ip addr add "$bridge_ip/16" dev "$bridge"
     ip link set "$bridge" up
   fi
@@ -392,7 +401,7 @@ cleanup_host() {
   for ns in $(ls /var/run/netns 2>/dev/null); do
     grep -qx "$ns" "$host_state/netns" 2>/dev/null || ip netns delete "$ns" 2>/dev/null || rm -f "/var/run/netns/$ns"
   done
-  if ip link show "$bridge" >/dev/null 2>&1; then
+  if ip link show "$bridge" >/dev/null 2>&1 && [[ "$(bridge_owner)" == "$state" ]]; then
     local v
     for v in $(ip -o link show master "$bridge" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
       ip link delete "$v" 2>/dev/null || true
