@@ -93,7 +93,7 @@ undeploy: ## remove the operator, its RBAC and the CRD (and with it every Scalab
 e2e: ## the E2E suite against the kind cluster (skips only what needs KWOK-simulated CPU)
 	$(KIND) get kubeconfig --name $(KIND_CLUSTER) > .kind-kubeconfig
 	KUBECONFIG=$(CURDIR)/.kind-kubeconfig $(MVN) -pl operator -am verify -Dtest=none \
-	  -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='*E2E'
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test='*E2E'
 
 .PHONY: demo
 demo: ## the whole story: kind where Docker is present, else the simulated cluster; draws .demo/timeline.png
