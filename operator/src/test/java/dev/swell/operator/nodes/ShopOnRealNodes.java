@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -475,8 +477,9 @@ class ShopOnRealNodes {
         .pollInterval(Duration.ofSeconds(1))
         .untilAsserted(() -> assertThat(workerReplicas()).as("worker replicas before").isZero());
     String base = apiBase();
-    String slow = postJobs(base, "slow", 1, 30_000).get(0);
-    List<String> quick = postJobs(base, "quick", 59, 10);
+    // the slow job first, on a worker that is Ready before the burst: the ReplicaSet removes
+    // not-Ready pods before it weighs pod-deletion-cost, so a busy pod still starting could go
+    String slow = postJobs(base, "slow", 1, 45_000).get(0);
     Pattern worker = Pattern.compile("\"worker\"\\s*:\\s*\"([^\"]+)\"");
     String holder =
         await()
@@ -488,25 +491,32 @@ class ShopOnRealNodes {
                   return m.find() ? m.group(1) : null;
                 },
                 h -> h != null);
-    List<String> started = new ArrayList<>();
-    nodes
-        .client
-        .pods()
-        .inNamespace(NS)
-        .withLabels(WORKER)
-        .list()
-        .getItems()
-        .forEach(p -> started.add(p.getMetadata().getName()));
-    assertThat(started)
-        .as("workers the burst started (one holds the slow job)")
-        .hasSizeGreaterThan(1);
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () ->
+                assertThat(nodes.pods(NS, WORKER))
+                    .as("the slow job's worker, Ready")
+                    .anyMatch(p -> p.getMetadata().getName().equals(holder) && RealNodes.ready(p)));
+    List<String> quick = postJobs(base, "quick", 59, 10);
+    Set<String> started = new TreeSet<>();
     // once the queue is empty, only the slow job's batch is in hand: one worker is still needed,
     // and it must be the one that holds it (a batch is acknowledged when its last job ends)
     await()
-        .atMost(Duration.ofSeconds(25))
+        .atMost(Duration.ofSeconds(40))
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(
             () -> {
+              nodes
+                  .client
+                  .pods()
+                  .inNamespace(NS)
+                  .withLabels(WORKER)
+                  .list()
+                  .getItems()
+                  .forEach(p -> started.add(p.getMetadata().getName()));
+              assertThat(started).as("workers the burst started").hasSizeGreaterThan(1);
               assertThat(workerReplicas())
                   .as("worker replicas while the slow job runs")
                   .isEqualTo(1);
@@ -518,6 +528,7 @@ class ShopOnRealNodes {
     assertThat(status(base, slow)).as("the slow job, not yet done").doesNotContain("\"done\"");
     // the others were stopped by their kubelet: SIGTERM, then the grace period
     List<String> stopped = started.stream().filter(n -> !n.equals(holder)).toList();
+    assertThat(stopped).as("workers removed on the scale-down").isNotEmpty();
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofSeconds(1))
