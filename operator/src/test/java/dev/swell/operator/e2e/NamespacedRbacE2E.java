@@ -7,7 +7,6 @@ import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.Config;
@@ -154,24 +153,6 @@ class NamespacedRbacE2E {
 
   /** What `kubectl auth can-i --as` answers, asked as the operator; "" = every namespace. */
   static boolean allowed(String verb, String resource, String group, String ns) {
-    String[] parts = resource.split("/");
-    return asOperator
-        .authorization()
-        .v1()
-        .selfSubjectAccessReview()
-        .create(
-            new SelfSubjectAccessReviewBuilder()
-                .withNewSpec()
-                .withNewResourceAttributes()
-                .withVerb(verb)
-                .withResource(parts[0])
-                .withSubresource(parts.length > 1 ? parts[1] : null)
-                .withGroup(group)
-                .withNamespace(ns.isEmpty() ? null : ns)
-                .endResourceAttributes()
-                .endSpec()
-                .build())
-        .getStatus()
-        .getAllowed();
+    return RbacE2E.canI(asOperator, verb, resource, group, ns.isEmpty() ? null : ns);
   }
 }

@@ -7,7 +7,6 @@ import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -155,24 +154,28 @@ class RbacE2E {
 
   /** What `kubectl auth can-i --as` answers, asked as the operator itself. */
   static boolean allowed(String verb, String resource, String group) {
+    return canI(asOperator, verb, resource, group, cluster.namespace);
+  }
+
+  /** `kubectl auth can-i` as the client's user; a null namespace asks for every namespace. */
+  static boolean canI(KubernetesClient as, String verb, String resource, String group, String ns) {
     String[] parts = resource.split("/");
-    SelfSubjectAccessReview review =
-        asOperator
-            .authorization()
-            .v1()
-            .selfSubjectAccessReview()
-            .create(
-                new SelfSubjectAccessReviewBuilder()
-                    .withNewSpec()
-                    .withNewResourceAttributes()
-                    .withVerb(verb)
-                    .withResource(parts[0])
-                    .withSubresource(parts.length > 1 ? parts[1] : null)
-                    .withGroup(group)
-                    .withNamespace(cluster.namespace)
-                    .endResourceAttributes()
-                    .endSpec()
-                    .build());
-    return review.getStatus().getAllowed();
+    return as.authorization()
+        .v1()
+        .selfSubjectAccessReview()
+        .create(
+            new SelfSubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withNewResourceAttributes()
+                .withVerb(verb)
+                .withResource(parts[0])
+                .withSubresource(parts.length > 1 ? parts[1] : null)
+                .withGroup(group)
+                .withNamespace(ns)
+                .endResourceAttributes()
+                .endSpec()
+                .build())
+        .getStatus()
+        .getAllowed();
   }
 }
