@@ -476,6 +476,15 @@ class ShopOnRealNodes {
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(1))
         .untilAsserted(() -> assertThat(workerReplicas()).as("worker replicas before").isZero());
+    // and no worker of an earlier test still draining: one stopping could take the slow job
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(nodes.client.pods().inNamespace(NS).withLabels(WORKER).list().getItems())
+                    .as("worker pods, terminating ones included")
+                    .isEmpty());
     String base = apiBase();
     // the slow job first, on a worker that is Ready before the burst: the ReplicaSet removes
     // not-Ready pods before it weighs pod-deletion-cost, so a busy pod still starting could go
