@@ -1,5 +1,6 @@
 package dev.swell.operator;
 
+import dev.swell.operator.dependent.ConfiguredDependents;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.reconciler.ScalableServiceReconciler;
 import dev.swell.operator.scaling.WorkerScaling;
@@ -46,7 +47,8 @@ public final class OperatorAssembly {
                   .withMetrics(
                       MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry)
                           .build())
-                  .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(10))
+                  .withDependentResourceFactory(new ConfiguredDependents(settings.redisImage()));
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(

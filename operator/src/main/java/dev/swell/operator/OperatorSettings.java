@@ -1,5 +1,6 @@
 package dev.swell.operator;
 
+import dev.swell.operator.api.ManagedRedis;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -18,6 +19,9 @@ import java.util.stream.Collectors;
  *     300)
  * @param allowedRedisHosts the external Redis hosts the operator may connect to, as host or
  *     *.suffix (ALLOWED_REDIS_HOSTS, comma separated); empty = any
+ * @param redisImage the managed Redis image of a service that names none (SWELL_REDIS_IMAGE,
+ *     default {@value ManagedRedis#DEFAULT_IMAGE}): kind users keep the public image, an offline
+ *     cluster names the one its nodes have
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -26,7 +30,8 @@ public record OperatorSettings(
     String leaseNamespace,
     int httpPort,
     Duration eventInterval,
-    Set<String> allowedRedisHosts) {
+    Set<String> allowedRedisHosts,
+    String redisImage) {
 
   public OperatorSettings(
       Set<String> namespaces,
@@ -35,7 +40,15 @@ public record OperatorSettings(
       String leaseNamespace,
       int httpPort,
       Duration eventInterval) {
-    this(namespaces, leaderElection, leaseName, leaseNamespace, httpPort, eventInterval, Set.of());
+    this(
+        namespaces,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        httpPort,
+        eventInterval,
+        Set.of(),
+        ManagedRedis.DEFAULT_IMAGE);
   }
 
   public static OperatorSettings from(Map<String, String> env) {
@@ -48,7 +61,13 @@ public record OperatorSettings(
             env.getOrDefault("POD_NAMESPACE", OperatorIdentity.DEFAULT_NAMESPACE)),
         integer(env, "HTTP_PORT", 8080),
         Duration.ofSeconds(integer(env, "EVENT_INTERVAL_SECONDS", 300)),
-        list(env, "ALLOWED_REDIS_HOSTS"));
+        list(env, "ALLOWED_REDIS_HOSTS"),
+        text(env, "SWELL_REDIS_IMAGE", ManagedRedis.DEFAULT_IMAGE));
+  }
+
+  private static String text(Map<String, String> env, String name, String fallback) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? fallback : value.trim();
   }
 
   private static Set<String> list(Map<String, String> env, String name) {

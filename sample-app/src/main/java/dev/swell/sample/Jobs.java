@@ -3,14 +3,29 @@ package dev.swell.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.ScriptOutputType;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The api side of the job queue: push a job, read its status. */
+/**
+ * The api side of the job queue: push a job, read its status. A job's status hash has no expiry
+ * while the job is queued or in hand, so a Redis that evicts only keys with an expiry (the managed
+ * Redis: volatile-ttl) never drops it; it expires {@link #STATUS_TTL_SECONDS} after the job ends.
+ */
 public final class Jobs {
 
-  static final long STATUS_TTL_SECONDS = 86_400;
+  /** How long the status of a finished (done or failed) job is kept. */
+  public static final long STATUS_TTL_SECONDS = 86_400;
+
+  /** The status hash and the queue item in one step: a full Redis refuses both or neither. */
+  static final String PUSH =
+      """
+      redis.call('HSET', KEYS[1], 'status', 'queued', 'attempts', '0')
+      redis.call('LPUSH', KEYS[2], ARGV[1])
+      return 1
+      """;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Redis redis;
   private final Keys keys;
@@ -32,10 +47,13 @@ public final class Jobs {
     if (job.path("fail").asBoolean(false)) {
       item.put("fail", true);
     }
-    var r = redis.commands();
-    r.hset(keys.job(id), Map.of("status", "queued", "attempts", "0"));
-    r.expire(keys.job(id), STATUS_TTL_SECONDS);
-    r.lpush(keys.queue(), item.toString());
+    redis
+        .commands()
+        .eval(
+            PUSH,
+            ScriptOutputType.INTEGER,
+            new String[] {keys.job(id), keys.queue()},
+            item.toString());
     return id;
   }
 

@@ -277,11 +277,12 @@ public final class Worker implements AutoCloseable {
   static final String COMPLETE =
       """
       local done = 0
-      for i = 3, #ARGV, 2 do
+      for i = 4, #ARGV, 2 do
         local job = ARGV[i + 1]
         if redis.call('HGET', job, 'status') ~= 'done' then
           redis.call('HSET', job, 'status', 'done', 'attempts', ARGV[1], 'result', ARGV[2])
           redis.call('HINCRBY', job, 'completions', 1)
+          redis.call('EXPIRE', job, ARGV[3])
           done = done + 1
         end
         redis.call('LREM', KEYS[1], 1, ARGV[i])
@@ -292,7 +293,11 @@ public final class Worker implements AutoCloseable {
 
   private void complete(List<Item> items, int attempts) {
     List<String> args =
-        new ArrayList<>(List.of(String.valueOf(attempts), "processed by " + config.podName()));
+        new ArrayList<>(
+            List.of(
+                String.valueOf(attempts),
+                "processed by " + config.podName(),
+                String.valueOf(Jobs.STATUS_TTL_SECONDS)));
     for (Item item : items) {
       args.add(item.raw());
       args.add(keys.job(item.id()));
@@ -367,6 +372,7 @@ public final class Worker implements AutoCloseable {
                   String.valueOf(config.maxAttempts()),
                   "error",
                   lastError));
+          a.expire(keys.job(item.id()), Jobs.STATUS_TTL_SECONDS);
           a.lrem(keys.processing(config.podName()), 1, item.raw());
         });
     failed.increment();

@@ -30,10 +30,12 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
   private final String password;
   private final int port;
   private final Path dir;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisServer(String password) {
+  private RedisServer(String password, List<String> extraArgs) {
     this.password = password;
+    this.extraArgs = List.copyOf(extraArgs);
     this.port = freePort();
     try {
       this.dir = Files.createTempDirectory("swell-redis-");
@@ -44,12 +46,21 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
 
   /** A server without a password. */
   public static RedisServer plain() {
-    return new RedisServer(null);
+    return new RedisServer(null, List.of());
+  }
+
+  /**
+   * A server without a password, started with these arguments after the kit's own (port, bind, its
+   * own data directory): a later argument wins, so {@code --appendonly yes} turns persistence on. A
+   * restart ({@link #stop()}, {@link #start()}) keeps the directory.
+   */
+  public static RedisServer withArgs(List<String> args) {
+    return new RedisServer(null, args);
   }
 
   /** A server that requires {@code AUTH password}. */
   public static RedisServer withPassword(String password) {
-    return new RedisServer(password);
+    return new RedisServer(password, List.of());
   }
 
   public RedisServer start() {
@@ -75,6 +86,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
+    cmd.addAll(extraArgs);
     try {
       process =
           new ProcessBuilder(cmd)

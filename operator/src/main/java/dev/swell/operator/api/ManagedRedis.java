@@ -3,24 +3,48 @@ package dev.swell.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** A Redis the operator runs for the service. */
+@ValidationRule(
+    value =
+        "!has(self.maxMemory) || !isQuantity(self.maxMemory) || !has(self.resources)"
+            + " || !has(self.resources.limits) || !('memory' in self.resources.limits)"
+            + " || quantity(string(self.resources.limits.memory)).asApproximateFloat()"
+            + " >= 1.5 * quantity(self.maxMemory).asApproximateFloat()",
+    message =
+        "spec.redis.managed.resources.limits.memory must be at least 1.5 times"
+            + " spec.redis.managed.maxMemory (Redis needs room for buffers and for the fork that"
+            + " rewrites its append-only file), or the kernel kills Redis before it refuses writes",
+    fieldPath = ".resources")
 public class ManagedRedis {
 
   public static final String DEFAULT_IMAGE = "redis:7.4-alpine";
   public static final String DEFAULT_MAX_MEMORY = "256Mi";
 
   @Size(min = 1)
-  @JsonPropertyDescription("Redis image. Default redis:7.4-alpine.")
+  @JsonPropertyDescription(
+      "Redis image. Default: the operator's SWELL_REDIS_IMAGE, else redis:7.4-alpine.")
   public String image;
 
   @Pattern("^[0-9]+(Ki|Mi|Gi|K|M|G)?$")
   @JsonPropertyDescription(
-      "Memory Redis may use for data (--maxmemory, evicting with allkeys-lru), e.g. 256Mi. Default 256Mi.")
+      "Memory Redis may use for data (--maxmemory), e.g. 256Mi. Past it Redis evicts only keys with"
+          + " an expiry, soonest to expire first (volatile-ttl: cache entries, finished jobs'"
+          + " status); queued, in-flight and dead jobs are never evicted: when they alone fill it,"
+          + " Redis refuses new jobs (the sample api answers 503). Default: half the memory limit"
+          + " when resources sets one, else 256Mi.")
   public String maxMemory;
 
   @JsonPropertyDescription(
-      "Requests and limits of the Redis container; defaulted from maxMemory when absent.")
+      "Requests and limits of the Redis container; defaulted from maxMemory when absent (limit"
+          + " twice maxMemory).")
   public ResourceRequirements resources;
+
+  @JsonPropertyDescription(
+      "A PersistentVolumeClaim for Redis' append-only file, so queued jobs survive the pod's"
+          + " deletion, not only a container restart. Without it the file is on an emptyDir:"
+          + " it survives a crash or an OOM kill of the container, not the pod's removal.")
+  public RedisStorage storage;
 }

@@ -7,15 +7,18 @@ import dev.swell.operator.desired.RedisResources;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
-/** The managed Redis Deployment. */
+/** The managed Redis Deployment; made by {@link ConfiguredDependents} with the operator's image. */
 public class RedisDeploymentDependent extends ChildDependent<Deployment> {
 
-  public RedisDeploymentDependent() {
+  private final String defaultImage;
+
+  RedisDeploymentDependent(String defaultImage) {
     super(Deployment.class, s -> ChildNames.of(s, Component.REDIS));
+    this.defaultImage = defaultImage;
   }
 
   @Override
   protected Deployment desired(ScalableService primary, Context<ScalableService> context) {
-    return RedisResources.deployment(primary);
+    return RedisResources.deployment(primary, defaultImage);
   }
 }

@@ -3,6 +3,7 @@ package dev.swell.operator.dependent;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.Components;
 import dev.swell.operator.desired.DisruptionBudgets;
+import dev.swell.operator.desired.RedisResources;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -66,6 +67,12 @@ public final class When {
   public static class WorkerBudgeted extends SpecCondition {
     public WorkerBudgeted() {
       super(DisruptionBudgets::workerNeeded);
+    }
+  }
+
+  public static class RedisClaimed extends SpecCondition {
+    public RedisClaimed() {
+      super(RedisResources::claimed);
     }
   }
 

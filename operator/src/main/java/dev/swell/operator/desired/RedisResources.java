@@ -2,10 +2,13 @@ package dev.swell.operator.desired;
 
 import dev.swell.operator.api.Defaults;
 import dev.swell.operator.api.ManagedRedis;
+import dev.swell.operator.api.RedisStorage;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -13,7 +16,10 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
@@ -39,25 +45,35 @@ public final class RedisResources {
 
   private RedisResources() {}
 
-  public static Deployment deployment(ScalableService s) {
+  /**
+   * The Redis Deployment. Queue data has no expiry and Redis evicts only keys that have one
+   * (volatile-ttl), so a cache filling memory never evicts a job; every write is appended to a file
+   * on the data volume, fsynced each second, so a restarted Redis has its jobs back.
+   *
+   * @param defaultImage the image when the service names none (the operator's setting)
+   */
+  public static Deployment deployment(ScalableService s, String defaultImage) {
     ManagedRedis managed = managed(s);
-    String maxMemory =
-        managed.maxMemory == null ? ManagedRedis.DEFAULT_MAX_MEMORY : managed.maxMemory;
+    String maxMemory = maxMemory(managed);
     Container redis =
         new ContainerBuilder()
             .withName("redis")
-            .withImage(managed.image == null ? ManagedRedis.DEFAULT_IMAGE : managed.image)
+            .withImage(managed.image == null ? defaultImage : managed.image)
             // the password stays in the mounted config file, out of the process's command line
             .withArgs(
                 "/etc/redis/" + CONFIG_KEY,
                 "--maxmemory",
                 redisBytes(maxMemory),
                 "--maxmemory-policy",
-                "allkeys-lru",
-                "--save",
-                "",
+                "volatile-ttl",
+                "--dir",
+                "/data",
                 "--appendonly",
-                "no")
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "")
             .addNewPort()
             .withName("redis")
             .withContainerPort(PORT)
@@ -97,35 +113,93 @@ public final class RedisResources {
             .withMountPath("/data")
             .endVolumeMount()
             .build();
-    return Workloads.deployment(
-        s,
-        Component.REDIS,
-        1,
-        new PodTemplateSpecBuilder()
-            .withNewMetadata()
-            .withLabels(ChildNames.labels(s, Component.REDIS))
-            .endMetadata()
-            .withNewSpec()
-            .withContainers(redis)
-            .withSecurityContext(PodSecurity.pod(PodSecurity.REDIS_UID))
-            .withAutomountServiceAccountToken(false)
-            .addNewVolume()
-            .withName("config")
-            .withNewSecret()
-            .withSecretName(ChildNames.redisSecret(s))
-            .addNewItem()
-            .withKey(CONFIG_KEY)
-            .withPath(CONFIG_KEY)
-            .endItem()
-            .endSecret()
-            .endVolume()
-            .addNewVolume()
-            .withName("data")
-            .withNewEmptyDir()
-            .endEmptyDir()
-            .endVolume()
-            .endSpec()
-            .build());
+    Deployment deployment =
+        Workloads.deployment(
+            s,
+            Component.REDIS,
+            1,
+            new PodTemplateSpecBuilder()
+                .withNewMetadata()
+                .withLabels(ChildNames.labels(s, Component.REDIS))
+                .endMetadata()
+                .withNewSpec()
+                .withContainers(redis)
+                .withSecurityContext(PodSecurity.pod(PodSecurity.REDIS_UID))
+                .withAutomountServiceAccountToken(false)
+                .addNewVolume()
+                .withName("config")
+                .withNewSecret()
+                .withSecretName(ChildNames.redisSecret(s))
+                .addNewItem()
+                .withKey(CONFIG_KEY)
+                .withPath(CONFIG_KEY)
+                .endItem()
+                .endSecret()
+                .endVolume()
+                .addToVolumes(dataVolume(s, managed))
+                .endSpec()
+                .build());
+    // one Redis at a time on the data: the old pod stops before the new one starts
+    deployment
+        .getSpec()
+        .setStrategy(
+            new DeploymentStrategyBuilder()
+                .withType("RollingUpdate")
+                .withNewRollingUpdate()
+                .withMaxSurge(new IntOrString(0))
+                .withMaxUnavailable(new IntOrString(1))
+                .endRollingUpdate()
+                .build());
+    return deployment;
+  }
+
+  private static Volume dataVolume(ScalableService s, ManagedRedis managed) {
+    VolumeBuilder data = new VolumeBuilder().withName("data");
+    if (managed.storage != null) {
+      return data.withNewPersistentVolumeClaim()
+          .withClaimName(ChildNames.of(s, Component.REDIS))
+          .endPersistentVolumeClaim()
+          .build();
+    }
+    return data.withNewEmptyDir().endEmptyDir().build();
+  }
+
+  /**
+   * The claim for Redis' append-only file, when {@code spec.redis.managed.storage} asks for one.
+   */
+  public static PersistentVolumeClaim claim(ScalableService s) {
+    RedisStorage storage = managed(s).storage;
+    return new PersistentVolumeClaimBuilder()
+        .withMetadata(ChildNames.metadata(s, Component.REDIS, ChildNames.of(s, Component.REDIS)))
+        .withNewSpec()
+        .withAccessModes("ReadWriteOnce")
+        .withStorageClassName(storage.storageClassName)
+        .withNewResources()
+        .addToRequests("storage", new Quantity(storage.size))
+        .endResources()
+        .endSpec()
+        .build();
+  }
+
+  /** Whether the service asks for a claim. */
+  public static boolean claimed(ScalableService s) {
+    return Components.managedRedis(s) && managed(s).storage != null;
+  }
+
+  /** maxMemory as given, else half the memory limit given, else the default. */
+  static String maxMemory(ManagedRedis managed) {
+    if (managed.maxMemory != null) {
+      return managed.maxMemory;
+    }
+    Quantity limit =
+        managed.resources == null || managed.resources.getLimits() == null
+            ? null
+            : managed.resources.getLimits().get("memory");
+    if (limit == null) {
+      return ManagedRedis.DEFAULT_MAX_MEMORY;
+    }
+    BigDecimal half = Quantity.getAmountInBytes(limit).divide(BigDecimal.TWO, 0, RoundingMode.DOWN);
+    return half.toPlainString();
   }
 
   public static Service service(ScalableService s) {

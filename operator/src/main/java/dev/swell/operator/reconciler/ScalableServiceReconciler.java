@@ -9,6 +9,7 @@ import dev.swell.operator.dependent.ApiIngressDependent;
 import dev.swell.operator.dependent.ApiServiceDependent;
 import dev.swell.operator.dependent.ChildSelectors;
 import dev.swell.operator.dependent.ForeignChildException;
+import dev.swell.operator.dependent.RedisClaimDependent;
 import dev.swell.operator.dependent.RedisDeploymentDependent;
 import dev.swell.operator.dependent.RedisNetworkPolicyDependent;
 import dev.swell.operator.dependent.RedisSecretDependent;
@@ -70,6 +71,10 @@ import org.slf4j.LoggerFactory;
           name = "redis-secret",
           type = RedisSecretDependent.class,
           reconcilePrecondition = When.RedisManaged.class),
+      @Dependent(
+          name = "redis-claim",
+          type = RedisClaimDependent.class,
+          reconcilePrecondition = When.RedisClaimed.class),
       @Dependent(
           name = "redis",
           type = RedisDeploymentDependent.class,

@@ -3,6 +3,7 @@ package dev.swell.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.swell.operator.Fixtures;
+import dev.swell.operator.api.ManagedRedis;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -22,20 +23,96 @@ class RedisResourcesTest {
       redis: {mode: Managed, managed: {maxMemory: 256Mi}}
       """);
 
+  static Container redis(ScalableService s) {
+    return RedisResources.deployment(s, "registry.example/redis:7")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
+  }
+
   @Test
-  void redisRunsWithMaxMemoryLruAndNoPersistence() {
-    Container redis =
-        RedisResources.deployment(SHOP).getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(redis.getImage()).isEqualTo("redis:7.4-alpine");
+  void redisEvictsOnlyKeysWithAnExpiryAndAppendsEveryWriteToItsDataVolume() {
+    Container redis = redis(SHOP);
+    assertThat(redis.getImage())
+        .as("the operator's default image")
+        .isEqualTo("registry.example/redis:7");
     assertThat(String.join(" ", redis.getArgs()))
         .contains(
-            "--maxmemory 268435456", "--maxmemory-policy allkeys-lru", "/etc/redis/redis.conf");
+            "--maxmemory 268435456",
+            "--maxmemory-policy volatile-ttl",
+            "--dir /data",
+            "--appendonly yes",
+            "--appendfsync everysec",
+            "/etc/redis/redis.conf");
+    assertThat(redis.getVolumeMounts())
+        .anyMatch(m -> m.getName().equals("data") && m.getMountPath().equals("/data"));
     assertThat(redis.getResources().getRequests()).containsEntry("memory", new Quantity("256Mi"));
     assertThat(redis.getResources().getLimits()).containsEntry("memory", new Quantity("512Mi"));
     assertThat(redis.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(redis.getReadinessProbe().getExec().getCommand())
         .containsExactly("redis-cli", "ping");
-    assertThat(RedisResources.deployment(SHOP).getSpec().getReplicas()).isEqualTo(1);
+    var deployment = RedisResources.deployment(SHOP, ManagedRedis.DEFAULT_IMAGE);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal())
+        .as("never two Redis on one data volume")
+        .isZero();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .anyMatch(v -> v.getName().equals("data") && v.getEmptyDir() != null);
+    assertThat(RedisResources.claimed(SHOP)).isFalse();
+  }
+
+  @Test
+  void theServicesImageWinsOverTheOperatorsDefault() {
+    ScalableService own =
+        Fixtures.service(
+            """
+        image: app
+        redis: {mode: Managed, managed: {image: "redis:7.2"}}
+        """);
+    assertThat(redis(own).getImage()).isEqualTo("redis:7.2");
+  }
+
+  @Test
+  void withoutMaxMemoryRedisTakesHalfTheMemoryLimitItIsGiven() {
+    ScalableService limited =
+        Fixtures.service(
+            """
+        image: app
+        redis: {mode: Managed, managed: {resources: {limits: {memory: 1Gi}}}}
+        """);
+    assertThat(String.join(" ", redis(limited).getArgs())).contains("--maxmemory 536870912");
+    assertThat(redis(limited).getResources().getLimits())
+        .containsEntry("memory", new Quantity("1Gi"));
+  }
+
+  @Test
+  void storageGivesRedisAClaimInsteadOfAnEmptyDir() {
+    ScalableService stored =
+        Fixtures.service(
+            """
+        image: app
+        redis: {mode: Managed, managed: {storage: {size: 2Gi, storageClassName: fast}}}
+        """);
+    assertThat(RedisResources.claimed(stored)).isTrue();
+    var claim = RedisResources.claim(stored);
+    assertThat(claim.getMetadata().getName()).isEqualTo("shop-redis");
+    assertThat(claim.getSpec().getResources().getRequests())
+        .containsEntry("storage", new Quantity("2Gi"));
+    assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast");
+    assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+    assertThat(
+            RedisResources.deployment(stored, ManagedRedis.DEFAULT_IMAGE)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getVolumes())
+        .anyMatch(
+            v ->
+                v.getName().equals("data")
+                    && v.getPersistentVolumeClaim() != null
+                    && v.getPersistentVolumeClaim().getClaimName().equals("shop-redis"));
   }
 
   @Test

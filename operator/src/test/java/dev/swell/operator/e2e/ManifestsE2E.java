@@ -42,7 +42,8 @@ class ManifestsE2E {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"manifests", "manifests/namespaced", "manifests/samples", "crds"})
+  @ValueSource(
+      strings = {"manifests", "manifests/namespaced", "manifests/sim", "manifests/samples", "crds"})
   void buildsAndPassesAServerSideDryRun(String dir) throws Exception {
     List<HasMetadata> items =
         cluster

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -213,7 +214,59 @@ class BadInputIT {
             "negative grace period",
             "image: a\nredis: {}\nworker: {queue: {key: q}, terminationGracePeriodSeconds: -1}",
             "spec.worker.terminationGracePeriodSeconds",
-            "greater than or equal to 1"));
+            "greater than or equal to 1"),
+        Arguments.of(
+            "redis memory limit below its data",
+            "image: a\nredis: {managed: {maxMemory: 512Mi, resources: {limits: {memory: 600Mi}}}}",
+            "spec.redis.managed.resources",
+            "must be at least 1.5 times spec.redis.managed.maxMemory"),
+        Arguments.of(
+            "redis storage without a size",
+            "image: a\nredis: {managed: {storage: {storageClassName: fast}}}",
+            "spec.redis.managed.storage.size",
+            "Required value"),
+        Arguments.of(
+            "redis storage size in bytes",
+            "image: a\nredis: {managed: {storage: {size: \"1000000\"}}}",
+            "spec.redis.managed.storage.size",
+            "should match"));
+  }
+
+  @Test
+  void redisStorageMayGrowButNeitherShrinkNorChangeItsClass() {
+    GenericKubernetesResource created =
+        client
+            .resource(
+                service(
+                    "storage",
+                    "image: a\nredis: {managed: {storage: {size: 2Gi, storageClassName: fast}}}"))
+            .create();
+    var grown = client.resource(withStorage(created, "3Gi", "fast")).update();
+    assertThatThrownBy(() -> client.resource(withStorage(grown, "1Gi", "fast")).update())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("spec.redis.managed.storage.size")
+        .hasMessageContaining("may grow but not shrink");
+    assertThatThrownBy(() -> client.resource(withStorage(grown, "3Gi", "slow")).update())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("spec.redis.managed.storage.storageClassName")
+        .hasMessageContaining("cannot change once the claim exists");
+    assertThatThrownBy(() -> client.resource(withStorage(grown, "3Gi", null)).update())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("cannot change once the claim exists");
+  }
+
+  @SuppressWarnings("unchecked")
+  static GenericKubernetesResource withStorage(
+      GenericKubernetesResource s, String size, String storageClassName) {
+    var spec = (Map<String, Object>) s.getAdditionalProperties().get("spec");
+    var managed = (Map<String, Object>) ((Map<String, Object>) spec.get("redis")).get("managed");
+    Map<String, Object> storage = new LinkedHashMap<>();
+    storage.put("size", size);
+    if (storageClassName != null) {
+      storage.put("storageClassName", storageClassName);
+    }
+    managed.put("storage", storage);
+    return s;
   }
 
   @ParameterizedTest(name = "{0}")

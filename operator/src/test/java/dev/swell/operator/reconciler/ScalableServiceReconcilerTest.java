@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +60,7 @@ class ScalableServiceReconcilerTest {
         autoscaling: {minReplicas: 0, maxReplicas: 5}
       """;
 
+  static final String REDIS_IMAGE = "registry.example/redis:7.4";
   final FixedWorkerScaling scaling = new FixedWorkerScaling();
   final RecordingEventSink events = new RecordingEventSink();
   Operator operator;
@@ -70,7 +70,13 @@ class ScalableServiceReconcilerTest {
     operator =
         OperatorAssembly.operator(
             client,
-            new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
+            OperatorSettings.from(
+                Map.of(
+                    "LEADER_ELECTION", "false",
+                    "LEADER_ELECTION_NAMESPACE", NS,
+                    "HTTP_PORT", "0",
+                    "EVENT_INTERVAL_SECONDS", "0",
+                    "SWELL_REDIS_IMAGE", REDIS_IMAGE)),
             new SimpleMeterRegistry(),
             scaling,
             events,
@@ -108,6 +114,16 @@ class ScalableServiceReconcilerTest {
               assertThat(get(Deployment.class, "shop-api")).isNotNull();
               assertThat(get(Deployment.class, "shop-worker")).isNotNull();
               assertThat(get(Deployment.class, "shop-redis")).isNotNull();
+              assertThat(
+                      get(Deployment.class, "shop-redis")
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getImage())
+                  .as("the operator's SWELL_REDIS_IMAGE")
+                  .isEqualTo(REDIS_IMAGE);
               assertThat(get(Service.class, "shop-api")).isNotNull();
               assertThat(get(Service.class, "shop-redis")).isNotNull();
               assertThat(get(Secret.class, "shop-redis-auth")).isNotNull();
