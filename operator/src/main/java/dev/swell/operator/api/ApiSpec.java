@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
@@ -66,6 +67,25 @@ public class ApiSpec {
   @JsonPropertyDescription(
       "PodDisruptionBudget of the api, made when it can run 2 or more replicas. Default minAvailable 1 (one pod keeps serving).")
   public DisruptionBudgetSpec disruptionBudget;
+
+  @ValidationRule(
+      value = PodTemplateRules.NO_SWELL_LABELS,
+      message = "spec.api." + PodTemplateRules.NO_SWELL_LABELS_MESSAGE,
+      fieldPath = ".metadata.labels")
+  @ValidationRule(
+      value = PodTemplateRules.NO_HOST_NAMESPACES,
+      message = "spec.api." + PodTemplateRules.NO_HOST_NAMESPACES_MESSAGE,
+      fieldPath = ".spec")
+  @JsonPropertyDescription(
+      "The api pods' own shape, as in a Deployment (core/v1 PodTemplateSpec: see kubectl explain"
+          + " pod). The container named api, else the first, is the app; the others are"
+          + " sidecars. Command, args, ports, probes, volumes, init containers, envFrom,"
+          + " serviceAccountName, imagePullSecrets, priorityClassName, labels and annotations pass"
+          + " through. Swell adds its labels, the env contract, placement, image (when the app"
+          + " container has none), resources (spec.api.resources wins), and restricted security"
+          + " settings wherever the template leaves them unset; with a template, the app's probes"
+          + " are the template's (none if it has none) and its user the image's unless set here.")
+  public PodTemplateSpec podTemplate;
 
   @JsonPropertyDescription(
       "Placement of the api pods; each field set here replaces the same field of spec.placement.")

@@ -1,5 +1,7 @@
 package dev.swell.operator.api;
 
+import java.util.Set;
+
 /**
  * The environment Swell gives the app containers (docs/api.md, "The app containers get"). The names
  * are Swell's: a container's {@code env} in the spec may not set them (the CRD refuses it), so a
@@ -21,6 +23,20 @@ public final class EnvContract {
 
   /** The worker's terminationGracePeriodSeconds: how long it may drain after SIGTERM. */
   public static final String GRACE_SECONDS = "GRACE_SECONDS";
+
+  /** Every name Swell sets. */
+  public static final Set<String> NAMES =
+      Set.of(
+          COMPONENT,
+          PORT,
+          POD_NAME,
+          REDIS_URL,
+          REDIS_PASSWORD,
+          QUEUE_KEY,
+          CACHE_TTL_SECONDS,
+          RATE_LIMIT_RPS,
+          RATE_LIMIT_BURST,
+          GRACE_SECONDS);
 
   /** The names as a CEL list, for the schema's rule. */
   static final String CEL_NAMES =

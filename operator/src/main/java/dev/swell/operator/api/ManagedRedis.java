@@ -3,21 +3,13 @@ package dev.swell.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
-/** A Redis the operator runs for the service. */
-@ValidationRule(
-    value =
-        "!has(self.maxMemory) || !isQuantity(self.maxMemory) || !has(self.resources)"
-            + " || !has(self.resources.limits) || !('memory' in self.resources.limits)"
-            + " || quantity(string(self.resources.limits.memory)).asApproximateFloat()"
-            + " >= 1.5 * quantity(self.maxMemory).asApproximateFloat()",
-    message =
-        "spec.redis.managed.resources.limits.memory must be at least 1.5 times"
-            + " spec.redis.managed.maxMemory (Redis needs room for buffers and for the fork that"
-            + " rewrites its append-only file), or the kernel kills Redis before it refuses writes",
-    fieldPath = ".resources")
+/**
+ * A Redis the operator runs for the service. That the memory limit leaves room beyond maxMemory is
+ * checked by the operator (RedisResources): the API server's CEL cost budget has no room for
+ * quantity parsing of unbounded strings.
+ */
 public class ManagedRedis {
 
   public static final String DEFAULT_IMAGE = "redis:7.4-alpine";

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
@@ -57,6 +58,29 @@ public class WorkerSpec {
   @JsonPropertyDescription(
       "PodDisruptionBudget of the worker, made when it can run 2 or more replicas. Default maxUnavailable 1 (a drain takes one worker at a time; their work survives them).")
   public DisruptionBudgetSpec disruptionBudget;
+
+  @ValidationRule(
+      value = PodTemplateRules.NO_SWELL_LABELS,
+      message = "spec.worker." + PodTemplateRules.NO_SWELL_LABELS_MESSAGE,
+      fieldPath = ".metadata.labels")
+  @ValidationRule(
+      value = PodTemplateRules.NO_HOST_NAMESPACES,
+      message = "spec.worker." + PodTemplateRules.NO_HOST_NAMESPACES_MESSAGE,
+      fieldPath = ".spec")
+  @ValidationRule(
+      value = PodTemplateRules.NO_GRACE_PERIOD,
+      message = PodTemplateRules.NO_GRACE_PERIOD_MESSAGE,
+      fieldPath = ".spec.terminationGracePeriodSeconds")
+  @JsonPropertyDescription(
+      "The worker pods' own shape, as in a Deployment (core/v1 PodTemplateSpec: see kubectl explain"
+          + " pod). The container named worker, else the first, is the app; the others are"
+          + " sidecars. Command, args, ports, probes, volumes, init containers, envFrom,"
+          + " serviceAccountName, imagePullSecrets, priorityClassName, labels and annotations pass"
+          + " through. Swell adds its labels, the env contract, placement, image (when the app"
+          + " container has none), resources (spec.worker.resources wins), and restricted security"
+          + " settings wherever the template leaves them unset; with a template, the app's probes"
+          + " are the template's (none if it has none) and its user the image's unless set here.")
+  public PodTemplateSpec podTemplate;
 
   @JsonPropertyDescription(
       "Placement of the worker pods; each field set here replaces the same field of spec.placement.")

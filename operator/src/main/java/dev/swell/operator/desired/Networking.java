@@ -21,7 +21,8 @@ public final class Networking {
         .addNewPort()
         .withName("http")
         .withPort(AppEnvironment.port(s))
-        .withTargetPort(new IntOrString("http"))
+        // by number: a pod template of the user's may name its port otherwise
+        .withTargetPort(new IntOrString(AppEnvironment.port(s)))
         .withProtocol("TCP")
         .endPort()
         .endSpec()

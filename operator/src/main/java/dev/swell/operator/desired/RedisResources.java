@@ -55,6 +55,7 @@ public final class RedisResources {
   public static Deployment deployment(ScalableService s, String defaultImage) {
     ManagedRedis managed = managed(s);
     String maxMemory = maxMemory(managed);
+    checkRoom(managed, maxMemory);
     Container redis =
         new ContainerBuilder()
             .withName("redis")
@@ -186,15 +187,39 @@ public final class RedisResources {
     return Components.managedRedis(s) && managed(s).storage != null;
   }
 
+  /**
+   * The kernel kills a Redis whose memory limit leaves no room beyond maxMemory before Redis
+   * refuses a write: buffers, and the fork that rewrites the append-only file, need it.
+   */
+  private static void checkRoom(ManagedRedis managed, String maxMemory) {
+    Quantity limit = memoryLimit(managed);
+    if (limit == null) {
+      return;
+    }
+    BigDecimal data = Quantity.getAmountInBytes(new Quantity(maxMemory));
+    if (Quantity.getAmountInBytes(limit).compareTo(data.multiply(new BigDecimal("1.5"))) < 0) {
+      throw new InvalidSpecException(
+          "spec.redis.managed.resources.limits.memory ("
+              + limit
+              + ") must be at least 1.5 times spec.redis.managed.maxMemory ("
+              + maxMemory
+              + "): Redis needs room for buffers and for the fork that rewrites its append-only"
+              + " file, or the kernel kills it before it refuses a write");
+    }
+  }
+
+  private static Quantity memoryLimit(ManagedRedis managed) {
+    return managed.resources == null || managed.resources.getLimits() == null
+        ? null
+        : managed.resources.getLimits().get("memory");
+  }
+
   /** maxMemory as given, else half the memory limit given, else the default. */
   static String maxMemory(ManagedRedis managed) {
     if (managed.maxMemory != null) {
       return managed.maxMemory;
     }
-    Quantity limit =
-        managed.resources == null || managed.resources.getLimits() == null
-            ? null
-            : managed.resources.getLimits().get("memory");
+    Quantity limit = memoryLimit(managed);
     if (limit == null) {
       return ManagedRedis.DEFAULT_MAX_MEMORY;
     }

@@ -34,30 +34,84 @@ public final class Workloads {
   public static Deployment api(ScalableService s, boolean passwordSecretAllowed) {
     ApiSpec api = s.getSpec().api;
     Integer replicas = Components.fixedApiReplicas(s);
+    PodPlacement placement = placement(s, Component.API, api.placement);
+    if (api.podTemplate != null) {
+      return deployment(
+          s,
+          Component.API,
+          replicas,
+          own(
+              s,
+              Component.API,
+              api.podTemplate,
+              api.image,
+              api.resources,
+              null,
+              placement,
+              passwordSecretAllowed));
+    }
     Container container =
         appContainer(s, Component.API, api.image, api.resources, passwordSecretAllowed)
             .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 2))
             .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
             .build();
-    PodPlacement placement = placement(s, Component.API, api.placement);
     return deployment(
         s, Component.API, replicas, template(s, Component.API, container, placement, null));
   }
 
   public static Deployment worker(ScalableService s, boolean passwordSecretAllowed) {
     WorkerSpec worker = s.getSpec().worker;
+    PodPlacement placement = placement(s, Component.WORKER, worker.placement);
+    if (worker.podTemplate != null) {
+      return deployment(
+          s,
+          Component.WORKER,
+          null,
+          own(
+              s,
+              Component.WORKER,
+              worker.podTemplate,
+              worker.image,
+              worker.resources,
+              worker.terminationGracePeriodSeconds,
+              placement,
+              passwordSecretAllowed));
+    }
     Container container =
         appContainer(s, Component.WORKER, worker.image, worker.resources, passwordSecretAllowed)
             // ready while it can work (Redis answers); restarted only when its loop has ended
             .withReadinessProbe(httpProbe("/readyz", AppEnvironment.port(s), 5))
             .withLivenessProbe(httpProbe("/healthz", AppEnvironment.port(s), 10))
             .build();
-    PodPlacement placement = placement(s, Component.WORKER, worker.placement);
     return deployment(
         s,
         Component.WORKER,
         null,
         template(s, Component.WORKER, container, placement, worker.terminationGracePeriodSeconds));
+  }
+
+  /** The user's own pod template with Swell's additions ({@link PodTemplates}). */
+  private static PodTemplateSpec own(
+      ScalableService s,
+      Component c,
+      PodTemplateSpec given,
+      String image,
+      ResourceRequirements resources,
+      Long gracePeriod,
+      PodPlacement placement,
+      boolean passwordSecretAllowed) {
+    PodTemplates.check(given, "spec." + c.label() + ".podTemplate", c.label());
+    return PodTemplates.merge(
+        given,
+        new PodTemplates.Additions(
+            ChildNames.labels(s, c),
+            c.label(),
+            image != null ? image : s.getSpec().image,
+            AppEnvironment.of(s, c, passwordSecretAllowed),
+            AppEnvironment.port(s),
+            resources,
+            gracePeriod,
+            placement));
   }
 
   /** The merged and translated placement of a component. */

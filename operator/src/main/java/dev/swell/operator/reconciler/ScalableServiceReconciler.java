@@ -20,6 +20,7 @@ import dev.swell.operator.dependent.WorkerDeploymentDependent;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
 import dev.swell.operator.desired.Components;
+import dev.swell.operator.desired.InvalidSpecException;
 import dev.swell.operator.events.Causes;
 import dev.swell.operator.events.EventReason;
 import dev.swell.operator.events.EventSink;
@@ -210,11 +211,18 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   @Override
   public ErrorStatusUpdateControl<ScalableService> updateErrorStatus(
       ScalableService s, Context<ScalableService> context, Exception e) {
-    ForeignChildException foreign = foreignChild(e);
-    String message = foreign != null ? foreign.getMessage() : Causes.rootMessage(e);
+    ForeignChildException foreign = cause(e, ForeignChildException.class);
+    InvalidSpecException invalid = cause(e, InvalidSpecException.class);
+    String message =
+        foreign != null
+            ? foreign.getMessage()
+            : invalid != null ? invalid.getMessage() : Causes.rootMessage(e);
+    EventReason reason =
+        foreign != null
+            ? EventReason.ChildConflict
+            : invalid != null ? EventReason.InvalidSpec : EventReason.ReconcileFailed;
     log.warn("reconcile failed: {}", message);
-    events.record(
-        s, foreign != null ? EventReason.ChildConflict : EventReason.ReconcileFailed, message);
+    events.record(s, reason, message);
     ScalableServiceStatus status =
         s.getStatus() == null ? new ScalableServiceStatus() : s.getStatus();
     Conditions c =
@@ -222,23 +230,25 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
             s.getMetadata().getGeneration(),
             clock.instant().truncatedTo(ChronoUnit.SECONDS),
             status.conditions);
-    c.set(
-        ConditionType.Ready, false, foreign != null ? "ChildConflict" : "ReconcileFailed", message);
+    c.set(ConditionType.Ready, false, reason.name(), message);
     status.conditions = c.listKeepingTheRest();
     return ErrorStatusUpdateControl.patchStatus(withStatus(s, status));
   }
 
-  /** A child Swell refused to take over, among the workflow's failures, or null. */
-  static ForeignChildException foreignChild(Throwable e) {
+  /**
+   * The first failure of this type among the workflow's failures (a child Swell refused to take
+   * over, a spec it cannot build from), or null.
+   */
+  static <T extends Throwable> T cause(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ForeignChildException f) {
-        return f;
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
       if (t instanceof AggregatedOperatorException a) {
         for (Exception inner : a.getAggregatedExceptions().values()) {
-          ForeignChildException f = foreignChild(inner);
-          if (f != null) {
-            return f;
+          T found = cause(inner, type);
+          if (found != null) {
+            return found;
           }
         }
       }

@@ -37,6 +37,9 @@ class SchemaFieldsTest {
   /** Objects given to a child as they are, and where they go. */
   static final Map<String, String> PASSED_THROUGH =
       Map.ofEntries(
+          Map.entry("spec.api.podTemplate", "the api Deployment's pod template (PodTemplates)"),
+          Map.entry(
+              "spec.worker.podTemplate", "the worker Deployment's pod template (PodTemplates)"),
           Map.entry("spec.api.env", "the api container's env"),
           Map.entry("spec.worker.env", "the worker container's env"),
           Map.entry("spec.api.resources", "the api container's resources"),

@@ -1,6 +1,7 @@
 package dev.swell.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.swell.operator.Fixtures;
 import dev.swell.operator.api.ManagedRedis;
@@ -85,6 +86,20 @@ class RedisResourcesTest {
     assertThat(String.join(" ", redis(limited).getArgs())).contains("--maxmemory 536870912");
     assertThat(redis(limited).getResources().getLimits())
         .containsEntry("memory", new Quantity("1Gi"));
+  }
+
+  @Test
+  void aMemoryLimitWithoutRoomBeyondMaxMemoryIsAnInvalidSpecNamingTheField() {
+    ScalableService tight =
+        Fixtures.service(
+            """
+        image: app
+        redis: {mode: Managed, managed: {maxMemory: 512Mi, resources: {limits: {memory: 600Mi}}}}
+        """);
+    assertThatThrownBy(() -> RedisResources.deployment(tight, ManagedRedis.DEFAULT_IMAGE))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("spec.redis.managed.resources.limits.memory (600Mi)")
+        .hasMessageContaining("1.5 times spec.redis.managed.maxMemory (512Mi)");
   }
 
   @Test

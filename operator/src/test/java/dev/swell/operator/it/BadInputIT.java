@@ -216,11 +216,6 @@ class BadInputIT {
             "spec.worker.terminationGracePeriodSeconds",
             "greater than or equal to 1"),
         Arguments.of(
-            "redis memory limit below its data",
-            "image: a\nredis: {managed: {maxMemory: 512Mi, resources: {limits: {memory: 600Mi}}}}",
-            "spec.redis.managed.resources",
-            "must be at least 1.5 times spec.redis.managed.maxMemory"),
-        Arguments.of(
             "redis storage without a size",
             "image: a\nredis: {managed: {storage: {storageClassName: fast}}}",
             "spec.redis.managed.storage.size",
@@ -229,7 +224,38 @@ class BadInputIT {
             "redis storage size in bytes",
             "image: a\nredis: {managed: {storage: {size: \"1000000\"}}}",
             "spec.redis.managed.storage.size",
-            "should match"));
+            "should match"),
+        Arguments.of(
+            "pod template with swell's labels",
+            "image: a\napi: {podTemplate: {metadata: {labels: {app.kubernetes.io/name: other}}}}",
+            "spec.api.podTemplate.metadata.labels",
+            "must not set app.kubernetes.io/name"),
+        Arguments.of(
+            "pod template on the host network",
+            "image: a\napi: {podTemplate: {spec: {hostNetwork: true, containers: [{name: api}]}}}",
+            "spec.api.podTemplate.spec",
+            "must not use the host's network"),
+        Arguments.of(
+            "worker grace period in the pod template",
+            "image: a\nredis: {}\nworker: {queue: {key: q}, podTemplate: {spec:"
+                + " {terminationGracePeriodSeconds: 5, containers: [{name: worker}]}}}",
+            "spec.worker.podTemplate.spec.terminationGracePeriodSeconds",
+            "set spec.worker.terminationGracePeriodSeconds instead"));
+  }
+
+  @Test
+  void aSidecarMaySetNamesOfTheEnvContractForItself() {
+    assertThat(
+            client
+                .resource(
+                    service(
+                        "sidecar-env",
+                        "image: a\napi: {podTemplate: {spec: {containers: [{name: api}, {name:"
+                            + " shipper, image: fluent-bit, env: [{name: POD_NAME, valueFrom:"
+                            + " {fieldRef: {fieldPath: metadata.name}}}]}]}}}"))
+                .dryRun()
+                .create())
+        .isNotNull();
   }
 
   @Test

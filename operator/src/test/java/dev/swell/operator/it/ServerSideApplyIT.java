@@ -9,6 +9,7 @@ import dev.swell.operator.OperatorAssembly;
 import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.RecordingEventSink;
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.events.EventReason;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -48,6 +49,29 @@ class ServerSideApplyIT {
   static Operator operator;
   static final String NS = "ssa";
   static final FixedWorkerScaling SCALING = new FixedWorkerScaling();
+  static final RecordingEventSink EVENTS = new RecordingEventSink();
+
+  /** A Celery-style worker of the user's own: command, a sidecar, a volume, its own probe. */
+  static final String OWN =
+      """
+      image: registry.example/shop:2
+      redis: {}
+      api: {replicas: 1}
+      worker:
+        queue: {key: celery}
+        podTemplate:
+          metadata: {annotations: {example.com/team: payments}}
+          spec:
+            containers:
+              - name: worker
+                command: [celery, -A, shop.tasks, worker]
+                readinessProbe: {exec: {command: [celery, inspect, ping]}, periodSeconds: 10}
+                volumeMounts: [{name: cache, mountPath: /var/cache/shop}]
+              - name: log-shipper
+                image: fluent/fluent-bit:3
+                env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+            volumes: [{name: cache, emptyDir: {}}]
+      """;
 
   static final String SHOP =
       """
@@ -72,7 +96,7 @@ class ServerSideApplyIT {
             new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
             new SimpleMeterRegistry(),
             SCALING,
-            new RecordingEventSink(),
+            EVENTS,
             Fixtures::kindNodes,
             Clock.systemUTC(),
             true,
@@ -321,23 +345,84 @@ class ServerSideApplyIT {
     apply("steady", SHOP);
     awaitChildren("steady");
     await().atMost(Duration.ofSeconds(30)).until(() -> versions("steady").size() == 11);
+    assertANoOpReconcileWritesNothing("steady");
+  }
+
+  /** A change on a child triggers a reconcile, with nothing the operator owns to change. */
+  static void assertANoOpReconcileWritesNothing(String name) throws InterruptedException {
     Thread.sleep(3000); // let the reconciles caused by the operator's own writes settle
-    Map<String, String> before = versions("steady");
-    // a change on a child triggers a reconcile, with nothing the operator owns to change
+    Map<String, String> before = versions(name);
     client
         .services()
         .inNamespace(NS)
-        .withName("steady-api")
+        .withName(name + "-api")
         .edit(
             s -> {
               s.getMetadata().setAnnotations(Map.of("example.com/touched", "yes"));
               return s;
             });
     Thread.sleep(4000);
-    Map<String, String> after = versions("steady");
-    before.remove("Service/steady-api");
-    after.remove("Service/steady-api");
+    Map<String, String> after = versions(name);
+    before.remove("Service/" + name + "-api");
+    after.remove("Service/" + name + "-api");
     assertThat(after).as("resourceVersions after a no-op reconcile").isEqualTo(before);
+  }
+
+  @Test
+  void aPodTemplateOfTheUsersReconcilesAndANoOpReconcileWritesNothing()
+      throws InterruptedException {
+    apply("own", OWN);
+    await().atMost(Duration.ofSeconds(30)).until(() -> get(Deployment.class, "own-worker") != null);
+    var pod = get(Deployment.class, "own-worker").getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers()).extracting("name").containsExactly("worker", "log-shipper");
+    assertThat(pod.getContainers().get(0).getCommand()).startsWith("celery");
+    assertThat(pod.getContainers().get(0).getReadinessProbe().getExec().getCommand())
+        .containsExactly("celery", "inspect", "ping");
+    assertThat(pod.getVolumes()).extracting("name").contains("cache", "tmp");
+    assertANoOpReconcileWritesNothing("own");
+    long generation = get(Deployment.class, "own-worker").getMetadata().getGeneration();
+    apply("own", OWN.replace("example.com/team: payments", "example.com/team: billing"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(get(Deployment.class, "own-worker").getMetadata().getGeneration())
+                    .as("a changed template rolls the Deployment")
+                    .isGreaterThan(generation));
+  }
+
+  @Test
+  void aPrivilegedSidecarIsAnInvalidSpecAndTheWorkerKeepsItsLastGoodTemplate() {
+    apply("priv", OWN);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get(Deployment.class, "priv-worker") != null);
+    var good = get(Deployment.class, "priv-worker").getSpec().getTemplate();
+    apply(
+        "priv",
+        OWN.replace(
+            "image: fluent/fluent-bit:3",
+            "image: fluent/fluent-bit:3\n          securityContext: {privileged: true}"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              var ready =
+                  get(ScalableService.class, "priv").getStatus().conditions.stream()
+                      .filter(c -> c.getType().equals("Ready"))
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(ready.getStatus()).isEqualTo("False");
+              assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+              assertThat(ready.getMessage())
+                  .contains(
+                      "spec.worker.podTemplate.spec.containers[1].securityContext.privileged");
+            });
+    assertThat(EVENTS.reasons()).contains(EventReason.InvalidSpec);
+    assertThat(get(Deployment.class, "priv-worker").getSpec().getTemplate())
+        .as("the last good template")
+        .isEqualTo(good);
+    assertThat(get(Deployment.class, "priv-api")).as("the other children are made").isNotNull();
   }
 
   /** kind/name -> resourceVersion of the ScalableService and each child that exists. */
