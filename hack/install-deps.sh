@@ -5,7 +5,8 @@
 # besides hack/build-nodes.sh's binaries: runc, the CNI plugins (bridge, host-local, loopback,
 # portmap), iptables and conntrack (kube-proxy), nftables (to inspect and clean up) and gcc (the
 # static pause binary).
-# With --bench, also wrk.
+# With --bench, also wrk. Then the job frameworks of the queue-type contract tests (Celery, RQ,
+# BullMQ: hack/frameworks/install.sh).
 # Safe to run again: it only calls apt-get when something is missing.
 set -euo pipefail
 
@@ -23,7 +24,8 @@ command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)  # the static pause binary
 if [[ "${1:-}" == "--bench" ]]; then
   command -v wrk >/dev/null || pkgs+=(wrk)
 fi
-[[ ${#pkgs[@]} -eq 0 ]] && exit 0
+frameworks() { "$(dirname "$0")/frameworks/install.sh"; }
+if [[ ${#pkgs[@]} -eq 0 ]]; then frameworks; exit 0; fi
 
 sudo=""
 [[ $(id -u) -ne 0 ]] && sudo="sudo"
@@ -41,3 +43,4 @@ $sudo apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 ((made_policy)) && $sudo rm -f $policy
 service redis-server stop >/dev/null 2>&1 || true
 echo "install-deps: done"
+frameworks

@@ -4,17 +4,17 @@ import java.util.Collection;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Reads how much work a worker queue has. The key layout is the sample app's contract: the queue
- * list {@code <key>}, one processing list per worker {@code <key>:processing:<pod>}, the set of
- * workers that have had one {@code <key>:consumers}, and the processed counter {@code
- * <key>:processed}. Items in the processing list of a worker that is gone (not among the pods
- * given) are stranded: they will go back to the queue, so they count as waiting. A failed read
- * completes exceptionally, within the source's timeout; it never hangs.
+ * Reads how much work a worker queue has, in its framework's layout ({@link QueueRef#type()}). The
+ * List layout is the sample app's contract: the queue list {@code <key>}, one processing list per
+ * worker {@code <key>:processing:<pod>}, the set of workers that have had one {@code
+ * <key>:consumers}, and the processed counter {@code <key>:processed}. Items held by a worker that
+ * is gone (not among the pods given) are stranded: they will go back to the queue, so they count as
+ * waiting. A failed read completes exceptionally, within the source's timeout; it never hangs.
  */
 public interface QueueBacklogSource extends AutoCloseable {
 
   CompletionStage<Backlog> read(
-      RedisConnection redis, String queueKey, Collection<String> workerPods);
+      RedisConnection redis, QueueRef queue, Collection<String> workerPods);
 
   /** Lets go of the connection to an endpoint no ScalableService uses any more. */
   void release(RedisConnection redis);

@@ -13,7 +13,6 @@ import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,35 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Lettuce: one connection per Redis endpoint, shared by every ScalableService that uses it, and one
- * Lua script per read so that the queue, the processing lists and the counter are read in a single
- * round trip and at a single instant (an item moving from the queue to a processing list is never
- * counted twice or missed). Commands fail fast while disconnected; Lettuce reconnects.
+ * Lua script per read ({@link QueueLayout}, per queue type) so that the backlog, the work in flight
+ * and the counter are read in a single round trip and at a single instant (an item moving from the
+ * queue to a worker is never counted twice or missed). Commands fail fast while disconnected;
+ * Lettuce reconnects.
  */
 public final class RedisBacklogSource implements QueueBacklogSource {
-
-  /**
-   * KEYS: the queue, the live pods' processing lists, the counter, the consumers set; ARGV[1]: the
-   * processing lists' prefix. Returns their lengths, the counter, and the stranded items: those in
-   * the lists of consumers that are not live.
-   */
-  static final String SCRIPT =
-      """
-      local n = #KEYS
-      local out = {}
-      local live = {}
-      for i = 1, n - 2 do
-        out[i] = redis.call('LLEN', KEYS[i])
-        live[KEYS[i]] = true
-      end
-      out[n - 1] = tonumber(redis.call('GET', KEYS[n - 1]) or '0') or 0
-      local stranded = 0
-      for _, pod in ipairs(redis.call('SMEMBERS', KEYS[n])) do
-        local list = ARGV[1] .. pod
-        if not live[list] then stranded = stranded + redis.call('LLEN', list) end
-      end
-      out[n] = stranded
-      return out
-      """;
 
   private final RedisClient client;
   private final Duration timeout;
@@ -71,38 +47,17 @@ public final class RedisBacklogSource implements QueueBacklogSource {
 
   @Override
   public CompletionStage<Backlog> read(
-      RedisConnection redis, String queueKey, Collection<String> workerPods) {
+      RedisConnection redis, QueueRef queue, Collection<String> workerPods) {
     long start = System.nanoTime();
     List<String> pods = List.copyOf(workerPods);
-    String[] keys = new String[pods.size() + 3];
-    keys[0] = queueKey;
-    for (int i = 0; i < pods.size(); i++) {
-      keys[i + 1] = QueueBacklogSource.processingList(queueKey, pods.get(i));
-    }
-    keys[keys.length - 2] = QueueBacklogSource.processedCounter(queueKey);
-    keys[keys.length - 1] = QueueBacklogSource.consumers(queueKey);
-    String prefix = QueueBacklogSource.processingList(queueKey, "");
+    QueueLayout layout = QueueLayout.of(queue.type());
+    String[] keys = layout.keys(queue, pods).toArray(String[]::new);
+    String[] args = layout.args(queue, pods).toArray(String[]::new);
     return connection(redis)
-        .thenCompose(c -> c.async().<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys, prefix))
+        .thenCompose(
+            c -> c.async().<List<Object>>eval(layout.script(), ScriptOutputType.MULTI, keys, args))
         .thenApply(
-            values -> {
-              Map<String, Long> byPod = new LinkedHashMap<>();
-              long inFlight = 0;
-              for (int i = 0; i < pods.size(); i++) {
-                long n = values.get(i + 1);
-                inFlight += n;
-                if (n > 0) {
-                  byPod.put(pods.get(i), n);
-                }
-              }
-              return new Backlog(
-                  values.get(0),
-                  inFlight,
-                  byPod,
-                  values.get(values.size() - 2),
-                  values.get(values.size() - 1),
-                  Duration.ofNanos(System.nanoTime() - start));
-            })
+            values -> layout.parse(values, pods, Duration.ofNanos(System.nanoTime() - start)))
         .whenComplete(
             (ok, error) -> {
               if (error != null) {

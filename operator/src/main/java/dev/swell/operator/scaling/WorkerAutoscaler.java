@@ -6,6 +6,7 @@ import dev.swell.operator.events.EventReason;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.QueueBacklogSource;
+import dev.swell.operator.queue.QueueRef;
 import dev.swell.operator.queue.RedisBacklogSource;
 import dev.swell.operator.queue.RedisConnection;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -115,7 +116,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
         new WorkerLoop.Config(
             service,
             QueueTargets.from(service.getSpec().worker),
-            service.getSpec().worker.queue.key,
+            QueueRef.of(service.getSpec().worker.queue),
             redis,
             QueueTargets.pollInterval(service.getSpec().worker),
             service.isPaused());

@@ -12,6 +12,7 @@ import dev.swell.operator.desired.Component;
 import dev.swell.operator.events.Causes;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.QueueBacklogSource;
+import dev.swell.operator.queue.QueueRef;
 import dev.swell.operator.queue.RedisConnection;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class WorkerLoop {
   record Config(
       ScalableService service,
       QueueTarget target,
-      String queueKey,
+      QueueRef queue,
       RedisConnection redis,
       Duration pollInterval,
       boolean paused) {}
@@ -134,7 +135,7 @@ final class WorkerLoop {
     try {
       backlog =
           source
-              .read(c.redis(), c.queueKey(), pods.pods())
+              .read(c.redis(), c.queue(), pods.pods())
               .toCompletableFuture()
               .get(c.pollInterval().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
       throughput = throughput.add(clock.instant(), backlog.processed(), current, THROUGHPUT_SPAN);

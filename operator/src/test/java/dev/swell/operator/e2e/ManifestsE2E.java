@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -87,5 +88,18 @@ class ManifestsE2E {
   @ValueSource(strings = {"manifests/monitoring"})
   void optionalOverlaysBuild(String dir) throws Exception {
     assertThat(kustomize(dir)).contains("kind: ServiceMonitor");
+  }
+
+  @Test
+  void theSimulatedClustersInstallIsTheInstallWithOnlyTheRedisImageSet() throws Exception {
+    String plain = kustomize("manifests");
+    String sim = kustomize("manifests/sim");
+    assertThat(sim)
+        .contains("- name: SWELL_REDIS_IMAGE\n          value: swell/redis:0.1.0\n")
+        .as("nothing else differs")
+        .isEqualTo(
+            plain.replaceFirst(
+                "(        - name: JAVA_TOOL_OPTIONS\n          value: [^\n]*\n)",
+                "$1        - name: SWELL_REDIS_IMAGE\n          value: swell/redis:0.1.0\n"));
   }
 }

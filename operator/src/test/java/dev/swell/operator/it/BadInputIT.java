@@ -240,7 +240,37 @@ class BadInputIT {
             "image: a\nredis: {}\nworker: {queue: {key: q}, podTemplate: {spec:"
                 + " {terminationGracePeriodSeconds: 5, containers: [{name: worker}]}}}",
             "spec.worker.podTemplate.spec.terminationGracePeriodSeconds",
-            "set spec.worker.terminationGracePeriodSeconds instead"));
+            "set spec.worker.terminationGracePeriodSeconds instead"),
+        Arguments.of(
+            "stream without a group",
+            "image: a\nredis: {}\nworker: {queue: {key: orders, type: Streams}}",
+            "spec.worker.queue.group",
+            "required when spec.worker.queue.type is Streams"),
+        Arguments.of(
+            "group on a list",
+            "image: a\nredis: {}\nworker: {queue: {key: q, group: g}}",
+            "spec.worker.queue.group",
+            "only for spec.worker.queue.type Streams"),
+        Arguments.of(
+            "queues on BullMQ",
+            "image: a\nredis: {}\nworker: {queue: {key: q, type: BullMQ, queues: [other]}}",
+            "spec.worker.queue.queues",
+            "only for spec.worker.queue.type RQ and Celery"),
+        Arguments.of(
+            "prefix on RQ",
+            "image: a\nredis: {}\nworker: {queue: {key: q, type: RQ, prefix: x}}",
+            "spec.worker.queue.prefix",
+            "only for spec.worker.queue.type BullMQ and Celery"),
+        Arguments.of(
+            "drain time on Celery",
+            "image: a\nredis: {}\nworker: {queue: {key: q, type: Celery, drainTime: 30s}}",
+            "spec.worker.queue.drainTime",
+            "only types List and Streams keep"),
+        Arguments.of(
+            "unknown queue type",
+            "image: a\nredis: {}\nworker: {queue: {key: q, type: Sidekiq}}",
+            "spec.worker.queue.type",
+            "Unsupported value"));
   }
 
   @Test

@@ -27,7 +27,8 @@ public final class InMemoryBacklogSource implements QueueBacklogSource {
 
   @Override
   public CompletionStage<Backlog> read(
-      RedisConnection redis, String queueKey, Collection<String> workerPods) {
+      RedisConnection redis, QueueRef queue, Collection<String> workerPods) {
+    String queueKey = queue.key();
     if (down) {
       return CompletableFuture.failedFuture(new IllegalStateException("Connection refused"));
     }

@@ -24,7 +24,10 @@ abstract class QueueBacklogSourceContract {
   abstract void register(String queueKey, String pod);
 
   Backlog read(String key, List<String> pods) throws Exception {
-    return source().read(endpoint(), key, pods).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return source()
+        .read(endpoint(), QueueRef.list(key), pods)
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
   }
 
   @Test

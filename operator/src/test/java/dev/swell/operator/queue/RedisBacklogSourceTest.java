@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.swell.operator.api.QueueType;
 import dev.swell.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -42,7 +43,10 @@ class RedisBacklogSourceTest {
   }
 
   static Backlog read(QueueBacklogSource source, String key, List<String> pods) throws Exception {
-    return source.read(endpoint, key, pods).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return source
+        .read(endpoint, QueueRef.list(key), pods)
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
   }
 
   @Test
@@ -103,12 +107,41 @@ class RedisBacklogSourceTest {
   }
 
   @Test
+  void aFrameworkKeyOfTheWrongTypeFailsTheReadSayingSoForEveryQueueType() {
+    redis.set("not-a-list", "x");
+    redis.set("rq:queue:not-a-list", "x");
+    redis.set("bull:not-a-list:wait", "x");
+    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+      for (QueueRef q :
+          List.of(
+              QueueRef.list("not-a-list"),
+              new QueueRef(QueueType.Streams, List.of("not-a-list"), "g", null),
+              new QueueRef(QueueType.RQ, List.of("not-a-list"), null, null),
+              new QueueRef(QueueType.Celery, List.of("not-a-list"), null, null),
+              new QueueRef(QueueType.BullMQ, List.of("not-a-list"), null, null))) {
+        assertThatThrownBy(
+                () ->
+                    source
+                        .read(endpoint, q, List.of("a"))
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS))
+            .as(q.type().name())
+            .rootCause()
+            .hasMessageContaining("WRONGTYPE");
+      }
+    }
+  }
+
+  @Test
   void aWrongPasswordFailsTheRead() {
     try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
       assertThatThrownBy(
               () ->
                   source
-                      .read(new RedisConnection(REDIS.uri(), "wrong"), "jobs", List.of())
+                      .read(
+                          new RedisConnection(REDIS.uri(), "wrong"),
+                          QueueRef.list("jobs"),
+                          List.of())
                       .toCompletableFuture()
                       .get(5, TimeUnit.SECONDS))
           .hasRootCauseMessage("WRONGPASS invalid username-password pair or user is disabled.");
@@ -122,7 +155,7 @@ class RedisBacklogSourceTest {
     try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(300))) {
       assertThat(
               source
-                  .read(flakyEndpoint, "q", List.of())
+                  .read(flakyEndpoint, QueueRef.list("q"), List.of())
                   .toCompletableFuture()
                   .get(5, TimeUnit.SECONDS)
                   .waiting())
@@ -132,7 +165,7 @@ class RedisBacklogSourceTest {
       assertThatThrownBy(
               () ->
                   source
-                      .read(flakyEndpoint, "q", List.of())
+                      .read(flakyEndpoint, QueueRef.list("q"), List.of())
                       .toCompletableFuture()
                       .get(5, TimeUnit.SECONDS))
           .isNotNull();
@@ -147,7 +180,7 @@ class RedisBacklogSourceTest {
               () ->
                   assertThat(
                           source
-                              .read(flakyEndpoint, "q", List.of())
+                              .read(flakyEndpoint, QueueRef.list("q"), List.of())
                               .toCompletableFuture()
                               .get(2, TimeUnit.SECONDS)
                               .waiting())

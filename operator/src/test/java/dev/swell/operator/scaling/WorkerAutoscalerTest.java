@@ -11,6 +11,7 @@ import dev.swell.operator.events.EventReason;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.InMemoryBacklogSource;
 import dev.swell.operator.queue.QueueBacklogSource;
+import dev.swell.operator.queue.QueueRef;
 import dev.swell.operator.queue.RedisConnection;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -76,7 +77,7 @@ class WorkerAutoscalerTest {
       new QueueBacklogSource() {
         @Override
         public CompletionStage<Backlog> read(
-            RedisConnection redis, String key, Collection<String> pods) {
+            RedisConnection redis, QueueRef key, Collection<String> pods) {
           if (hang) {
             hanging.countDown();
             return new CompletableFuture<>();

@@ -8,6 +8,7 @@ import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
 import dev.swell.operator.queue.Backlog;
 import dev.swell.operator.queue.InMemoryBacklogSource;
+import dev.swell.operator.queue.QueueRef;
 import dev.swell.operator.queue.RedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ class WorkerLoopTest {
           new WorkerLoop.Config(
               SHOP,
               QueueTargets.from(SHOP.getSpec().worker),
-              "jobs",
+              QueueRef.list("jobs"),
               new RedisConnection("redis://q:6379/0", null),
               Duration.ofSeconds(1),
               false),
