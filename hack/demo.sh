@@ -37,19 +37,23 @@ export KUBECONFIG=$repo/.sim/kubeconfig
 kubectl="$(hack/build-controlplane.sh --bin-dir)/kubectl"
 k() { "$kubectl" "$@"; }
 
-# A component that does not come up stops the demo within its time, naming what to read.
-await() { # await <seconds> <what> <log hint> <command...>
-  local seconds=$1 what=$2 hint=$3
-  shift 3
+# A component that does not come up stops the demo, naming what to read: at once when one of its
+# pods is broken (crash loop, image not found, bad config), else after its time.
+fail() {
+  echo "demo: $1; read: $2" >&2
+  k get pods -A -o wide >"$out/pods.txt" 2>&1 || true
+  k -n swell-system logs deploy/swell-operator --tail=200 >"$out/operator.log" 2>&1 || true
+  echo "demo: pods: $out/pods.txt, operator log: $out/operator.log" >&2
+  exit 1
+}
+await() { # await <seconds> <what> <log hint> <namespace> <selector> <count>
+  local seconds=$1 what=$2 hint=$3 ns=$4 selector=$5 count=$6 broken
   local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      echo "demo: $what did not come up within ${seconds}s; read: $hint" >&2
-      k get pods -A -o wide >"$out/pods.txt" 2>&1 || true
-      k -n swell-system logs deploy/swell-operator --tail=200 >"$out/operator.log" 2>&1 || true
-      echo "demo: pods: $out/pods.txt, operator log: $out/operator.log" >&2
-      exit 1
-    fi
+  until ready "$ns" "$selector" "$count"; do
+    broken=$(k get pods -n "$ns" -l "$selector" -o jsonpath='{..waiting.reason}' 2>/dev/null \
+      | grep -oE 'CrashLoopBackOff|ImagePullBackOff|ErrImagePull|ErrImageNeverPull|CreateContainerConfigError|CreateContainerError|InvalidImageName' | head -1 || true)
+    [[ -n $broken ]] && fail "$what is broken ($broken)" "$hint"
+    ((SECONDS >= deadline)) && fail "$what did not come up within ${seconds}s" "$hint"
     sleep 1
   done
 }
@@ -62,7 +66,7 @@ ready() { # ready <namespace> <label selector> <count>: that many Ready pods
 say "2/6 the operator as users run it: manifests/ (2 replicas, leader election, its RBAC) in pods"
 k apply --server-side --force-conflicts -k manifests/sim >/dev/null
 await 120 "the operator" "kubectl -n swell-system logs deploy/swell-operator" \
-  ready swell-system app.kubernetes.io/name=swell-operator 2
+  swell-system app.kubernetes.io/name=swell-operator 2
 
 say "3/6 the shop: an api, queue workers (on the dedicated node) and a managed Redis"
 k delete namespace demo --ignore-not-found --wait --timeout=120s >/dev/null # a fresh story every time
@@ -95,9 +99,9 @@ spec:
       dedicatedNodes: {key: dedicated, value: workers}
 YAML
 await 90 "the managed Redis" "kubectl -n demo describe pod -l app.kubernetes.io/component=redis" \
-  ready demo app.kubernetes.io/name=shop,app.kubernetes.io/component=redis 1
+  demo app.kubernetes.io/name=shop,app.kubernetes.io/component=redis 1
 await 120 "the api pods" "kubectl -n demo logs -l app.kubernetes.io/component=api" \
-  ready demo app.kubernetes.io/name=shop,app.kubernetes.io/component=api 2
+  demo app.kubernetes.io/name=shop,app.kubernetes.io/component=api 2
 api="http://$(k get svc -n demo shop-api -o jsonpath='{.spec.clusterIP}'):8080"
 redis_ip=$(k get svc -n demo shop-redis -o jsonpath='{.spec.clusterIP}')
 REDISCLI_AUTH=$(k get secret -n demo shop-redis-auth -o jsonpath='{.data.password}' | base64 -d)
