@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the simulated cluster's real nodes run, through the Go module proxy, once:
 # kubelet and kube-proxy (the Kubernetes of hack/controlplane, 1.33), containerd 2 with its runc
-# shim and ctr, crictl, CoreDNS (the plugins a cluster DNS uses) and a static pause binary.
+# shim and ctr, crictl, CoreDNS (the plugins a cluster DNS uses), kube-network-policies (the
+# NetworkPolicy enforcer kind uses) and a static pause binary.
 # runc and the CNI plugins come from Debian (hack/install-deps.sh). The binaries go to a cache
 # folder keyed by hack/nodes/ and this script; the Go build cache the control plane filled
 # serves most of kubelet's packages.
@@ -43,9 +44,10 @@ version_of() { awk -v m="$2" '$1=="require" && $2==m {print $3; exit} $1==m {pri
 containerd_version=$(version_of containerd github.com/containerd/containerd/v2)
 crictl_version=$(version_of crictl sigs.k8s.io/cri-tools)
 coredns_version=$(version_of coredns github.com/coredns/coredns)
+netpol_version=$(version_of netpol sigs.k8s.io/kube-network-policies)
 
 step=0
-total=8
+total=9
 run_step() { # name command...: runs in the background, a dot every 15 s
   local name=$1; shift
   step=$((step + 1))
@@ -72,7 +74,7 @@ pause() { # kubelet's pause container, from the Kubernetes module's own source, 
   gcc -Os -static -DVERSION="v3.10-swell" -o "$bin/pause" "$dir/build/pause/linux/pause.c" && strip "$bin/pause"
 }
 
-echo "build-nodes: building kubelet, kube-proxy (v$k8s_version), containerd $containerd_version, crictl $crictl_version, CoreDNS $coredns_version and pause into $bin" >&2
+echo "build-nodes: building kubelet, kube-proxy (v$k8s_version), containerd $containerd_version, crictl $crictl_version, CoreDNS $coredns_version, kube-network-policies $netpol_version and pause into $bin" >&2
 echo "build-nodes: a cold build takes about 10 minutes on 2 cores after the control plane's; later runs take seconds" >&2
 run_step kubelet gobuild kubernetes kubelet k8s.io/kubernetes/cmd/kubelet "$k8s_ldflags"
 run_step kube-proxy gobuild kubernetes kube-proxy k8s.io/kubernetes/cmd/kube-proxy "$k8s_ldflags"
@@ -83,6 +85,7 @@ run_step containerd-shim-runc-v2 gobuild containerd containerd-shim-runc-v2 gith
 run_step ctr gobuild containerd ctr github.com/containerd/containerd/v2/cmd/ctr "$cd_ldflags" CGO_ENABLED=0
 run_step crictl gobuild crictl crictl sigs.k8s.io/cri-tools/cmd/crictl "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$crictl_version"
 run_step coredns gobuild coredns coredns . "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$coredns_version" CGO_ENABLED=0
+run_step kube-network-policies gobuild netpol kube-network-policies sigs.k8s.io/kube-network-policies/cmd "-s -w"
 run_step pause pause
 
 "$bin/kubelet" --version >&2

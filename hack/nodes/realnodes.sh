@@ -28,6 +28,8 @@ host_dirs=(/run/containerd /var/run/netns /var/lib/cni /var/log/containers)
 kube_proxy_healthz_port=$((base + 45))
 kube_proxy_metrics_port=$((base + 46))
 coredns_health_port=$((base + 47))
+netpol_metrics_port=$((base + 49))
+netpol_queue=100 # the nfqueue kube-network-policies reads new pod-to-pod connections from
 coredns_ready_port=$((base + 48))
 kubelet_port() { echo $((base + 50 + 2 * $1)); }         # $1: the node's position among the real nodes
 kubelet_healthz_port() { echo $((base + 51 + 2 * $1)); }
@@ -48,7 +50,7 @@ node_components() { # the processes of the real nodes, in start order
   local names=("$@") n
   ((${#names[@]})) || return 0
   for n in "${names[@]}"; do echo "containerd-$n"; echo "kubelet-$n"; done
-  echo kube-proxy; echo coredns
+  echo kube-proxy; echo coredns; echo kube-network-policies
 }
 
 node_port_of() { # component -> port shown by status ("-" for none)
@@ -56,6 +58,7 @@ node_port_of() { # component -> port shown by status ("-" for none)
   case $c in
     kube-proxy) echo "$kube_proxy_healthz_port"; return ;;
     coredns) echo "$coredns_health_port"; return ;;
+    kube-network-policies) echo "$netpol_metrics_port"; return ;;
     containerd-*) echo "-"; return ;;
   esac
   while read -r n; do
@@ -335,6 +338,32 @@ EOF
   start coredns "$nodebin/coredns" -conf "$nodes_state/Corefile"
 }
 
+# NetworkPolicy, as kind enforces it: kube-network-policies judges the first packet of every new
+# connection between pods. This kernel has no nftables queue (CONFIG_NFT_QUEUE), so the packets
+# reach it from an iptables NFQUEUE rule on the bridge's forwarding path instead of its own nft
+# rules (which it fails to install, logs, and goes on without). It only knows in-cluster
+# credentials: a private mount namespace gives it a ServiceAccount token where pods have theirs.
+# Traffic from the host (probes, tests, CoreDNS on the bridge address) is not forwarded: unjudged.
+start_netpol() { # first real node
+  local sa=$nodes_state/netpol-sa k="$bin/kubectl --kubeconfig $kubeconfig" # bin: cmd_up's
+  mkdir -p "$sa"
+  $k apply --server-side -f "$repo/hack/nodes/netpol/rbac.yaml" >/dev/null
+  $k -n kube-system create token kube-network-policies --duration=48h >"$sa/token"
+  cp "$pki/ca.crt" "$sa/ca.crt"
+  echo kube-system >"$sa/namespace"
+  start kube-network-policies unshare -m --propagation private sh -c '
+    mount -t tmpfs -o size=1m,mode=755 tmpfs /run &&
+    mkdir -p /run/secrets/kubernetes.io/serviceaccount &&
+    cp "$1"/* /run/secrets/kubernetes.io/serviceaccount/ &&
+    shift && exec "$@"' sh "$sa" \
+    env KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$api_port" \
+    "$nodebin/kube-network-policies" --hostname-override "$1" --nfqueue-id "$netpol_queue" \
+    --netfilter-bug-1766-fix=false --metrics-bind-address "127.0.0.1:$netpol_metrics_port" -v=2
+  wait_for kube-network-policies 30 curl -sf "http://127.0.0.1:$netpol_metrics_port/metrics"
+  iptables -t mangle -I FORWARD 1 -i "$bridge" -m conntrack --ctstate NEW \
+    -m comment --comment swell-sim-netpol -j NFQUEUE --queue-num "$netpol_queue" --queue-bypass
+}
+
 realnodes_up() { # node names...
   ((${#@})) || return 0
   printf '%s\n' "$@" >"$state/real-nodes"
@@ -356,6 +385,8 @@ realnodes_up() { # node names...
   start_coredns
   wait_for kube-proxy 30 curl -sf "http://127.0.0.1:$kube_proxy_healthz_port/healthz"
   wait_for coredns 30 curl -sf "http://127.0.0.1:$coredns_ready_port/ready"
+  say "starting kube-network-policies (NetworkPolicy, on new connections between pods)"
+  start_netpol "$1"
 }
 
 stop_pid() { # pid: TERM its group (or it), wait up to 5 s, then KILL
@@ -370,7 +401,9 @@ realnodes_down() {
   local names=() n
   mapfile -t names < <(recorded_real_nodes)
   local p
-  for c in coredns kube-proxy; do p=$(pid_of "$c"); [[ -n $p ]] && stop_pid "$p"; rm -f "$state/$c.pid"; done
+  while iptables -t mangle -D FORWARD -i "$bridge" -m conntrack --ctstate NEW \
+    -m comment --comment swell-sim-netpol -j NFQUEUE --queue-num "$netpol_queue" --queue-bypass 2>/dev/null; do :; done
+  for c in kube-network-policies coredns kube-proxy; do p=$(pid_of "$c"); [[ -n $p ]] && stop_pid "$p"; rm -f "$state/$c.pid"; done
   for n in "${names[@]}"; do p=$(pid_of "kubelet-$n"); [[ -n $p ]] && stop_pid "$p"; rm -f "$state/kubelet-$n.pid"; done
   for n in "${names[@]}"; do
     local d; d=$(node_dir "$n")
@@ -409,6 +442,7 @@ cleanup_host() {
     ip link delete "$bridge"
   fi
   nft delete table inet swell_sim 2>/dev/null || true
+  nft delete table inet kube-network-policies 2>/dev/null || true
   clean_kube_chains
   # the nftables tables iptables-nft made for those chains, where they were not there before and
   # hold no rule now

@@ -352,6 +352,76 @@ class ShopOnRealNodes {
     }
   }
 
+  /**
+   * Two pods of the same image ask the managed Redis for PING without a password: one with the
+   * labels the NetworkPolicy admits (part-of shop, component api; not the Deployment's selector),
+   * one without. Reaching Redis answers NOAUTH; the policy drops the other's connection, which
+   * hangs until the pod's deadline.
+   */
+  @Test
+  void onlyPodsWithTheServicesLabelsReachRedis() throws Exception {
+    readyApiPods();
+    String admitted =
+        redisProbe(
+            "np-admitted", "{app.kubernetes.io/part-of: shop, app.kubernetes.io/component: api}");
+    String refused = redisProbe("np-refused", "{}");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(RealNodes.kubectl("-n", NS, "logs", admitted).output())
+                    .as("a pod the policy admits reaches Redis (which asks for its password)")
+                    .contains("NOAUTH"));
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        nodes
+                            .client
+                            .pods()
+                            .inNamespace(NS)
+                            .withName(refused)
+                            .get()
+                            .getStatus()
+                            .getPhase())
+                    .as("the refused pod ends at its deadline")
+                    .isEqualTo("Failed"));
+    assertThat(RealNodes.kubectl("-n", NS, "logs", refused).output())
+        .as("a pod without the service's labels never reached Redis")
+        .doesNotContain("NOAUTH");
+  }
+
+  /** A pod that runs redis-cli PING against shop-redis, for at most 20 s. */
+  static String redisProbe(String name, String labels) throws Exception {
+    Path file = Files.createTempFile(name, ".yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s, labels: %s}
+        spec:
+          restartPolicy: Never
+          activeDeadlineSeconds: 20
+          securityContext: {runAsNonRoot: true, runAsUser: 999, seccompProfile: {type: RuntimeDefault}}
+          containers:
+            - name: ping
+              image: %s
+              command: [redis-cli, -h, shop-redis, PING]
+              securityContext:
+                allowPrivilegeEscalation: false
+                readOnlyRootFilesystem: true
+                capabilities: {drop: [ALL]}
+        """
+            .formatted(name, labels, REDIS_IMAGE));
+    RealNodes.kubectl("-n", NS, "apply", "-f", file.toString()).ok();
+    Files.delete(file);
+    return name;
+  }
+
   static String status(String base, String job) {
     try {
       return send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + job))).body();
