@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * The reliable queue consumer. Items move atomically from the queue to this pod's processing list
  * (BLMOVE/LMOVE) and leave it only when done, so a crash loses nothing: the next worker to start
  * returns the lists of workers whose heartbeat has expired to the queue. Batches: up to N items, or
- * what arrived within T ms. A failing job is retried with backoff, then parked in the dead list.
- * Completion is idempotent by job id. SIGTERM: no new batch; the one in hand is finished.
+ * what arrived within T ms. A failing job is retried with backoff, then parked in the dead list. A
+ * job is claimed by id: a second worker never starts a job that a live worker holds, and a worker
+ * that may have lapsed (a stall, a partition) checks its claim before each job. Completion is
+ * idempotent by job id. SIGTERM: no new batch; the one in hand is finished.
  */
 public final class Worker implements AutoCloseable {
 
@@ -42,6 +44,15 @@ public final class Worker implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Duration HEARTBEAT_TTL = Duration.ofSeconds(10);
   static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(3);
+
+  /**
+   * A heartbeat older than this may have expired by the time Redis sees the next one (the margin
+   * covers the round trip and clock drift): the batch in hand may have been recovered by another.
+   */
+  static final long LAPSE_RISK_NANOS = HEARTBEAT_TTL.minusSeconds(2).toNanos();
+
+  /** A batch that runs longer completes the jobs done so far, then goes on. */
+  static final long COMPLETE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Config config;
   private final Keys keys;
@@ -67,6 +78,12 @@ public final class Worker implements AutoCloseable {
 
   /** A batch failed half-way: its items are still in this worker's processing list. */
   private boolean resume;
+
+  // When this worker's claims were last confirmed in Redis (a heartbeat, a claim, a batch marked),
+  // by the start of the call, and since when the confirmations have followed one another with no
+  // gap in which the heartbeat could have expired: a claim made before a gap is checked again.
+  private long lastConfirmed = System.nanoTime();
+  private long unbrokenSince = System.nanoTime();
 
   public Worker(Config config, Redis redis, MeterRegistry registry) {
     this.config = config;
@@ -94,7 +111,6 @@ public final class Worker implements AutoCloseable {
           HEARTBEAT_EVERY.toMillis(),
           TimeUnit.MILLISECONDS);
       int recovered = recoverStranded();
-      redis.commands().sadd(keys.consumers(), config.podName());
       // a worker that dies while others run leaves items behind: they go back within a TTL or two
       heartbeat.scheduleAtFixedRate(
           this::recoverStrandedQuietly,
@@ -208,63 +224,187 @@ public final class Worker implements AutoCloseable {
   private record Item(String raw, JsonNode job, String id) {}
 
   /**
-   * One batch in a handful of round trips, whatever its size: one transaction reads the jobs'
-   * status, one marks them processing, one completes, counts and acknowledges every success
-   * together. Each transaction is pipelined (its commands go out in one write, without waiting for
-   * QUEUED), so it costs one round trip. Only a failing job is retried on its own.
+   * One batch in a handful of round trips, whatever its size: one script claims the jobs, one
+   * completes, counts and acknowledges every success together (and a transaction dead-letters what
+   * cannot be parsed, if anything); a batch that takes longer than a second completes once a
+   * second. Only a failing job is retried on its own.
    */
   private void processBatch(List<String> raws) {
     String processing = keys.processing(config.podName());
     List<Item> items = new ArrayList<>();
-    List<RedisFuture<String>> statuses = new ArrayList<>();
-    transaction(
-        a -> {
-          for (String raw : raws) {
-            JsonNode job = parse(raw);
-            String unusable =
-                job == null
-                    ? "not a JSON object"
-                    : !job.path("id").isTextual() || job.path("id").asText().isBlank()
-                        ? "no string \"id\"" // its status would be shared with every such item
-                        : null;
-            if (unusable != null) {
+    List<String[]> unusable = new ArrayList<>();
+    for (String raw : raws) {
+      JsonNode job = parse(raw);
+      String why =
+          job == null
+              ? "not a JSON object"
+              : !job.path("id").isTextual() || job.path("id").asText().isBlank()
+                  ? "no string \"id\"" // its status would be shared with every such item
+                  : null;
+      if (why == null) {
+        items.add(new Item(raw, job, job.path("id").asText()));
+      } else {
+        unusable.add(new String[] {raw, why});
+      }
+    }
+    if (!unusable.isEmpty()) {
+      transaction(
+          a -> {
+            for (String[] u : unusable) {
               a.rpush(
                   keys.dead(),
-                  JSON.createObjectNode().put("item", raw).put("error", unusable).toString());
-              a.lrem(processing, 1, raw);
-              failed.increment();
-              continue;
+                  JSON.createObjectNode().put("item", u[0]).put("error", u[1]).toString());
+              a.lrem(processing, 1, u[0]);
             }
-            items.add(new Item(raw, job, job.path("id").asText()));
-            statuses.add(a.hget(keys.job(job.path("id").asText()), "status"));
-          }
-        });
-    List<Item> todo = new ArrayList<>();
-    transaction(
-        a -> {
-          for (int i = 0; i < items.size(); i++) {
-            Item item = items.get(i);
-            if ("done".equals(statuses.get(i).toCompletableFuture().getNow(null))) {
-              a.lrem(
-                  processing,
-                  1,
-                  item.raw()); // done before a crash, or pushed twice: acknowledge only
-            } else {
-              a.hset(
-                  keys.job(item.id()), Map.of("status", "processing", "worker", config.podName()));
-              todo.add(item);
-            }
-          }
-        });
+          });
+      failed.increment(unusable.size());
+    }
+    if (items.isEmpty()) {
+      return;
+    }
+    long marked = System.nanoTime();
+    List<String> outcomes = claimAll(items);
+    confirmed(marked);
     List<Item> succeeded = new ArrayList<>();
-    for (Item item : todo) {
+    long flushed = System.nanoTime();
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      if (!"run".equals(outcomes.get(i)) || !stillMine(item, marked)) {
+        continue; // done already, held by a live worker, or taken back while this one stalled
+      }
       if (attempt(item, 1)) {
         succeeded.add(item);
+      }
+      if (System.nanoTime() - flushed >= COMPLETE_EVERY_NANOS && !succeeded.isEmpty()) {
+        // a slow batch completes as it goes: what a lapse would have run again is a second's work
+        complete(succeeded, 1);
+        succeeded.clear();
+        flushed = System.nanoTime();
       }
     }
     if (!succeeded.isEmpty()) {
       complete(succeeded, 1);
     }
+  }
+
+  /**
+   * Claims a batch by job id, renewing this worker's heartbeat in the same step. Per item: "done"
+   * (acknowledged only), "gone" (no longer in this worker's list: recovered while it could not
+   * reach Redis), "held" (a live worker holds the job: the item joins that worker's list, so it is
+   * recovered from there if that worker dies) or "run" (the job is this worker's now). KEYS: the
+   * processing list, the heartbeat, the consumers set; ARGV: the pod, the queue, the heartbeat's
+   * TTL, then each item and its status key.
+   */
+  static final String CLAIM =
+      """
+      local me, q = ARGV[1], ARGV[2]
+      redis.call('SET', KEYS[2], 'alive', 'EX', ARGV[3])
+      redis.call('SADD', KEYS[3], me)
+      local out = {}
+      for i = 4, #ARGV, 2 do
+        local raw, job = ARGV[i], ARGV[i + 1]
+        local st = redis.call('HMGET', job, 'status', 'worker')
+        if not redis.call('LPOS', KEYS[1], raw) then
+          out[#out + 1] = 'gone'
+        elseif st[1] == 'done' then
+          redis.call('LREM', KEYS[1], 1, raw)
+          out[#out + 1] = 'done'
+        elseif st[1] == 'processing' and st[2] and st[2] ~= me
+            and redis.call('EXISTS', q .. ':worker:' .. st[2]) == 1 then
+          redis.call('LREM', KEYS[1], 1, raw)
+          local theirs = q .. ':processing:' .. st[2]
+          if not redis.call('LPOS', theirs, raw) then redis.call('LPUSH', theirs, raw) end
+          out[#out + 1] = 'held'
+        else
+          redis.call('HSET', job, 'status', 'processing', 'worker', me)
+          redis.call('HINCRBY', job, 'runs', 1)
+          out[#out + 1] = 'run'
+        end
+      end
+      return out
+      """;
+
+  private List<String> claimAll(List<Item> items) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(config.podName(), keys.queue(), String.valueOf(HEARTBEAT_TTL.toSeconds())));
+    for (Item item : items) {
+      args.add(item.raw());
+      args.add(keys.job(item.id()));
+    }
+    return own.sync()
+        .eval(
+            CLAIM,
+            ScriptOutputType.MULTI,
+            new String[] {
+              keys.processing(config.podName()), keys.heartbeat(config.podName()), keys.consumers()
+            },
+            args.toArray(String[]::new));
+  }
+
+  /**
+   * Whether the job claimed at {@code marked} is still this worker's. Free while the heartbeats
+   * have followed one another since then; after a gap (the process stalled, or Redis was out of
+   * reach, for long enough that the heartbeat may have expired) one script asks Redis, renews the
+   * heartbeat if the job is still held, and otherwise lets the job go without running it.
+   */
+  private boolean stillMine(Item item, long marked) {
+    synchronized (this) {
+      if (unbrokenSince <= marked && System.nanoTime() - lastConfirmed < LAPSE_RISK_NANOS) {
+        return true;
+      }
+    }
+    long asked = System.nanoTime();
+    Long mine =
+        own.sync()
+            .eval(
+                RECLAIM,
+                ScriptOutputType.INTEGER,
+                new String[] {
+                  keys.processing(config.podName()),
+                  keys.job(item.id()),
+                  keys.heartbeat(config.podName()),
+                  keys.consumers()
+                },
+                item.raw(),
+                config.podName(),
+                String.valueOf(HEARTBEAT_TTL.toSeconds()));
+    if (mine == 1) {
+      confirmed(asked);
+      return true;
+    }
+    log.warn(
+        "job {} was taken back while this worker could not renew its heartbeat: not run here",
+        item.id());
+    return false;
+  }
+
+  /** KEYS: the processing list, the job, the heartbeat, the consumers; ARGV: item, pod, TTL. */
+  static final String RECLAIM =
+      """
+      local holder = redis.call('HGET', KEYS[2], 'worker')
+      if redis.call('LPOS', KEYS[1], ARGV[1]) and holder == ARGV[2] then
+        redis.call('SET', KEYS[3], 'alive', 'EX', ARGV[3])
+        redis.call('SADD', KEYS[4], ARGV[2])
+        return 1
+      end
+      if holder == ARGV[2] then redis.call('HDEL', KEYS[2], 'worker') end
+      redis.call('HINCRBY', KEYS[2], 'runs', -1)
+      redis.call('LREM', KEYS[1], 1, ARGV[1])
+      return 0
+      """;
+
+  /**
+   * Records a confirmation of this worker's claims, sent at {@code sent}: Redis keeps the heartbeat
+   * for a TTL from a moment after that. If the reply came so long after the one before that the
+   * heartbeat may have expired in between, the chain is broken from now on.
+   */
+  private synchronized void confirmed(long sent) {
+    long answered = System.nanoTime();
+    if (answered - lastConfirmed >= LAPSE_RISK_NANOS) {
+      unbrokenSince = answered;
+    }
+    lastConfirmed = Math.max(lastConfirmed, sent);
   }
 
   /**
@@ -404,6 +544,37 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns a worker's items to the queue, atomically with the check that its heartbeat is gone (or
+   * unconditionally for this pod's own old list), so a worker that renews its heartbeat at the same
+   * moment keeps its list whole. KEYS: the processing list, the queue, the heartbeat, the
+   * consumers; ARGV: the pod, "own" for this pod's own list. Returns the items moved, or -1 when
+   * the worker is alive.
+   */
+  static final String RECOVER =
+      """
+      if ARGV[2] ~= 'own' then
+        if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+        redis.call('SREM', KEYS[4], ARGV[1])
+      end
+      local moved = 0
+      while redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'RIGHT') do moved = moved + 1 end
+      return moved
+      """;
+
+  private int recover(RedisCommands<String, String> r, String pod) {
+    Long moved =
+        r.eval(
+            RECOVER,
+            ScriptOutputType.INTEGER,
+            new String[] {
+              keys.processing(pod), keys.queue(), keys.heartbeat(pod), keys.consumers()
+            },
+            pod,
+            pod.equals(config.podName()) ? "own" : "");
+    return (int) Math.max(0, moved);
+  }
+
   /** Returns to the queue the items of this pod's own old list and of workers that are gone. */
   int recoverStranded() {
     RedisCommands<String, String> r = own.sync();
@@ -414,13 +585,7 @@ public final class Worker implements AutoCloseable {
       KeyScanCursor<String> page =
           r.scan(cursor, ScanArgs.Builder.matches(keys.processingPattern()).limit(200));
       for (String list : page.getKeys()) {
-        String pod = list.substring(prefix.length());
-        boolean mine = pod.equals(config.podName());
-        if (mine || r.exists(keys.heartbeat(pod)) == 0) {
-          while (r.lmove(list, keys.queue(), LMoveArgs.Builder.rightRight()) != null) {
-            moved++;
-          }
-        }
+        moved += recover(r, list.substring(prefix.length()));
       }
       cursor = page;
     } while (!cursor.isFinished());
@@ -429,20 +594,16 @@ public final class Worker implements AutoCloseable {
 
   /**
    * While this worker runs: the items of registered workers whose heartbeat is gone go back to the
-   * queue, and a worker with nothing left leaves the consumers set. Runs on the heartbeat's thread,
-   * on the shared connection (the worker's own is its loop's alone).
+   * queue, and such a worker leaves the consumers set. Runs on the heartbeat's thread, on the
+   * shared connection (the worker's own is its loop's alone).
    */
   int recoverStrandedOfOthers() {
     RedisCommands<String, String> r = redis.commands();
     int moved = 0;
     for (String pod : r.smembers(keys.consumers())) {
-      if (pod.equals(config.podName()) || r.exists(keys.heartbeat(pod)) > 0) {
-        continue;
+      if (!pod.equals(config.podName())) {
+        moved += recover(r, pod);
       }
-      while (r.lmove(keys.processing(pod), keys.queue(), LMoveArgs.Builder.rightRight()) != null) {
-        moved++;
-      }
-      r.srem(keys.consumers(), pod);
     }
     return moved;
   }
@@ -469,9 +630,13 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /** Renews the heartbeat and the registration (a recovery during a lapse removed it). */
   private void beat() {
+    long sent = System.nanoTime();
     try {
       redis.commands().setex(keys.heartbeat(config.podName()), HEARTBEAT_TTL.toSeconds(), "alive");
+      redis.commands().sadd(keys.consumers(), config.podName());
+      confirmed(sent);
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.getMessage());
     }

@@ -24,6 +24,10 @@ class WorkerCrashIT {
   static final int JOBS = 300;
 
   static Process worker(RedisServer redis, String pod) throws Exception {
+    return worker(redis, "crash", pod, 10);
+  }
+
+  static Process worker(RedisServer redis, String queue, String pod, int batch) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -42,7 +46,7 @@ class WorkerCrashIT {
                 "REDIS_URL",
                 redis.uri(),
                 "QUEUE_KEY",
-                "crash",
+                queue,
                 "POD_NAME",
                 pod,
                 "PORT",
@@ -50,7 +54,7 @@ class WorkerCrashIT {
                 "WORKER_IO_MILLIS",
                 "15",
                 "WORKER_BATCH_SIZE",
-                "10"));
+                String.valueOf(batch)));
     pb.redirectErrorStream(true).redirectOutput(new File("target/worker-" + pod + ".log"));
     return pb.start();
   }
@@ -111,6 +115,71 @@ class WorkerCrashIT {
       }
       assertThat(notOnce).as("jobs not completed exactly once").hasSize((int) dead);
       assertThat(Long.parseLong(r.get("crash:processed")) + dead).isEqualTo(JOBS);
+    }
+  }
+
+  static void signal(Process p, String signal) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor())
+        .isZero();
+  }
+
+  @Test
+  void aStalledWorkerDoesNotRunTheJobsTakenBackWhileItWasStopped() throws Exception {
+    // A stall longer than the heartbeat's TTL (a long GC pause, SIGSTOP, a frozen node): another
+    // worker takes the batch back and runs it. When the stalled one wakes, it may finish the job
+    // it was in the middle of, but it starts none of the others.
+    try (RedisServer server = RedisServer.plain().start();
+        Redis redis = new Redis(server.uri(), null)) {
+      RedisCommands<String, String> r = redis.commands();
+      Jobs jobs = new Jobs(redis, new Keys("stall"));
+      ObjectMapper json = new ObjectMapper();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        ids.add(jobs.push(json.readTree("{\"payload\":" + i + ",\"workMillis\":1500}")));
+      }
+      Process stalled = worker(server, "stall", "w-stalled", 6);
+      Process other = null;
+      try {
+        await("the batch claimed")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> "processing".equals(r.hget("stall:job:" + ids.get(5), "status")));
+        Thread.sleep(2000); // in the second job (1.5 s each; the batch completes as one)
+        signal(stalled, "STOP");
+        assertThat(r.hget("stall:job:" + ids.get(0), "status"))
+            .as("a slow batch completes as it goes")
+            .isEqualTo("done");
+        assertThat(r.llen("stall:processing:w-stalled")).as("the rest in hand").isEqualTo(5);
+        other = worker(server, "stall", "w-other", 1);
+        await("the other worker takes the batch back once the heartbeat is gone, and runs it")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> r.get("stall:processed") != null && r.get("stall:processed").equals("6"));
+        signal(stalled, "CONT");
+        await("the woken worker lets go of what it no longer holds")
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> r.llen("stall:processing:w-stalled") == 0);
+        Thread.sleep(3000); // time to have started the next job of its old batch
+      } finally {
+        signal(stalled, "CONT");
+        stalled.destroy();
+        stalled.waitFor(30, TimeUnit.SECONDS);
+        if (other != null) {
+          other.destroy();
+          other.waitFor(30, TimeUnit.SECONDS);
+        }
+      }
+      List<String> ranTwice = new ArrayList<>();
+      for (String id : ids) {
+        assertThat(r.hget("stall:job:" + id, "completions"))
+            .as("completions of " + id)
+            .isEqualTo("1");
+        if (!"1".equals(r.hget("stall:job:" + id, "runs"))) {
+          ranTwice.add(id + " ran " + r.hget("stall:job:" + id, "runs"));
+        }
+      }
+      assertThat(ranTwice)
+          .as("only the job in hand at the stall may run twice")
+          .hasSizeLessThanOrEqualTo(1);
+      assertThat(r.get("stall:processed")).isEqualTo("6");
     }
   }
 }
