@@ -205,20 +205,38 @@ public final class ApiServer implements Handler, AutoCloseable {
     if (id < 0) {
       return badProductId(req);
     }
+    if (!Catalogue.has(id)) {
+      return Response.error(
+          404, "no product " + id + " (the catalogue has 1 to " + Catalogue.SIZE + ")");
+    }
     Body parsed = Body.of(req);
     if (parsed.problem() != null) {
       return Response.error(400, parsed.problem());
     }
     JsonNode body = parsed.object();
-    if (!body.path("name").isTextual() || body.path("name").asText().isBlank()) {
-      return Response.error(400, "field \"name\" must be a non-empty string");
+    if (!body.path("name").isTextual()
+        || body.path("name").asText().isBlank()
+        || body.path("name").asText().length() > Catalogue.MAX_NAME) {
+      return Response.error(
+          400,
+          "field \"name\" must be a non-empty string of at most "
+              + Catalogue.MAX_NAME
+              + " characters");
     }
     if (!body.path("priceCents").canConvertToLong() || body.path("priceCents").asLong() < 0) {
       return Response.error(400, "field \"priceCents\" must be a whole number >= 0");
     }
-    return json(
-        200,
-        cache.update(new Product(id, body.get("name").asText(), body.get("priceCents").asLong())));
+    Product p = new Product(id, body.get("name").asText(), body.get("priceCents").asLong());
+    if (!cache.update(p)) {
+      return Response.error(
+              503,
+              "product "
+                  + id
+                  + " was written, but not every replica confirmed it yet: one may serve the old"
+                  + " value for a while; repeat the PUT to be sure")
+          .with(List.of(RETRY_SOON));
+    }
+    return json(200, p);
   }
 
   private Response postJob(Request req) {

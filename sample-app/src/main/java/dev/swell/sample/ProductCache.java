@@ -13,15 +13,22 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cache-aside in two tiers: an in-process map (a hot key costs no network round trip) in front of
  * Redis (shared by every replica), in front of the slow catalogue. Concurrent misses of one key
- * read the source once. A write deletes the Redis entry and publishes the id, and every replica
- * drops it from its own tier, so the tiers stay coherent. Redis trouble is never an error: the
- * product comes from the source, and the fallback is counted.
+ * read the source once. A write is acknowledged only once every replica has dropped the product
+ * from its own tier: the write publishes the id, and each replica confirms on a second channel. A
+ * replica whose subscription is down serves nothing from its own tier, and a lookup that raced an
+ * invalidation does not keep its result, so no replica serves a value older than an acknowledged
+ * write. Redis failing in front of the source is never an error (the lookup goes to the source);
+ * the source itself lives in Redis, so without Redis a product that must come from there fails.
  */
 public final class ProductCache implements AutoCloseable {
 
@@ -41,25 +48,38 @@ public final class ProductCache implements AutoCloseable {
 
   static final int LOCAL_MAX_ENTRIES = 10_000;
   static final Duration LOCAL_TTL_MAX = Duration.ofSeconds(30);
+
+  /** How long a write waits for every replica to confirm its invalidation. */
+  static final Duration CONFIRM_WITHIN = Duration.ofSeconds(2);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Catalogue source;
   private final Redis redis;
-  private final Keys keys;
+  private final String channel;
+  private final String confirmations;
   private final Duration ttl;
   private final Duration localTtl;
   private final Clock clock;
   private final Map<Long, Local> local = new ConcurrentHashMap<>();
   private final Map<Long, CompletableFuture<Lookup>> loading = new ConcurrentHashMap<>();
+  private final Map<String, Confirmations> writes = new ConcurrentHashMap<>();
   private final StatefulRedisPubSubConnection<String, String> invalidations;
   private final Map<Tier, Counter> hits = new EnumMap<>(Tier.class);
   private final Counter degraded;
+
+  /** Whether invalidations reach this replica now; the local tier is used only then. */
+  private volatile boolean subscribed;
+
+  /** Bumped by every invalidation and subscription change: a lookup older than it is not kept. */
+  private final AtomicLong generation = new AtomicLong();
 
   public ProductCache(
       Catalogue source, Redis redis, Keys keys, Duration ttl, Clock clock, MeterRegistry registry) {
     this.source = source;
     this.redis = redis;
-    this.keys = keys;
+    this.channel = keys.invalidations();
+    this.confirmations = keys.invalidations() + ":confirm";
     this.ttl = ttl;
     this.localTtl = ttl.compareTo(LOCAL_TTL_MAX) < 0 ? ttl : LOCAL_TTL_MAX;
     this.clock = clock;
@@ -79,22 +99,58 @@ public final class ProductCache implements AutoCloseable {
     invalidations.addListener(
         new RedisPubSubAdapter<>() {
           @Override
-          public void message(String channel, String message) {
-            try {
-              local.remove(Long.parseLong(message));
-            } catch (NumberFormatException ignored) {
-              // not ours
+          public void message(String from, String message) {
+            if (from.equals(channel)) {
+              invalidated(message);
+            } else if (from.equals(confirmations)) {
+              Confirmations c = writes.get(message);
+              if (c != null) {
+                c.add();
+              }
+            }
+          }
+
+          @Override
+          public void subscribed(String to, long count) {
+            if (to.equals(channel)) { // at start and after every reconnection
+              forgetAll();
+              subscribed = true;
             }
           }
         });
-    invalidations.sync().subscribe(keys.invalidations());
+    redis.onDisconnect(
+        invalidations,
+        () -> {
+          subscribed = false;
+          forgetAll();
+        });
+    invalidations.sync().subscribe(channel, confirmations);
+  }
+
+  /** "id nonce": drop the product, then confirm to the writer. */
+  private void invalidated(String message) {
+    int space = message.indexOf(' ');
+    try {
+      local.remove(Long.parseLong(space < 0 ? message : message.substring(0, space)));
+    } catch (NumberFormatException ignored) {
+      return; // not ours
+    }
+    generation.incrementAndGet();
+    if (space > 0) {
+      redis.async().publish(confirmations, message.substring(space + 1));
+    }
+  }
+
+  private void forgetAll() {
+    generation.incrementAndGet();
+    local.clear();
   }
 
   /**
    * The in-process tier's answer, or null when the lookup needs Redis or the source. Never blocks.
    */
   public Lookup peek(long id) {
-    Local l = local.get(id);
+    Local l = subscribed ? local.get(id) : null;
     if (l == null || l.expiresAtMillis() <= clock.millis()) {
       return null;
     }
@@ -111,7 +167,11 @@ public final class ProductCache implements AutoCloseable {
     CompletableFuture<Lookup> mine = new CompletableFuture<>();
     CompletableFuture<Lookup> running = loading.putIfAbsent(id, mine);
     if (running != null) {
-      return running.join(); // single flight: wait for the load already under way
+      try {
+        return running.join(); // single flight: wait for the load already under way
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
     }
     try {
       Lookup result = load(id);
@@ -125,51 +185,104 @@ public final class ProductCache implements AutoCloseable {
     }
   }
 
-  public Product update(Product p) {
-    source.write(p);
-    local.remove(p.id());
+  /**
+   * Writes a product of the catalogue. True once every replica subscribed at the time has dropped
+   * it from its own tier (then every replica serves the new value); false when one did not confirm
+   * within {@link #CONFIRM_WITHIN} (the write stands, but a replica may serve the old value until
+   * its entry expires). Throws when Redis fails: nothing was written.
+   */
+  public boolean update(Product p) {
+    String nonce = UUID.randomUUID().toString();
+    Confirmations confirmed = new Confirmations();
+    writes.put(nonce, confirmed);
     try {
-      redis.commands().del(Keys.product(p.id()));
-      redis.commands().publish(keys.invalidations(), String.valueOf(p.id()));
-    } catch (RuntimeException e) {
-      degraded.increment(); // the entry expires with its TTL
+      local.remove(p.id());
+      long replicas = source.write(p, Keys.product(p.id()), channel, p.id() + " " + nonce);
+      return confirmed.await(replicas, CONFIRM_WITHIN);
+    } finally {
+      writes.remove(nonce);
     }
-    return p;
+  }
+
+  /** Counts the replicas that confirmed a write. */
+  private static final class Confirmations {
+    private int count;
+
+    synchronized void add() {
+      count++;
+      notifyAll();
+    }
+
+    synchronized boolean await(long expected, Duration within) {
+      long deadline = System.nanoTime() + within.toNanos();
+      while (count < expected) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   private Lookup load(long id) {
+    long since = generation.get();
     String key = Keys.product(id);
     try {
       String cached = redis.commands().get(key);
       if (cached != null) {
-        Optional<Product> p =
-            cached.isEmpty()
-                ? Optional.empty()
-                : Optional.of(JSON.readValue(cached, Product.class));
+        Optional<Product> p = parse(cached);
         hits.get(Tier.redis).increment();
-        return new Lookup(p, Tier.redis, remember(id, p));
+        return new Lookup(p, Tier.redis, remember(since, id, p));
       }
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       degraded.increment();
     }
-    Optional<Product> p = source.read(id);
-    try {
-      redis
-          .commands()
-          .setex(key, ttl.toSeconds(), p.isPresent() ? JSON.writeValueAsString(p.get()) : "");
-    } catch (RuntimeException | IOException e) {
-      degraded.increment();
+    Optional<Product> p;
+    if (Catalogue.has(id)) {
+      p = parse(source.read(id, key, ttl.toSeconds()).orElse(""));
+    } else {
+      p = Optional.empty(); // no write can add it: its absence is cached like a product
+      try {
+        redis.commands().setex(key, ttl.toSeconds(), "");
+      } catch (RuntimeException e) {
+        degraded.increment();
+      }
     }
     hits.get(Tier.source).increment();
-    return new Lookup(p, Tier.source, remember(id, p));
+    return new Lookup(p, Tier.source, remember(since, id, p));
   }
 
-  private byte[] remember(long id, Optional<Product> p) {
+  private static Optional<Product> parse(String json) {
+    try {
+      return json.isEmpty() ? Optional.empty() : Optional.of(JSON.readValue(json, Product.class));
+    } catch (IOException e) {
+      throw new IllegalStateException("not a product: " + json, e);
+    }
+  }
+
+  /**
+   * Keeps a lookup in the local tier, unless an invalidation or a subscription change came since it
+   * began (it may hold the value just replaced). Returns the product's JSON either way.
+   */
+  private byte[] remember(long since, long id, Optional<Product> p) {
+    byte[] json = p.map(ProductCache::render).orElse(null);
+    if (!subscribed || generation.get() != since) {
+      return json;
+    }
     if (local.size() >= LOCAL_MAX_ENTRIES) {
       local.keySet().stream().findAny().ifPresent(local::remove);
     }
-    byte[] json = p.map(ProductCache::render).orElse(null);
     local.put(id, new Local(p, json, clock.millis() + localTtl.toMillis()));
+    if (generation.get() != since) {
+      local.remove(id); // an invalidation came while it was put
+    }
     return json;
   }
 

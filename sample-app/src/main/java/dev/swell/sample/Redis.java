@@ -1,13 +1,16 @@
 package dev.swell.sample;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -116,6 +119,19 @@ public final class Redis implements AutoCloseable {
 
   public StatefulRedisPubSubConnection<String, String> pubSub() {
     return client.connectPubSub(uri);
+  }
+
+  /** Runs {@code then} each time {@code connection} loses its link to Redis. */
+  public void onDisconnect(StatefulConnection<?, ?> connection, Runnable then) {
+    client.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+            if (c == connection) {
+              then.run();
+            }
+          }
+        });
   }
 
   public boolean ping() {

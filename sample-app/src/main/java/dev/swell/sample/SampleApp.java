@@ -46,7 +46,7 @@ public final class SampleApp {
     }
     if (config.component().equals("api")) {
       ApiServer api =
-          new ApiServer(config, redis, new Catalogue(config.sourceDelayMillis()), registry)
+          new ApiServer(config, redis, new Catalogue(redis, config.sourceDelayMillis()), registry)
               .start(config.port());
       Runtime.getRuntime()
           .addShutdownHook(

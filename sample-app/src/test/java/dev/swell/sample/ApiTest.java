@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,12 +59,8 @@ class ApiTest {
     }
   }
 
+  /** An api replica, with its own connections; the catalogue it shares with others is in Redis. */
   Api api(Map<String, String> extra) {
-    return api(extra, null);
-  }
-
-  /** An api replica; replicas given the same catalogue share their "database". */
-  Api api(Map<String, String> extra, Catalogue shared) {
     Map<String, String> env =
         new HashMap<>(
             Map.of(
@@ -80,7 +77,7 @@ class ApiTest {
     env.putAll(extra);
     Config config = Config.from(env);
     Redis redis = new Redis(config.redisUrl(), null);
-    Catalogue catalogue = shared != null ? shared : new Catalogue(config.sourceDelayMillis());
+    Catalogue catalogue = new Catalogue(redis, config.sourceDelayMillis());
     ApiServer server =
         new ApiServer(
                 config, redis, catalogue, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
@@ -130,22 +127,87 @@ class ApiTest {
   }
 
   @Test
-  void anUpdateInvalidatesBothTiersOnEveryReplica() throws Exception {
-    Api one = api(Map.of());
-    Api two = api(Map.of(), one.catalogue());
+  void onceAPutIsAcknowledgedEveryReplicaServesWhatItWrote() throws Exception {
+    Api one = api(Map.of("SOURCE_DELAY_MS", "1"));
+    Api two = api(Map.of("SOURCE_DELAY_MS", "1"));
     get(one.url("/products/9"));
     get(two.url("/products/9"));
     assertThat(get(two.url("/products/9")).headers().firstValue("X-Cache-Tier")).hasValue("local");
-    HttpResponse<String> put =
-        send("PUT", one.url("/products/9"), "{\"name\":\"Renamed\",\"priceCents\":5}", Map.of());
-    assertThat(put.statusCode()).isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .untilAsserted(
-            () -> {
-              HttpResponse<String> r = get(two.url("/products/9"));
-              assertThat(json(r).get("name").asText()).isEqualTo("Renamed");
-            });
+    // a reader keeps refilling replica two's tiers while the writes land on replica one
+    AtomicBoolean reading = new AtomicBoolean(true);
+    Thread reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  while (reading.get()) {
+                    try {
+                      get(two.url("/products/9"));
+                    } catch (Exception e) {
+                      return;
+                    }
+                  }
+                });
+    try {
+      for (int i = 0; i < 40; i++) {
+        String name = "Renamed " + i;
+        HttpResponse<String> put =
+            send(
+                "PUT",
+                (i % 2 == 0 ? one : two).url("/products/9"),
+                "{\"name\":\"" + name + "\",\"priceCents\":" + i + "}",
+                Map.of());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        for (Api replica : List.of(two, one)) {
+          assertThat(json(get(replica.url("/products/9"))).get("name").asText())
+              .as("right after write %d was acknowledged", i)
+              .isEqualTo(name);
+        }
+      }
+    } finally {
+      reading.set(false);
+      reader.join(5000);
+    }
+  }
+
+  @Test
+  void aWriteAReplicaDoesNotConfirmIsNotAcknowledged() throws Exception {
+    Api one = api(Map.of());
+    try (Redis stalled = new Redis(REDIS.uri(), null);
+        var subscription = stalled.pubSub()) {
+      // a replica that receives the invalidation but never gets to drop its entry
+      subscription.sync().subscribe("jobs:invalidate");
+      HttpResponse<String> put =
+          send("PUT", one.url("/products/12"), "{\"name\":\"Late\",\"priceCents\":1}", Map.of());
+      assertThat(put.statusCode()).isEqualTo(503);
+      assertThat(put.headers().firstValue("Retry-After")).isPresent();
+      assertThat(json(put).get("error").asText()).contains("not every replica confirmed");
+    }
+    assertThat(
+            send("PUT", one.url("/products/12"), "{\"name\":\"Late\",\"priceCents\":1}", Map.of())
+                .statusCode())
+        .as("once that replica is gone")
+        .isEqualTo(200);
+    assertThat(json(get(one.url("/products/12"))).get("name").asText()).isEqualTo("Late");
+  }
+
+  @Test
+  void writesChangeTheCataloguesProductsAndNeverAddOne() throws Exception {
+    Api one = api(Map.of());
+    HttpResponse<String> unknown =
+        send("PUT", one.url("/products/1001"), "{\"name\":\"New\",\"priceCents\":1}", Map.of());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown).get("error").asText()).contains("1001", "1 to 1000");
+    HttpResponse<String> longName =
+        send(
+            "PUT",
+            one.url("/products/4"),
+            "{\"name\":\"" + "x".repeat(201) + "\",\"priceCents\":1}",
+            Map.of());
+    assertThat(longName.statusCode()).isEqualTo(400);
+    assertThat(json(longName).get("error").asText()).contains("name", "200");
+    try (Redis r = new Redis(REDIS.uri(), null)) {
+      assertThat(r.commands().hexists("catalogue:products", "1001")).isFalse();
+    }
   }
 
   @Test
@@ -392,14 +454,23 @@ class ApiTest {
   }
 
   @Test
-  void withRedisDownProductsComeFromTheSourceAndJobsAre503() throws Exception {
+  void withRedisDownProductsAndJobsAre503WithRetryAfter() throws Exception {
     RedisServer flaky = RedisServer.plain().start();
     Api one = api(Map.of("REDIS_URL", flaky.uri()));
     assertThat(get(one.url("/readyz")).statusCode()).isEqualTo(200);
+    assertThat(get(one.url("/products/8")).statusCode()).isEqualTo(200);
     flaky.stop();
-    HttpResponse<String> product = get(one.url("/products/8"));
-    assertThat(product.statusCode()).isEqualTo(200);
-    assertThat(product.headers().firstValue("X-Cache-Tier")).hasValue("source");
+    // the catalogue lives in Redis, and a replica cut off from invalidations serves nothing from
+    // its own tier: it could be older than a write acknowledged meanwhile
+    for (String path : List.of("/products/8", "/products/9")) {
+      HttpResponse<String> product = get(one.url(path));
+      assertThat(product.statusCode()).as(path).isEqualTo(503);
+      assertThat(product.headers().firstValue("Retry-After")).isPresent();
+      assertThat(product.body()).doesNotContain("Exception").doesNotContain("at dev.");
+    }
+    HttpResponse<String> put =
+        send("PUT", one.url("/products/8"), "{\"name\":\"x\",\"priceCents\":1}", Map.of());
+    assertThat(put.statusCode()).isEqualTo(503);
     HttpResponse<String> job = send("POST", one.url("/jobs"), "{\"payload\":1}", Map.of());
     assertThat(job.statusCode()).isEqualTo(503);
     assertThat(job.headers().firstValue("Retry-After")).isPresent();
