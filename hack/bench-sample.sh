@@ -126,11 +126,11 @@ runs one thread, like redis-benchmark: with two, it competes with the server for
 times its own waits for a CPU as request latency. The \`/healthz\` row is the HTTP server's own
 ceiling on this machine; the gap between it and the cached GET is what the cache lookup, the rate
 limit check, the metrics and the JSON cost.
-A batch costs 4 Redis round trips whatever its size when there is a backlog (one script takes the
-batch; three transactions, each written in one flush, read the jobs' status, mark them processing,
-and complete, count and acknowledge them), so batching divides the round trips per job by the batch
-size. Each job still costs about 5 commands inside those round trips (its status read and two
-writes, a completion count and the acknowledgement), which is why one worker drains at a fraction of
+A batch costs 3 Redis round trips whatever its size when there is a backlog (one script takes the
+batch, one claims its jobs by id, one completes, counts and acknowledges them), so batching divides
+the round trips per job by the batch size. Each job still costs about 6 commands inside those
+scripts (its claim check, status write and run count, a completion count and the
+acknowledgement), which is why one worker drains at a fraction of
 raw RPOP.
 MD
 echo "bench-sample: wrote docs/bench/sample-app.md"

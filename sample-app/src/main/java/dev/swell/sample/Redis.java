@@ -15,7 +15,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,6 +33,9 @@ public final class Redis implements AutoCloseable {
   /** How long the app keeps trying to reach Redis at start before it gives up (exit 1). */
   static final Duration START_PATIENCE = Duration.ofSeconds(60);
 
+  static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(1);
+
+  private final ClientResources resources;
   private final RedisClient client;
   private final RedisURI uri;
   private final StatefulRedisConnection<String, String> shared;
@@ -40,7 +47,15 @@ public final class Redis implements AutoCloseable {
           RedisCredentialsProvider.from(() -> RedisCredentials.just(null, password)));
     }
     uri.setTimeout(TIMEOUT);
-    client = RedisClient.create();
+    // reconnect attempts back off to at most a second apart (Lettuce's default is 30 s), so the
+    // app works again within a second of Redis answering after an outage
+    resources =
+        DefaultClientResources.builder()
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(10), RECONNECT_AT_MOST, 2, TimeUnit.MILLISECONDS))
+            .build();
+    client = RedisClient.create(resources);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
@@ -146,5 +161,6 @@ public final class Redis implements AutoCloseable {
   public void close() {
     shared.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }

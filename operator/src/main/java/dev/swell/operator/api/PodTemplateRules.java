@@ -12,7 +12,7 @@ final class PodTemplateRules {
   /** The labels Swell selects and marks its pods with (ChildNames). */
   static final String SWELL_LABELS =
       "['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of',"
-          + " 'app.kubernetes.io/managed-by']";
+          + " 'app.kubernetes.io/managed-by', 'swell.dev/redis-client']";
 
   static final String NO_SWELL_LABELS =
       "!has(self.metadata) || !has(self.metadata.labels)"
@@ -20,8 +20,8 @@ final class PodTemplateRules {
           + SWELL_LABELS
           + ")";
   static final String NO_SWELL_LABELS_MESSAGE =
-      "podTemplate.metadata.labels must not set app.kubernetes.io/name, component, part-of or"
-          + " managed-by: Swell selects its pods by them";
+      "podTemplate.metadata.labels must not set app.kubernetes.io/name, component, part-of,"
+          + " managed-by or swell.dev/redis-client: Swell selects and admits its pods by them";
 
   static final String NO_HOST_NAMESPACES =
       "!has(self.spec) || !((has(self.spec.hostNetwork) && self.spec.hostNetwork)"

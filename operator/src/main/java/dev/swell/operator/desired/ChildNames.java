@@ -58,6 +58,20 @@ public final class ChildNames {
     return labels;
   }
 
+  /**
+   * The label that admits a pod to its service's managed Redis (the NetworkPolicy selects it). The
+   * ValidatingAdmissionPolicy of manifests/admission lets only the operator and the controllers
+   * that make pods from its Deployments set it, so a pod that merely copies labels is not admitted.
+   */
+  public static final String REDIS_CLIENT = "swell.dev/redis-client";
+
+  /** The labels of an api or worker pod: its component's, and the Redis client label. */
+  public static Map<String, String> podLabels(ScalableService s, Component c) {
+    Map<String, String> labels = labels(s, c);
+    labels.put(REDIS_CLIENT, s.getMetadata().getName());
+    return labels;
+  }
+
   /** Metadata of a child: name, namespace and labels. The owner reference is added by JOSDK. */
   public static ObjectMeta metadata(ScalableService s, Component c, String name) {
     return new ObjectMetaBuilder()

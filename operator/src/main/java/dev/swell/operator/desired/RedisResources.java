@@ -260,20 +260,16 @@ public final class RedisResources {
   }
 
   /**
-   * Admits only this service's api and worker pods, and the operator (it reads the queue length),
-   * to Redis.
+   * Admits only this service's api and worker pods (by {@link ChildNames#REDIS_CLIENT}, which only
+   * the operator's Deployments may give a pod), and the operator (it reads the queue length), to
+   * Redis.
    */
   public static NetworkPolicy networkPolicy(
       ScalableService s, String operatorNamespace, Map<String, String> operatorPodLabels) {
     NetworkPolicyPeer app =
         new NetworkPolicyPeerBuilder()
             .withNewPodSelector()
-            .addToMatchLabels(ChildNames.PART_OF, s.getMetadata().getName())
-            .addNewMatchExpression()
-            .withKey(ChildNames.COMPONENT)
-            .withOperator("In")
-            .withValues(Component.API.label(), Component.WORKER.label())
-            .endMatchExpression()
+            .addToMatchLabels(ChildNames.REDIS_CLIENT, s.getMetadata().getName())
             .endPodSelector()
             .build();
     NetworkPolicyPeer operator =

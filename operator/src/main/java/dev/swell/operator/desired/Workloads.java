@@ -104,7 +104,7 @@ public final class Workloads {
     return PodTemplates.merge(
         given,
         new PodTemplates.Additions(
-            ChildNames.labels(s, c),
+            ChildNames.podLabels(s, c),
             c.label(),
             image != null ? image : s.getSpec().image,
             AppEnvironment.of(s, c, passwordSecretAllowed),
@@ -187,7 +187,7 @@ public final class Workloads {
             .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector());
     return new PodTemplateSpecBuilder()
         .withNewMetadata()
-        .withLabels(ChildNames.labels(s, c))
+        .withLabels(ChildNames.podLabels(s, c))
         .endMetadata()
         .withSpec(pod.build())
         .build();

@@ -158,9 +158,9 @@ class RedisResourcesTest {
     var from = policy.getSpec().getIngress().get(0).getFrom();
     assertThat(from).hasSize(2);
     assertThat(from.get(0).getPodSelector().getMatchLabels())
-        .containsEntry("app.kubernetes.io/part-of", "shop");
-    assertThat(from.get(0).getPodSelector().getMatchExpressions().get(0).getValues())
-        .containsExactly("api", "worker");
+        .as("by the label only the operator's Deployments may give (manifests/admission)")
+        .containsExactlyEntriesOf(Map.of("swell.dev/redis-client", "shop"));
+    assertThat(from.get(0).getPodSelector().getMatchExpressions()).isNullOrEmpty();
     assertThat(from.get(0).getNamespaceSelector()).as("same namespace only").isNull();
     assertThat(from.get(1).getNamespaceSelector().getMatchLabels())
         .containsEntry("kubernetes.io/metadata.name", "swell-system");

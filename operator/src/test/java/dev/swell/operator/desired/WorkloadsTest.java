@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -212,8 +213,11 @@ class WorkloadsTest {
     assertThat(api.getMetadata().getLabels())
         .containsEntry("app.kubernetes.io/part-of", "shop")
         .containsEntry("app.kubernetes.io/managed-by", "swell-operator");
+    Map<String, String> podLabels = new HashMap<>(api.getMetadata().getLabels());
+    podLabels.put("swell.dev/redis-client", "shop");
     assertThat(api.getSpec().getTemplate().getMetadata().getLabels())
-        .isEqualTo(api.getMetadata().getLabels());
+        .as("the Deployment's labels, and the one its Redis admits")
+        .isEqualTo(podLabels);
   }
 
   @Test

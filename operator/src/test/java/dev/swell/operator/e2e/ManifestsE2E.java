@@ -72,16 +72,22 @@ class ManifestsE2E {
                         new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                     .serverSideApply());
     for (HasMetadata item : items) {
-      if (item.getMetadata().getNamespace() == null
-          && !"Namespace".equals(item.getKind())
-          && !item.getKind().startsWith("Cluster")
-          && !"CustomResourceDefinition".equals(item.getKind())) {
+      if (item.getMetadata().getNamespace() == null && namespaced(item)) {
         item.getMetadata().setNamespace(cluster.namespace);
       }
       assertThat(cluster.client.resource(item).dryRun().serverSideApply())
           .as(item.getKind() + "/" + item.getMetadata().getName())
           .isNotNull();
     }
+  }
+
+  /** Whether the API server keeps this kind per namespace (its discovery says so). */
+  static boolean namespaced(HasMetadata item) {
+    return cluster.client.getApiResources(item.getApiVersion()).getResources().stream()
+        .filter(r -> r.getKind().equals(item.getKind()) && !r.getName().contains("/"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("the API server has no " + item.getKind()))
+        .getNamespaced();
   }
 
   @ParameterizedTest

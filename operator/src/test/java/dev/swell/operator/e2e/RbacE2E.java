@@ -1,22 +1,32 @@
 package dev.swell.operator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -44,13 +54,15 @@ class RbacE2E {
         .resource(
             new NamespaceBuilder().withNewMetadata().withName("swell-system").endMetadata().build())
         .serverSideApply();
-    try (Stream<Path> files = Files.walk(Path.of("../manifests/rbac"))) {
-      for (Path f :
-          files
-              .filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml"))
-              .toList()) {
-        for (HasMetadata item : cluster.client.load(Files.newInputStream(f)).items()) {
-          cluster.client.resource(item).forceConflicts().serverSideApply();
+    for (String dir : List.of("../manifests/rbac", "../manifests/admission")) {
+      try (Stream<Path> files = Files.walk(Path.of(dir))) {
+        for (Path f :
+            files
+                .filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml"))
+                .toList()) {
+          for (HasMetadata item : cluster.client.load(Files.newInputStream(f)).items()) {
+            cluster.client.resource(item).forceConflicts().serverSideApply();
+          }
         }
       }
     }
@@ -105,6 +117,20 @@ class RbacE2E {
                           .withName("shop-api")
                           .get())
                   .isNotNull();
+              assertThat(
+                      cluster
+                          .client
+                          .apps()
+                          .deployments()
+                          .inNamespace(cluster.namespace)
+                          .withName("shop-api")
+                          .get()
+                          .getSpec()
+                          .getTemplate()
+                          .getMetadata()
+                          .getLabels())
+                  .as("the api's pods are admitted to Redis, under manifests/admission's policy")
+                  .containsEntry("swell.dev/redis-client", "shop");
               ScalableService shop = cluster.get("shop");
               assertThat(shop.getStatus()).isNotNull();
               assertThat(shop.getStatus().observedGeneration)
@@ -119,6 +145,126 @@ class RbacE2E {
                 .get())
         .as("leader election took the Lease")
         .isNotNull();
+  }
+
+  @Test
+  void aUserWhoMayCreatePodsCannotGiveOneTheLabelThatAdmitsItToRedis() {
+    // alice edits the namespace (the built-in edit role): pods, Deployments, Jobs
+    cluster
+        .client
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("alice-edits")
+                .withNamespace(cluster.namespace)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("edit")
+                .endRoleRef()
+                .addNewSubject()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("User")
+                .withName("alice")
+                .endSubject()
+                .build())
+        .serverSideApply();
+    try (KubernetesClient alice =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(Config.autoConfigure(null))
+                    .withImpersonateUsername("alice")
+                    .build())
+            .build()) {
+      Map<String, String> copied = Map.of("swell.dev/redis-client", "shop");
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName("copycat")
+              .withNamespace(cluster.namespace)
+              .withLabels(copied)
+              .endMetadata()
+              .withNewSpec()
+              .addNewContainer()
+              .withName("c")
+              .withImage("swell/redis:0.1.0")
+              .endContainer()
+              .endSpec()
+              .build();
+      assertRefused(() -> alice.resource(pod).create());
+      Deployment deployment =
+          new DeploymentBuilder()
+              .withNewMetadata()
+              .withName("copycat")
+              .withNamespace(cluster.namespace)
+              .endMetadata()
+              .withNewSpec()
+              .withNewSelector()
+              .withMatchLabels(Map.of("app", "copycat"))
+              .endSelector()
+              .withNewTemplate()
+              .withNewMetadata()
+              .withLabels(Map.of("app", "copycat", "swell.dev/redis-client", "shop"))
+              .endMetadata()
+              .withSpec(pod.getSpec())
+              .endTemplate()
+              .endSpec()
+              .build();
+      assertRefused(() -> alice.resource(deployment).create());
+      Job job =
+          new JobBuilder()
+              .withNewMetadata()
+              .withName("copycat")
+              .withNamespace(cluster.namespace)
+              .endMetadata()
+              .withNewSpec()
+              .withNewTemplate()
+              .withNewMetadata()
+              .withLabels(copied)
+              .endMetadata()
+              .withNewSpec()
+              .withRestartPolicy("Never")
+              .withContainers(pod.getSpec().getContainers())
+              .endSpec()
+              .endTemplate()
+              .endSpec()
+              .build();
+      assertRefused(() -> alice.resource(job).create());
+      // her own pod is fine; labelling it afterwards is not
+      Pod plain =
+          alice
+              .resource(
+                  new PodBuilder(pod)
+                      .editMetadata()
+                      .withName("plain")
+                      .withLabels(Map.of("app", "plain"))
+                      .endMetadata()
+                      .build())
+              .create();
+      assertThat(plain.getMetadata().getUid()).isNotBlank();
+      assertRefused(
+          () ->
+              alice
+                  .pods()
+                  .inNamespace(cluster.namespace)
+                  .withName("plain")
+                  .edit(
+                      p ->
+                          new PodBuilder(p)
+                              .editMetadata()
+                              .addToLabels(copied)
+                              .endMetadata()
+                              .build()));
+    }
+  }
+
+  static void assertRefused(Runnable request) {
+    assertThatThrownBy(request::run)
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("swell.dev/redis-client")
+        .hasMessageContaining("alice")
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
   }
 
   static List<HasMetadata> childrenOf(String name) {

@@ -34,6 +34,32 @@ final class RealNodes implements AutoCloseable {
         .isNotEmpty();
   }
 
+  /**
+   * The operator as users install it: manifests/ as it is, with the operator's default Redis image
+   * set to the one these nodes have (they reach no registry; the samples name no image), rolled
+   * out, and a fresh namespace for the test's services.
+   */
+  static RealNodes withTheOperatorAnd(String namespace) {
+    RealNodes nodes = new RealNodes();
+    kubectl("apply", "--server-side", "--force-conflicts", "-k", "manifests/sim").ok();
+    kubectl(
+            "-n",
+            "swell-system",
+            "rollout",
+            "status",
+            "deployment/swell-operator",
+            "--timeout=180s")
+        .ok();
+    kubectl("create", "namespace", namespace).ok();
+    return nodes;
+  }
+
+  /** Deletes the test's namespace, then closes the client. */
+  void close(String namespace) {
+    kubectl("delete", "namespace", namespace, "--ignore-not-found", "--timeout=120s");
+    close();
+  }
+
   /** The names of the nodes whose kubelet runs containers (the others are KWOK's). */
   List<String> names() {
     return client.nodes().list().getItems().stream()

@@ -8,18 +8,31 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -53,27 +66,14 @@ class ShopOnRealNodes {
 
   @BeforeAll
   static void deploy() throws Exception {
-    nodes = new RealNodes();
-    // manifests/ as it is, with the operator's default Redis image set to the one these nodes
-    // have (they reach no registry): the sample names no image
-    RealNodes.kubectl("apply", "--server-side", "--force-conflicts", "-k", "manifests/sim").ok();
-    RealNodes.kubectl(
-            "-n",
-            "swell-system",
-            "rollout",
-            "status",
-            "deployment/swell-operator",
-            "--timeout=180s")
-        .ok();
-    RealNodes.kubectl("create", "namespace", NS).ok();
+    nodes = RealNodes.withTheOperatorAnd(NS);
     RealNodes.kubectl("-n", NS, "apply", "--server-side", "-f", "manifests/samples/shop.yaml").ok();
   }
 
   @AfterAll
   static void remove() {
     if (nodes != null) {
-      RealNodes.kubectl("delete", "namespace", NS, "--ignore-not-found", "--timeout=120s");
-      nodes.close();
+      nodes.close(NS);
     }
   }
 
@@ -84,7 +84,11 @@ class ShopOnRealNodes {
         .untilAsserted(
             () -> {
               List<Pod> pods = nodes.pods(NS, API);
-              assertThat(pods).as("api pods").hasSize(2).allMatch(RealNodes::ready, "Ready");
+              // at least the sample's minReplicas: the hostile burst may have made the HPA add one
+              assertThat(pods)
+                  .as("api pods")
+                  .hasSizeGreaterThanOrEqualTo(2)
+                  .allMatch(RealNodes::ready, "Ready");
             });
     return nodes.pods(NS, API);
   }
@@ -347,24 +351,34 @@ class ShopOnRealNodes {
                 .output())
         .as("the parked items, read back from the append-only file")
         .contains("3");
-    for (String job : ids) {
-      assertThat(status(base, job)).as("job %s after the crash", job).contains("\"done\"");
-    }
+    // the api reconnects on its own (within a second of Redis answering again)
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              for (String job : ids) {
+                assertThat(status(base, job))
+                    .as("job %s after the crash", job)
+                    .contains("\"done\"");
+              }
+            });
   }
 
   /**
    * Two pods of the same image ask the managed Redis for PING without a password: one with the
-   * labels the NetworkPolicy admits (part-of shop, component api; not the Deployment's selector),
-   * one without. Reaching Redis answers NOAUTH; the policy drops the other's connection, which
+   * label the NetworkPolicy admits (swell.dev/redis-client: shop, which only the operator's
+   * Deployments and cluster admins, as this test is, may set: RbacE2E), one with the api's other
+   * labels copied. Reaching Redis answers NOAUTH; the policy drops the other's connection, which
    * hangs until the pod's deadline.
    */
   @Test
   void onlyPodsWithTheServicesLabelsReachRedis() throws Exception {
     readyApiPods();
-    String admitted =
+    String admitted = redisProbe("np-admitted", "{swell.dev/redis-client: shop}");
+    String refused =
         redisProbe(
-            "np-admitted", "{app.kubernetes.io/part-of: shop, app.kubernetes.io/component: api}");
-    String refused = redisProbe("np-refused", "{}");
+            "np-refused", "{app.kubernetes.io/part-of: shop, app.kubernetes.io/component: api}");
     await()
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(1))
@@ -390,7 +404,7 @@ class ShopOnRealNodes {
                     .as("the refused pod ends at its deadline")
                     .isEqualTo("Failed"));
     assertThat(RealNodes.kubectl("-n", NS, "logs", refused).output())
-        .as("a pod without the service's labels never reached Redis")
+        .as("a pod with the api's other labels copied never reached Redis")
         .doesNotContain("NOAUTH");
   }
 
@@ -682,5 +696,220 @@ class ShopOnRealNodes {
                 assertThat(status(base, job)).as("job %s", job).contains("\"done\"");
               }
             });
+  }
+
+  /** iptables on the host, where every real node's pod traffic crosses the one bridge. */
+  static RealNodes.Result iptables(String op, String... rule) {
+    String[] cmd = new String[rule.length + 3];
+    cmd[0] = "iptables";
+    cmd[1] = op;
+    cmd[2] = "FORWARD";
+    System.arraycopy(rule, 0, cmd, 3, rule.length);
+    return RealNodes.run(cmd);
+  }
+
+  @Test
+  void aWorkerCutOffFromRedisSaysItCannotWorkAndGoesOnWhenTheLinkReturns() throws Exception {
+    readyApiPods();
+    String base = apiBase();
+    List<String> before = postJobs(base, "partition", 40, 300);
+    Pod cut =
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> nodes.pods(NS, WORKER).stream().filter(RealNodes::ready).findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    String name = cut.getMetadata().getName();
+    String redisIp = nodes.pods(NS, REDIS).get(0).getStatus().getPodIP();
+    // both directions, established connections included: the link is gone, nothing is refused
+    String[][] rules = {
+      {"-s", cut.getStatus().getPodIP(), "-d", redisIp, "-j", "DROP"},
+      {"-s", redisIp, "-d", cut.getStatus().getPodIP(), "-j", "DROP"}
+    };
+    for (String[] rule : rules) {
+      iptables("-I", rule).ok();
+    }
+    try {
+      await("the cut-off worker reports it cannot work (readiness)")
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                Pod p = nodes.client.pods().inNamespace(NS).withName(name).get();
+                return p != null && !RealNodes.ready(p);
+              });
+      Thread.sleep(15_000); // longer than its heartbeat lives: the others take its batch back
+    } finally {
+      for (String[] rule : rules) {
+        iptables("-D", rule);
+      }
+    }
+    await("the worker Ready again, in the same container")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              Pod p = nodes.client.pods().inNamespace(NS).withName(name).get();
+              assertThat(p).as("pod %s", name).isNotNull();
+              assertThat(RealNodes.ready(p)).as("Ready").isTrue();
+              assertThat(p.getStatus().getContainerStatuses().get(0).getRestartCount())
+                  .as("restarts: it rode the outage out")
+                  .isZero();
+            });
+    List<String> after = postJobs(base, "after-partition", 20, 0);
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              for (String job : before) {
+                assertThat(status(base, job))
+                    .as("job %s", job)
+                    .contains("\"done\"")
+                    .contains("\"completions\":\"1\"");
+              }
+              for (String job : after) {
+                assertThat(status(base, job)).as("job %s", job).contains("\"done\"");
+              }
+            });
+  }
+
+  @Test
+  void aBurstOfHostileRequestsGetsNo5xxAndCostsAnotherClientNothing() throws Exception {
+    List<Pod> api = readyApiPods();
+    // to the pods themselves, so each client's address is its own (the host has two)
+    List<String> bases =
+        api.stream().map(p -> "http://" + p.getStatus().getPodIP() + ":8080").toList();
+    HttpClient victim =
+        HttpClient.newBuilder()
+            .localAddress(InetAddress.getByName("192.0.2.2"))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    HttpClient attacker =
+        HttpClient.newBuilder()
+            .localAddress(InetAddress.getByName("10.244.0.1"))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    ConcurrentMap<String, AtomicInteger> got = new ConcurrentHashMap<>();
+    List<String> serverErrors = Collections.synchronizedList(new ArrayList<>());
+    long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    List<Thread> attackers = new ArrayList<>();
+    for (int t = 0; t < 16; t++) {
+      int me = t;
+      attackers.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    Random random = new Random(me);
+                    for (int i = 0; System.nanoTime() < until; i++) {
+                      String base = bases.get(i % bases.size());
+                      String kind = HOSTILE.get(random.nextInt(HOSTILE.size()));
+                      try {
+                        int code = hostile(attacker, base, kind, random);
+                        got.computeIfAbsent(kind + " " + code, k -> new AtomicInteger())
+                            .incrementAndGet();
+                        if (code >= 500) {
+                          serverErrors.add(kind + " -> " + code);
+                        }
+                      } catch (Exception e) {
+                        got.computeIfAbsent(
+                                kind + " " + e.getClass().getSimpleName(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                      }
+                    }
+                  }));
+    }
+    // the victim: 5 requests a second, far inside its budget, all through the attack
+    List<Integer> victimCodes = new ArrayList<>();
+    while (System.nanoTime() < until) {
+      HttpResponse<String> r =
+          victim.send(
+              HttpRequest.newBuilder(
+                      URI.create(bases.get(victimCodes.size() % bases.size()) + "/products/2"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      victimCodes.add(r.statusCode());
+      Thread.sleep(200);
+    }
+    for (Thread t : attackers) {
+      t.join(30_000);
+    }
+    System.out.println("hostile burst, by kind and answer: " + new TreeMap<>(got));
+    assertThat(serverErrors).as("5xx answers to the attacker").isEmpty();
+    assertThat(got.getOrDefault("flood 429", new AtomicInteger()).get())
+        .as("the attacker ran into its own rate limit (else the burst proves nothing)")
+        .isPositive();
+    assertThat(victimCodes).as("the victim's answers").isNotEmpty().containsOnly(200);
+    for (Pod p : nodes.pods(NS, API)) {
+      assertThat(p.getStatus().getContainerStatuses().get(0).getRestartCount())
+          .as("restarts of %s", p.getMetadata().getName())
+          .isZero();
+    }
+  }
+
+  static final List<String> HOSTILE =
+      List.of(
+          "flood",
+          "made-up-key",
+          "spoofed-forwarded-for",
+          "garbage",
+          "huge-header",
+          "huge-body",
+          "deep-json",
+          "bad-id",
+          "unknown-product");
+
+  /** One hostile request of a kind; its status code (a raw exchange's, read off the wire). */
+  static int hostile(HttpClient client, String base, String kind, Random random) throws Exception {
+    HttpRequest.Builder req =
+        switch (kind) {
+          case "flood" -> HttpRequest.newBuilder(URI.create(base + "/products/1"));
+          case "made-up-key" ->
+              HttpRequest.newBuilder(URI.create(base + "/products/1"))
+                  .header("X-API-Key", Long.toHexString(random.nextLong()));
+          case "spoofed-forwarded-for" ->
+              HttpRequest.newBuilder(URI.create(base + "/products/1"))
+                  .header("X-Forwarded-For", "192.0.2.2");
+          case "huge-body" ->
+              HttpRequest.newBuilder(URI.create(base + "/jobs"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"payload\":\"" + "x".repeat(40_000) + "\"}"));
+          case "deep-json" ->
+              HttpRequest.newBuilder(URI.create(base + "/jobs"))
+                  .POST(HttpRequest.BodyPublishers.ofString("[".repeat(5_000)));
+          case "bad-id" ->
+              HttpRequest.newBuilder(URI.create(base + "/products/1e99"))
+                  .PUT(HttpRequest.BodyPublishers.ofString("{}"));
+          case "unknown-product" ->
+              HttpRequest.newBuilder(
+                      URI.create(base + "/products/" + (2000 + random.nextInt(9000))))
+                  .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\",\"priceCents\":1}"));
+          default -> null;
+        };
+    if (req != null) {
+      return client
+          .send(req.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    }
+    URI uri = URI.create(base);
+    try (Socket s = new Socket()) {
+      s.bind(new InetSocketAddress("10.244.0.1", 0));
+      s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
+      s.setSoTimeout(10_000);
+      String raw =
+          kind.equals("garbage")
+              ? "\u0000\u0001GARBAGE /\r\n\r\n"
+              : "GET /products/1 HTTP/1.1\r\nHost: x\r\nX-Junk: " + "y".repeat(20_000) + "\r\n\r\n";
+      s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+      String line =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1))
+              .readLine();
+      assertThat(line).as("answer to %s", kind).isNotNull().startsWith("HTTP/1.1 ");
+      return Integer.parseInt(line.substring(9, 12));
+    }
   }
 }
