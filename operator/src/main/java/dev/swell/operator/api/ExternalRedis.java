@@ -2,12 +2,27 @@ package dev.swell.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 
 /** A Redis the service reaches but the operator does not run. */
+@ValidationRule(
+    value = "!has(self.url) || !has(self.tls) || self.tls || !self.url.startsWith('rediss://')",
+    message = "spec.redis.external.tls is false but the url is rediss:// (TLS): drop one",
+    fieldPath = ".tls")
 public class ExternalRedis {
 
   @Pattern("^rediss?://[^\\s/]+(/[0-9]+)?$")
+  @Size(max = 512)
+  @ValidationRule(
+      value = "!self.contains('@')",
+      message =
+          "spec.redis.external.url must not hold credentials (user:password@): every pod's"
+              + " environment would show them; use passwordSecretRef")
+  @ValidationRule(
+      value = "!isURL(self) || url(self).getPort() == '' || int(url(self).getPort()) <= 65535",
+      message = "spec.redis.external.url has a port above 65535")
   @JsonPropertyDescription(
       "redis://host:port[/db] or rediss:// for TLS. Required with mode External.")
   public String url;

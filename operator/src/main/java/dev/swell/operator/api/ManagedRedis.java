@@ -3,6 +3,7 @@ package dev.swell.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /**
@@ -20,7 +21,11 @@ public class ManagedRedis {
       "Redis image. Default: the operator's SWELL_REDIS_IMAGE, else redis:7.4-alpine.")
   public String image;
 
-  @Pattern("^[0-9]+(Ki|Mi|Gi|K|M|G)?$")
+  @Pattern("^[0-9]+(Ki|Mi|Gi|k|M|G)?$")
+  @Size(max = 32)
+  @ValidationRule(
+      value = "quantity(self).compareTo(quantity('1Mi')) >= 0",
+      message = "spec.redis.managed.maxMemory must be at least 1Mi (0 would mean no limit at all)")
   @JsonPropertyDescription(
       "Memory Redis may use for data (--maxmemory), e.g. 256Mi. Past it Redis evicts only keys with"
           + " an expiry, soonest to expire first (volatile-ttl: cache entries, finished jobs'"

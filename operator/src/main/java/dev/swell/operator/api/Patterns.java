@@ -14,7 +14,11 @@ final class Patterns {
 
   /** A DNS name for an Ingress host, optionally with a leading wildcard. */
   static final String HOST =
-      "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+      "^(\\*\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$";
+
+  /** A DNS-1123 subdomain: an object's name, e.g. a Secret's or an IngressClass'. */
+  static final String DNS_SUBDOMAIN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
   /** A Redis key for the queue: printable, no spaces or wildcard characters. */
   static final String QUEUE_KEY = "^[A-Za-z0-9][A-Za-z0-9:_.{}-]{0,199}$";

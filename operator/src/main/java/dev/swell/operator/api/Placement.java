@@ -29,6 +29,13 @@ public class Placement {
 
   @JsonPropertyDescription(
       "Topology spread constraints over the component's pods, e.g. across topology.kubernetes.io/zone.")
+  @Size(max = 8)
+  @ValidationRule(
+      value =
+          "self.all(a, self.exists_one(b, b.topologyKey == a.topologyKey"
+              + " && b.whenUnsatisfiable == a.whenUnsatisfiable))",
+      message =
+          "placement.spread has two constraints with the same topologyKey and whenUnsatisfiable")
   public List<SpreadConstraint> spread;
 
   @JsonPropertyDescription(

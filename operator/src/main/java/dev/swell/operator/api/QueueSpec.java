@@ -53,6 +53,11 @@ public class QueueSpec {
 
   @Required
   @Pattern(Patterns.QUEUE_KEY)
+  @ValidationRule(
+      value = "!['product:', 'ratelimit:', 'catalogue:'].exists(p, self.startsWith(p))",
+      message =
+          "spec.worker.queue.key must not start with product:, ratelimit: or catalogue: (the"
+              + " api's cache, rate limit and catalogue keys in the same Redis)")
   @JsonPropertyDescription(
       "The queue: the Redis list (List, QUEUE_KEY), the stream (Streams), or the framework's queue"
           + " name (RQ, Celery, BullMQ).")

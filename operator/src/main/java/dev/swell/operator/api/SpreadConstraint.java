@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** One topology spread constraint over a component's pods. */
 public class SpreadConstraint {
@@ -16,6 +17,7 @@ public class SpreadConstraint {
 
   @Required
   @Pattern(Patterns.LABEL_KEY)
+  @Size(max = 317)
   @JsonPropertyDescription("Node label that names the domain, e.g. topology.kubernetes.io/zone.")
   public String topologyKey;
 

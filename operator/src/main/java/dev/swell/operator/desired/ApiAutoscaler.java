@@ -2,6 +2,8 @@ package dev.swell.operator.desired;
 
 import dev.swell.operator.api.ApiAutoscaling;
 import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.autoscaling.ScalingRules;
+import dev.swell.operator.scaling.QueueTargets;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
@@ -14,10 +16,27 @@ import java.util.List;
  */
 public final class ApiAutoscaler {
 
+  static final String BEHAVIOR = "spec.api.autoscaling.behavior";
+
   private ApiAutoscaler() {}
 
+  /**
+   * The HPA, once its behavior passes the checks the HPA's API makes (the CRD takes its schema,
+   * which leaves them open).
+   *
+   * @throws InvalidSpecException naming the field
+   */
   public static HorizontalPodAutoscaler hpa(ScalableService s) {
     ApiAutoscaling a = s.getSpec().api.autoscaling;
+    if (a.behavior != null) {
+      try {
+        QueueTargets.rules(BEHAVIOR + ".scaleUp", a.behavior.getScaleUp(), ScalingRules.DEFAULT_UP);
+        QueueTargets.rules(
+            BEHAVIOR + ".scaleDown", a.behavior.getScaleDown(), ScalingRules.DEFAULT_DOWN);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSpecException(e.getMessage());
+      }
+    }
     List<MetricSpec> metrics = new ArrayList<>();
     if (a.cpuUtilization != null) {
       metrics.add(utilization("cpu", a.cpuUtilization));

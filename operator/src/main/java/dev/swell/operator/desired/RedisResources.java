@@ -54,6 +54,7 @@ public final class RedisResources {
    */
   public static Deployment deployment(ScalableService s, String defaultImage) {
     ManagedRedis managed = managed(s);
+    SpecChecks.resources(managed.resources, "spec.redis.managed.resources");
     String maxMemory = maxMemory(managed);
     checkRoom(managed, maxMemory);
     Container redis =

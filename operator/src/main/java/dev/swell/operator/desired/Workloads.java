@@ -33,6 +33,8 @@ public final class Workloads {
    */
   public static Deployment api(ScalableService s, boolean passwordSecretAllowed) {
     ApiSpec api = s.getSpec().api;
+    SpecChecks.resources(api.resources, "spec.api.resources");
+    SpecChecks.env(api.env, "spec.api.env");
     Integer replicas = Components.fixedApiReplicas(s);
     PodPlacement placement = placement(s, Component.API, api.placement);
     if (api.podTemplate != null) {
@@ -61,6 +63,8 @@ public final class Workloads {
 
   public static Deployment worker(ScalableService s, boolean passwordSecretAllowed) {
     WorkerSpec worker = s.getSpec().worker;
+    SpecChecks.resources(worker.resources, "spec.worker.resources");
+    SpecChecks.env(worker.env, "spec.worker.env");
     PodPlacement placement = placement(s, Component.WORKER, worker.placement);
     if (worker.podTemplate != null) {
       return deployment(
@@ -116,6 +120,8 @@ public final class Workloads {
 
   /** The merged and translated placement of a component. */
   public static PodPlacement placement(ScalableService s, Component c, Placement own) {
+    SpecChecks.placement(s.getSpec().placement, "spec.placement");
+    SpecChecks.placement(own, "spec." + c.label() + ".placement");
     return PlacementRules.translate(
         PlacementRules.merge(s.getSpec().placement, own),
         ChildNames.selector(s, c),

@@ -41,11 +41,11 @@ public final class QueueTargets {
         queue.drainTime == null ? null : Durations.parse(queue.drainTime, null),
         Durations.parse(a.cooldown, DEFAULT_COOLDOWN),
         rules(
-            "scaleUp",
+            BEHAVIOR + ".scaleUp",
             a.behavior == null ? null : a.behavior.getScaleUp(),
             ScalingRules.DEFAULT_UP),
         rules(
-            "scaleDown",
+            BEHAVIOR + ".scaleDown",
             a.behavior == null ? null : a.behavior.getScaleDown(),
             ScalingRules.DEFAULT_DOWN),
         a.fallback == null ? null : a.fallback.replicas,
@@ -63,16 +63,16 @@ public final class QueueTargets {
   static final String BEHAVIOR = "spec.worker.autoscaling.behavior";
 
   /**
-   * The HPA's defaulting: each field missing from the given rules comes from the default rules.
-   * What the HPA's own API would refuse (and the CRD, which takes its schema, cannot) is refused
-   * here with the field's path: a policy without type, value or period, a value or period out of
-   * the HPA's bounds, a window over an hour, a negative tolerance.
+   * The HPA's defaulting: each field missing from the given rules (at {@code field}, e.g.
+   * spec.worker.autoscaling.behavior.scaleUp) comes from the default rules. What the HPA's own API
+   * would refuse (and the CRD, which takes its schema, cannot) is refused here with the field's
+   * path: a policy without type, value or period, a value or period out of the HPA's bounds, a
+   * window over an hour, a negative tolerance.
    */
-  static ScalingRules rules(String direction, HPAScalingRules given, ScalingRules defaults) {
+  public static ScalingRules rules(String field, HPAScalingRules given, ScalingRules defaults) {
     if (given == null) {
       return defaults;
     }
-    String field = BEHAVIOR + "." + direction;
     int window =
         given.getStabilizationWindowSeconds() == null
             ? defaults.stabilizationWindowSeconds()

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bad input is rejected by a real kube-apiserver, from the CRD's schema and CEL rules, with a
@@ -56,6 +58,88 @@ class BadInputIT {
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
+        Arguments.of(
+            "two spread constraints on one key",
+            "image: a\nredis: {}\napi: {}\nplacement: {spread: [{topologyKey: zone}, {topologyKey: zone, maxSkew: 2}]}",
+            "spec.placement.spread",
+            "same topologyKey"),
+        Arguments.of(
+            "a budget of minus one pod",
+            "image: a\nredis: {}\napi: {disruptionBudget: {minAvailable: -1}}",
+            "spec.api.disruptionBudget.minAvailable",
+            "number of pods >= 0"),
+        Arguments.of(
+            "a budget of 150 percent",
+            "image: a\nredis: {}\napi: {disruptionBudget: {maxUnavailable: '150%'}}",
+            "spec.api.disruptionBudget.maxUnavailable",
+            "percentage"),
+        Arguments.of(
+            "an ingress host that is an ip",
+            "image: a\nredis: {}\napi: {ingress: {host: 10.0.0.1}}",
+            "spec.api.ingress.host",
+            "not an IP address"),
+        Arguments.of(
+            "an ingress host over 253 characters",
+            "image: a\nredis: {}\napi: {ingress: {host: "
+                + ("a".repeat(60) + ".").repeat(5)
+                + "com}}",
+            "spec.api.ingress.host",
+            "253"),
+        Arguments.of(
+            "an ingress host label over 63 characters",
+            "image: a\nredis: {}\napi: {ingress: {host: " + "a".repeat(64) + ".com}}",
+            "spec.api.ingress.host",
+            "should match"),
+        Arguments.of(
+            "an ingress path that climbs",
+            "image: a\nredis: {}\napi: {ingress: {host: shop.example, path: /a/../b}}",
+            "spec.api.ingress.path",
+            "clean absolute path"),
+        Arguments.of(
+            "an ingress class that is no name",
+            "image: a\nredis: {}\napi: {ingress: {host: shop.example, className: 'Nginx Class'}}",
+            "spec.api.ingress.className",
+            "should match"),
+        Arguments.of(
+            "a tls secret that is no name",
+            "image: a\nredis: {}\napi: {ingress: {host: shop.example, tlsSecretName: 'my_cert'}}",
+            "spec.api.ingress.tlsSecretName",
+            "should match"),
+        Arguments.of(
+            "a cache ttl over 30 days",
+            "image: a\nredis: {}\napi: {cache: {ttl: 800h}}",
+            "spec.api.cache.ttl",
+            "at most 720h"),
+        Arguments.of(
+            "a redis url with a port too high",
+            "image: a\nredis: {mode: External, external: {url: 'redis://cache:70000'}}\napi: {}",
+            "spec.redis.external.url",
+            "port above 65535"),
+        Arguments.of(
+            "a redis url with a password in it",
+            "image: a\nredis: {mode: External, external: {url: 'redis://app:secret@cache:6379'}}\napi: {}",
+            "spec.redis.external.url",
+            "passwordSecretRef"),
+        Arguments.of(
+            "a rediss url with tls false",
+            "image: a\nredis: {mode: External, external: {url: 'rediss://cache:6380', tls: false}}\napi: {}",
+            "spec.redis.external.tls",
+            "rediss://"),
+        Arguments.of(
+            "a maxmemory of zero",
+            "image: a\nredis: {managed: {maxMemory: '0'}}\napi: {}",
+            "spec.redis.managed.maxMemory",
+            "at least 1Mi"),
+        Arguments.of(
+            "a maxmemory of one byte",
+            "image: a\nredis: {managed: {maxMemory: '1'}}\napi: {}",
+            "spec.redis.managed.maxMemory",
+            "at least 1Mi"),
+        Arguments.of(
+            "a queue key among the cache entries",
+            "image: a\nredis: {}\nworker: {queue: {key: 'product:jobs'}}",
+            "spec.worker.queue.key",
+            "must not start with product:"),
         Arguments.of(
             "api min above max",
             "image: a\napi: {autoscaling: {minReplicas: 5, maxReplicas: 2, cpuUtilization: 50}}",
@@ -329,7 +413,7 @@ class BadInputIT {
   @MethodSource("badInputs")
   void isRejectedWithAMessageNamingTheField(
       String name, String spec, String field, String message) {
-    GenericKubernetesResource bad = service(name.replace(' ', '-'), spec);
+    GenericKubernetesResource bad = service(resourceName(name), spec);
     assertThatThrownBy(() -> client.resource(bad).create())
         .isInstanceOf(KubernetesClientException.class)
         .satisfies(
@@ -338,6 +422,39 @@ class BadInputIT {
               assertThat(k.getCode()).isEqualTo(422);
               assertThat(k.getMessage()).contains(field).contains(message);
             });
+  }
+
+  /** The case as a valid name (so that only the case's own rule can refuse it). */
+  static String resourceName(String name) {
+    String n = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    n = n.length() > 57 ? n.substring(0, 57).replaceAll("-$", "") : n;
+    return Character.isLetter(n.charAt(0)) ? n : "x" + n.substring(0, Math.min(n.length(), 56));
+  }
+
+  @ParameterizedTest(name = "the name {0}")
+  @ValueSource(
+      strings = {
+        "a-name-so-long-that-its-redis-service-would-pass-sixty-three-chars",
+        "1st-service",
+        "two..dots"
+      })
+  void aNameItsChildrenCannotCarryIsRejected(String name) {
+    assertThatThrownBy(
+            () -> client.resource(service(name, "image: a\nredis: {}\napi: {}")).create())
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(
+            e -> {
+              KubernetesClientException k = (KubernetesClientException) e;
+              assertThat(k.getCode()).isEqualTo(422);
+              assertThat(k.getMessage()).contains("metadata.name").contains("DNS-1035");
+            });
+    assertThat(
+            client
+                .resource(service("a".repeat(57), "image: a\nredis: {}\napi: {}"))
+                .dryRun()
+                .create())
+        .as("57 characters: <name>-redis is 63")
+        .isNotNull();
   }
 
   @Test

@@ -33,9 +33,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The operator against a real kube-apiserver (no controllers, no nodes): server-side apply
@@ -423,6 +427,72 @@ class ServerSideApplyIT {
         .as("the last good template")
         .isEqualTo(good);
     assertThat(get(Deployment.class, "priv-api")).as("the other children are made").isNotNull();
+  }
+
+  /**
+   * What the API server would refuse in a child, though the CRD takes it (its core/v1 types are too
+   * costly for CEL): the operator names the field, and builds the other children.
+   */
+  static Stream<Arguments> refusedInAChild() {
+    return Stream.of(
+        Arguments.of(
+            "toleration",
+            "api: {replicas: 1, placement: {tolerations: [{key: gpu, operator: Within}]}}",
+            "spec.api.placement.tolerations[0].operator must be Equal or Exists"),
+        Arguments.of(
+            "affinity",
+            "api: {replicas: 1}\nplacement: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution:"
+                + " {nodeSelectorTerms: [{matchExpressions: [{key: disk, operator: Near, values: [ssd]}]}]}}}",
+            "spec.placement.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+                + ".nodeSelectorTerms[0].matchExpressions[0].operator"),
+        Arguments.of(
+            "selector",
+            "api: {replicas: 1, placement: {nodeSelector: {disk: 'fast ssd'}}}",
+            "spec.api.placement.nodeSelector[disk] must be a label value"),
+        Arguments.of(
+            "envname",
+            "api: {replicas: 1, env: [{name: 'A=B', value: x}]}",
+            "spec.api.env[0].name must be printable ASCII without '='"),
+        Arguments.of(
+            "quantity",
+            "api: {replicas: 1, resources: {limits: {cpu: lots}}}",
+            "spec.api.resources.limits.cpu must be a quantity"),
+        Arguments.of(
+            "requests",
+            "api: {replicas: 1, resources: {requests: {memory: 2Gi}, limits: {memory: 1Gi}}}",
+            "spec.api.resources.requests.memory (2Gi) must not exceed limits.memory (1Gi)"),
+        Arguments.of(
+            "hpabehavior",
+            "api: {autoscaling: {minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, behavior:"
+                + " {scaleUp: {policies: [{type: Pods, value: 0, periodSeconds: 15}]}}}}",
+            "spec.api.autoscaling.behavior.scaleUp.policies[0].value must be > 0"),
+        Arguments.of(
+            "redismemory",
+            "api: {replicas: 1}\nredis: {managed: {resources: {requests: {memory: -1Gi}}}}",
+            "spec.redis.managed.resources.requests.memory must not be negative"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedInAChild")
+  void whatTheClusterWouldRefuseInAChildIsAnInvalidSpecNamingTheField(
+      String name, String spec, String message) {
+    apply(
+        "refused-" + name, "image: app\n" + (spec.contains("redis:") ? "" : "redis: {}\n") + spec);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              ScalableService s = get(ScalableService.class, "refused-" + name);
+              assertThat(s.getStatus()).isNotNull();
+              assertThat(s.getStatus().conditions)
+                  .as("conditions")
+                  .anyMatch(
+                      c ->
+                          "InvalidSpec".equals(c.getReason())
+                              && "False".equals(c.getStatus())
+                              && c.getMessage().contains(message));
+            });
+    assertThat(EVENTS.reasons()).contains(EventReason.InvalidSpec);
   }
 
   /** kind/name -> resourceVersion of the ScalableService and each child that exists. */
