@@ -70,10 +70,10 @@ kind-up: ## kind cluster from kind-config.yaml, with metrics-server and ingress-
 	kubectl -n ingress-nginx wait --for=condition=Ready pod -l app.kubernetes.io/component=controller --timeout=300s
 
 .PHONY: images
-images: ## Jib builds swell/operator and swell/sample-app offline (base: hack/images), loads them into kind or the real nodes
+images: ## Jib builds swell/operator and swell/sample-app offline (base: hack/images, which also makes swell/redis and swell/frameworks), loads them into kind or the real nodes
 	hack/images/build.sh >/dev/null
 	$(MVN) -pl operator,sample-app -am -DskipTests -Djib.disableUpdateChecks=true package jib:buildTar
-	@tars="target/images/redis.tar operator/target/jib-image.tar sample-app/target/jib-image.tar"; \
+	@tars="target/images/redis.tar target/images/frameworks.tar operator/target/jib-image.tar sample-app/target/jib-image.tar"; \
 	if command -v $(KIND) >/dev/null && $(KIND) get clusters 2>/dev/null | grep -qx $(KIND_CLUSTER); then \
 	  for t in $$tars; do $(KIND) load image-archive $$t --name $(KIND_CLUSTER); done; \
 	elif hack/sim-cluster.sh status >/dev/null 2>&1 && [[ -s $${SWELL_SIM_DIR:-.sim}/real-nodes ]]; then \

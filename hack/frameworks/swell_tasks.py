@@ -1,8 +1,13 @@
-"""Tasks and a counts probe for the queue-type contract tests (operator FrameworkQueuesTest).
+"""Tasks, workers and a counts probe for the queue-type tests (operator FrameworkQueuesTest, and
+the swell/frameworks image of hack/images with the samples manifests/samples/frameworks-*.yaml).
 
     python swell_tasks.py enqueue rq|celery URL QUEUE N SECONDS   enqueue N tasks that sleep
     python swell_tasks.py counts rq|celery URL QUEUE...           a JSON line of the framework's
                                                                    own counts per line on stdin
+    python swell_tasks.py worker rq|celery URL QUEUE...           the framework's own worker, named
+                                                                   after POD_NAME, one task at a time
+URL "env" means Swell's environment contract: REDIS_URL with REDIS_PASSWORD. Each task that ends
+counts itself in the hash swell:done:<rq|celery> (task id -> times done).
 Celery workers: celery -A swell_tasks worker ... (REDIS_URL in the environment).
 RQ workers: rq worker --url URL QUEUE (this directory on PYTHONPATH).
 """
@@ -13,21 +18,67 @@ import time
 
 from celery import Celery
 
+
+def contract_url():
+    """REDIS_URL with REDIS_PASSWORD, as a redis-py or kombu URL."""
+    url = os.environ["REDIS_URL"]
+    password = os.environ.get("REDIS_PASSWORD")
+    if password:
+        scheme, rest = url.split("://", 1)
+        from urllib.parse import quote
+
+        url = scheme + "://:" + quote(password, safe="") + "@" + rest
+    return url
+
+
+def resolve(url):
+    return contract_url() if url == "env" else url
+
+
 app = Celery("swell_tasks", broker=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 # acks_late: a task stays unacked while it runs, so the broker holds what is in flight;
 # prefetch 1: a worker reserves no task beyond the one it runs
 app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
 
 
-@app.task(name="slow")
-def slow(seconds):
+def done(kind, task_id, url):
+    from redis import Redis
+
+    Redis.from_url(url).hincrby("swell:done:" + kind, task_id, 1)
+
+
+@app.task(name="slow", bind=True)
+def slow(self, seconds):
     time.sleep(seconds)
+    done("celery", self.request.id, app.conf.broker_url)
     return seconds
 
 
 def rq_slow(seconds):
+    from rq import get_current_job
+
     time.sleep(seconds)
+    job = get_current_job()
+    job.connection.hincrby("swell:done:rq", job.id, 1)
     return seconds
+
+
+def worker(kind, url, queues):
+    pod = os.environ.get("POD_NAME") or None
+    if kind == "rq":
+        from redis import Redis
+        from rq import Queue, Worker
+
+        conn = Redis.from_url(url)
+        # RQ finishes the job in hand on SIGTERM (warm shutdown); its hostname is the pod's name
+        Worker([Queue(q, connection=conn) for q in queues], connection=conn, name=pod).work()
+    else:
+        app.conf.broker_url = url
+        # Celery's warm shutdown on SIGTERM: the task in hand ends, then the worker
+        app.worker_main(
+            ["worker", "-Q", ",".join(queues), "--concurrency", "1", "--loglevel", "INFO",
+             "-n", (pod or "worker") + "@%h", "--without-gossip", "--without-mingle"]
+        )
 
 
 def enqueue(kind, url, queue, n, seconds):
@@ -82,7 +133,10 @@ def celery_counts(url, queues):
 
 
 def main():
-    cmd, kind, url = sys.argv[1], sys.argv[2], sys.argv[3]
+    cmd, kind, url = sys.argv[1], sys.argv[2], resolve(sys.argv[3])
+    if cmd == "worker":
+        worker(kind, url, sys.argv[4:])
+        return
     if cmd == "enqueue":
         enqueue(kind, url, sys.argv[4], int(sys.argv[5]), float(sys.argv[6]))
         return

@@ -7,6 +7,10 @@
 #                                         libraries, entrypoint redis-server, user 999
 #   java-base.tar  swell/java-base:0.1.0  a jlink'd runtime of the build JDK with the libraries it
 #                                         needs, user 65532: the base Jib builds our images on
+#   frameworks.tar swell/frameworks:0.1.0 the job frameworks' own workers for the real-pod tests and
+#                                         samples: this machine's Python with the pinned Celery and
+#                                         RQ (hack/frameworks, installed by install-deps) and Node
+#                                         with the locked BullMQ, user 65532
 # Each is rebuilt only when its inputs (this script, the binaries, the JDK) change.
 #
 #   hack/images/build.sh [OUTDIR]   default <repo>/target/images; prints OUTDIR
@@ -114,5 +118,49 @@ if ! fresh "$out/java-base.tar" "$key"; then
   image_tar swell/java-base:0.1.0 "$root" "$out/java-base.tar" "65532:65532" 'null' 'null' \
     '["PATH=/opt/java/bin:/usr/bin:/bin","JAVA_HOME=/opt/java","LANG=C.UTF-8"]' /
   rm -rf "$root"; echo "$key" >"$out/java-base.tar.key"
+fi
+# the frameworks: Python (the interpreter the virtualenv was made from, its standard library without
+# tests, IDLE or Tk), the virtualenv's packages, Node and the npm project, and the tasks
+fw=$repo/hack/frameworks
+venv_python=$("$fw/install.sh" --python)
+if [[ ! -x $venv_python || ! -d $fw/node/node_modules/bullmq ]] || ! command -v node >/dev/null; then
+  say "no frameworks.tar: the frameworks are not installed (hack/frameworks/install.sh)"
+else
+  venv=$(dirname "$(dirname "$venv_python")")
+  base_python=$(readlink -f "$(sed -n 's/^executable = //p' "$venv/pyvenv.cfg")")
+  prefix=$(dirname "$(dirname "$base_python")")
+  pyver=$(basename "$base_python" | sed 's/^python//')
+  node=$(readlink -f "$(command -v node)")
+  key="$self $(cat "$fw/requirements.txt" "$fw/node/package-lock.json" "$fw/swell_tasks.py" "$fw/node/swell-bullmq.mjs" | sha256sum | cut -c1-16) $("$base_python" --version) $("$node" --version)"
+  if ! fresh "$out/frameworks.tar" "$key"; then
+    say "swell/frameworks:0.1.0: Python $pyver with Celery and RQ, Node $("$node" --version) with BullMQ"
+    root=$(mktemp -d)
+    base_files "$root"
+    mkdir -p "$root/opt/python/bin" "$root/opt/python/lib" "$root/opt/site-packages" "$root/app"
+    cp -L "$base_python" "$root/opt/python/bin/python$pyver"
+    ln -s "python$pyver" "$root/opt/python/bin/python3"
+    cp -L "$prefix"/lib/libpython*.so* "$root/opt/python/lib/"
+    (cd "$prefix/lib" && tar --exclude=test --exclude=tests --exclude=__pycache__ --exclude=site-packages \
+      --exclude='config-*' --exclude=idlelib --exclude=tkinter --exclude=turtledemo --exclude=ensurepip \
+      --exclude=lib2to3 -cf - "python$pyver") | tar -C "$root/opt/python/lib" -xf -
+    cp -a "$venv/lib/python$pyver/site-packages/." "$root/opt/site-packages/"
+    find "$root/opt/site-packages" -name __pycache__ -prune -exec rm -rf {} +
+    copy_with_libs "$root" "$node"
+    mkdir -p "$root/opt/node/bin" && ln -sf "$node" "$root/opt/node/bin/node"
+    for f in "$root/opt/python/bin/python$pyver" $(find "$root/opt/python/lib" -name '*.so*'); do
+      for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | grep -v "^$root" | grep -v "^$prefix"); do
+        [[ -e $root$lib ]] && continue
+        mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
+      done
+    done
+    cp "$fw/swell_tasks.py" "$root/app/"
+    cp "$fw/node/swell-bullmq.mjs" "$fw/node/package.json" "$root/app/"
+    cp -a "$fw/node/node_modules" "$root/app/node_modules"
+    chmod -R a+rX "$root/opt" "$root/app"
+    image_tar swell/frameworks:0.1.0 "$root" "$out/frameworks.tar" "65532:65532" 'null' \
+      '["python3", "/app/swell_tasks.py"]' \
+      '["PATH=/opt/python/bin:/opt/node/bin:/usr/bin:/bin","LD_LIBRARY_PATH=/opt/python/lib","PYTHONPATH=/app:/opt/site-packages","PYTHONDONTWRITEBYTECODE=1","HOME=/tmp","LANG=C.UTF-8"]' /app
+    rm -rf "$root"; echo "$key" >"$out/frameworks.tar.key"
+  fi
 fi
 echo "$out"

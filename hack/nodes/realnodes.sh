@@ -283,7 +283,7 @@ start_node() { # node position kind-index
   PATH="$nodebin:$PATH" start "containerd-$n" "$containerd_bin" --config "$d/containerd/config.toml"
   wait_for "containerd-$n" 30 "$ctr_bin" -a "$d/containerd.sock" version
   # the sandbox and Redis images, and our Jib images where `make images` built them
-  import_images "$n" "$images_dir/pause.tar" "$images_dir/redis.tar" \
+  import_images "$n" "$images_dir/pause.tar" "$images_dir/redis.tar" "$images_dir/frameworks.tar" \
     "$repo/operator/target/jib-image.tar" "$repo/sample-app/target/jib-image.tar"
   start "kubelet-$n" nice -n 5 "$nodebin/kubelet" --config "$d/kubelet/config.yaml" \
     --kubeconfig "$d/kubelet/kubeconfig" --root-dir "$d/kubelet/root" --cert-dir "$d/kubelet/pki" \

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.api.ScalableService;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -72,6 +73,23 @@ class NamespacedRbacE2E {
         }
         cluster.client.resource(item).forceConflicts().serverSideApply();
       }
+    }
+    // the admission policy on swell.dev/redis-client, with this install's operator among the
+    // trusted, as its comment tells whoever installs the operator elsewhere
+    cluster
+        .client
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("swell-system").endMetadata().build())
+        .serverSideApply();
+    for (HasMetadata item :
+        cluster
+            .client
+            .load(Files.newInputStream(Path.of("../manifests/admission/redis-client-label.yaml")))
+            .items()) {
+      if (item instanceof ConfigMap trusted) {
+        trusted.getData().merge("trusted", SA, (a, b) -> a + "," + b);
+      }
+      cluster.client.resource(item).forceConflicts().serverSideApply();
     }
     Config config =
         new ConfigBuilder(Config.autoConfigure(null)).withImpersonateUsername(SA).build();
