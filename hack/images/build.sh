@@ -153,6 +153,8 @@ else
         mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
       done
     done
+    # time zones: Celery's kombu asks for UTC from zoneinfo
+    mkdir -p "$root/usr/share" && cp -rL /usr/share/zoneinfo "$root/usr/share/zoneinfo"
     cp "$fw/swell_tasks.py" "$root/app/"
     cp "$fw/node/swell-bullmq.mjs" "$fw/node/package.json" "$root/app/"
     cp -a "$fw/node/node_modules" "$root/app/node_modules"
