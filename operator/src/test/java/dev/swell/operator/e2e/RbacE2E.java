@@ -192,6 +192,20 @@ class RbacE2E {
               .endContainer()
               .endSpec()
               .build();
+      // an admission policy is enforced once the API server has compiled it and seen its binding
+      // and parameter: until then a dry run of the pod goes through
+      await("the admission policy in force")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                try {
+                  alice.resource(pod).dryRun().create();
+                  return false;
+                } catch (KubernetesClientException e) {
+                  return e.getCode() == 403 && e.getMessage().contains("swell.dev/redis-client");
+                }
+              });
       assertRefused(() -> alice.resource(pod).create());
       Deployment deployment =
           new DeploymentBuilder()
