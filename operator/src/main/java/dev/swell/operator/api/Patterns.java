@@ -1,16 +1,16 @@
 package dev.swell.operator.api;
 
 /** Regular expressions the CRD schema enforces, shared by the model's annotations. */
-final class Patterns {
+public final class Patterns {
   /** A Go-style duration as Kubernetes writes them: 500ms, 1s, 5m, 1h30m. */
   static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
 
   /** A label key: optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
-  static final String LABEL_KEY =
+  public static final String LABEL_KEY =
       "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 
   /** A label value: empty, or at most 63 characters of alphanumerics, '-', '_' and '.'. */
-  static final String LABEL_VALUE = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$";
+  public static final String LABEL_VALUE = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$";
 
   /** A DNS name for an Ingress host, optionally with a leading wildcard. */
   static final String HOST =

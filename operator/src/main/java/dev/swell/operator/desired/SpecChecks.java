@@ -1,5 +1,6 @@
 package dev.swell.operator.desired;
 
+import dev.swell.operator.api.Patterns;
 import dev.swell.operator.api.Placement;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
@@ -23,11 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class SpecChecks {
 
-  static final Pattern LABEL_KEY =
-      Pattern.compile(
-          "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-  static final Pattern LABEL_VALUE =
-      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+  static final Pattern LABEL_KEY = Pattern.compile(Patterns.LABEL_KEY);
+  static final Pattern LABEL_VALUE = Pattern.compile(Patterns.LABEL_VALUE);
   static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
   static final Set<String> NODE_OPERATORS =
       Set.of("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt");
