@@ -3,7 +3,6 @@ package dev.swell.sample;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScriptOutputType;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,11 +47,13 @@ public final class Catalogue {
       """;
 
   /**
-   * The product as JSON, after the source's latency, having filled {@code cacheKey} with it for
-   * {@code ttlSeconds}; empty for an id the catalogue does not have (which no write can add).
-   * Throws when Redis fails: without it there is no source.
+   * A product of the catalogue as JSON, after the source's latency, having filled {@code cacheKey}
+   * with it for {@code ttlSeconds}. Throws when Redis fails: without it there is no source.
    */
-  public Optional<String> read(long id, String cacheKey, long ttlSeconds) {
+  public String read(long id, String cacheKey, long ttlSeconds) {
+    if (!has(id)) {
+      throw new IllegalArgumentException("no product " + id);
+    }
     reads.incrementAndGet();
     if (delayMillis > 0) {
       try {
@@ -61,20 +62,16 @@ public final class Catalogue {
         Thread.currentThread().interrupt();
       }
     }
-    if (!has(id)) {
-      return Optional.empty();
-    }
     try {
-      return Optional.of(
-          redis
-              .commands()
-              .eval(
-                  READ,
-                  ScriptOutputType.VALUE,
-                  new String[] {KEY, cacheKey},
-                  String.valueOf(id),
-                  String.valueOf(ttlSeconds),
-                  JSON.writeValueAsString(new Product(id, "Product " + id, 100 * id))));
+      return redis
+          .commands()
+          .eval(
+              READ,
+              ScriptOutputType.VALUE,
+              new String[] {KEY, cacheKey},
+              String.valueOf(id),
+              String.valueOf(ttlSeconds),
+              JSON.writeValueAsString(new Product(id, "Product " + id, 100 * id)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a product always renders", e);
     }

@@ -246,7 +246,7 @@ public final class ProductCache implements AutoCloseable {
     }
     Optional<Product> p;
     if (Catalogue.has(id)) {
-      p = parse(source.read(id, key, ttl.toSeconds()).orElse(""));
+      p = parse(source.read(id, key, ttl.toSeconds()));
     } else {
       p = Optional.empty(); // no write can add it: its absence is cached like a product
       try {
