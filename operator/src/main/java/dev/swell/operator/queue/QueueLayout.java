@@ -207,11 +207,11 @@ interface QueueLayout {
 
   /**
    * RQ: each queue's list {@code rq:queue:<name>} waits; its intermediate list and the started-job
-   * registry {@code rq:wip:<name>} (entries whose score, their expiry, is still ahead) are in
-   * flight, a job in both (on its way from one to the other) once. A worker (hash {@code
-   * rq:worker:<name>}, listed in {@code rq:workers:<queue>}) whose state is busy holds one job,
-   * attributed to its hostname: in a pod, the pod's name. RQ keeps no count of finished jobs (its
-   * finished registry expires), so processed stays 0. ARGV: the queue names.
+   * registry {@code rq:wip:<name>} (entries {@code <job id>:<execution id>} whose score, their
+   * expiry, is still ahead) are in flight, a job in both (on its way from one to the other) once. A
+   * worker (hash {@code rq:worker:<name>}, listed in {@code rq:workers:<queue>}) whose state is
+   * busy holds one job, attributed to its hostname: in a pod, the pod's name. RQ keeps no count of
+   * finished jobs (its finished registry expires), so processed stays 0. ARGV: the queue names.
    */
   final class RqLayout extends Scripted {
     static final String SCRIPT =
@@ -222,12 +222,15 @@ interface QueueLayout {
         for i = 1, #ARGV do
           local q = ARGV[i]
           waiting = waiting + redis.call('LLEN', 'rq:queue:' .. q)
-          local wip = 'rq:wip:' .. q
-          started = started + redis.call('ZCOUNT', wip, '(' .. now, '+inf')
-          -- a job moves from the intermediate list into the registry: count it once
+          -- registry entries are <job id>:<execution id> (RQ 2 on); the worker adds one before it
+          -- forks the work horse, which then takes the job off the intermediate list: count once
+          local live = {}
+          for _, e in ipairs(redis.call('ZRANGEBYSCORE', 'rq:wip:' .. q, '(' .. now, '+inf')) do
+            started = started + 1
+            live[string.match(e, '^(.-):[^:]*$') or e] = true
+          end
           for _, id in ipairs(redis.call('LRANGE', 'rq:queue:' .. q .. ':intermediate', 0, -1)) do
-            local expiry = redis.call('ZSCORE', wip, id)
-            if not expiry or tonumber(expiry) <= now then started = started + 1 end
+            if not live[id] then started = started + 1 end
           end
           for _, w in ipairs(redis.call('SMEMBERS', 'rq:workers:' .. q)) do
             if not seen[w] then seen[w] = true; table.insert(workers, w) end

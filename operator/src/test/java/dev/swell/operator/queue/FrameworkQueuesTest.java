@@ -217,6 +217,49 @@ class FrameworkQueuesTest {
     agreeUntilDrained(rq, new QueueRef(QueueType.RQ, List.of("reports"), null, null), true);
   }
 
+  /**
+   * An RQ worker registers a job's execution in the started registry, then forks the work horse,
+   * which only then takes the job off the intermediate list: for that moment the job is in both.
+   * RQ's own worker code stops here at the fork (no horse), and Swell must count the job once, as
+   * RQ does. A clean-clone CI saw Swell count 3 where RQ counted 2.
+   */
+  @Test
+  void rqJobBetweenItsWorkerAndTheWorkHorseIsInFlightOnce() throws Exception {
+    Path python = python();
+    enqueue(python, "rq", TASK_SECONDS);
+    run(
+        python.toString(),
+        "-c",
+        String.join(
+            "\n",
+            "import sys",
+            "from redis import Redis",
+            "from rq import Queue, Worker",
+            "conn = Redis.from_url(sys.argv[1])",
+            "w = Worker([Queue('reports', connection=conn)], connection=conn, name='pod-a')",
+            "w.register_birth()",
+            "for _ in range(2):",
+            "    job, queue = w.dequeue_job_and_maintain_ttl(1)",
+            "    w.prepare_execution(job)",
+            "assert conn.llen('rq:queue:reports:intermediate') == 2"),
+        redis.uri());
+    Probe rq =
+        probe(
+            Map.of("PYTHONPATH", FRAMEWORKS.toString()),
+            python.toString(),
+            "swell_tasks.py",
+            "counts",
+            "rq",
+            redis.uri(),
+            "reports");
+    Counts own = rq.read();
+    assertThat(own.inFlight()).as("RQ's started registry").isEqualTo(2);
+    assertThat(own.waiting()).isEqualTo(TASKS - 2);
+    Counts read = swell(new QueueRef(QueueType.RQ, List.of("reports"), null, null));
+    assertThat(read.inFlight()).as("Swell's count in flight, with RQ's").isEqualTo(own.inFlight());
+    assertThat(read.waiting()).isEqualTo(own.waiting());
+  }
+
   @Test
   void celeryBacklogAndInFlightAreWhatCeleryReports() throws Exception {
     Path python = python();
