@@ -51,7 +51,9 @@ public class ApiSpec {
   public Integer replicas;
 
   @JsonPropertyDescription(
-      "Scale the api with an autoscaling/v2 HorizontalPodAutoscaler on CPU and/or memory. The HPA then owns spec.replicas.")
+      "Scale the api: with cpu and memory only, an autoscaling/v2 HorizontalPodAutoscaler owns"
+          + " spec.replicas; with requestsPerSecond, concurrency or latency among the metrics,"
+          + " Swell does.")
   public ApiAutoscaling autoscaling;
 
   @JsonPropertyDescription("Cache-aside settings, passed to the app as CACHE_TTL_SECONDS.")

@@ -28,6 +28,16 @@ public final class Defaults {
   public static final String CPU_REQUEST = "100m";
 
   public static final String MEMORY_REQUEST = "128Mi";
+
+  /** Where and what Swell reads from the api pods (Micrometer's names). */
+  public static final String SCRAPE_PATH = "/metrics";
+
+  public static final String REQUEST_HISTOGRAM = "http_server_requests_seconds";
+  public static final String ROUTE_LABEL = "route";
+  public static final double LATENCY_PERCENTILE = 95;
+  public static final int BURST_THRESHOLD = 200;
+  public static final String BURST_DURATION = "60s";
+
   public static final String CACHE_TTL = "300s";
   public static final int RATE_LIMIT_RPS = 50;
 }

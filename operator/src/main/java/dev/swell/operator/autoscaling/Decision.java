@@ -9,6 +9,13 @@ public record Decision(int from, int to, Reason reason, String message, ScalingH
   public enum Reason {
     /** desired = ceil(work / target), within tolerance and policies. */
     Backlog,
+    /**
+     * the api's metrics (requests per second, concurrency, latency, cpu, memory) asked for it: the
+     * most replicas any of them asks for.
+     */
+    Metrics,
+    /** the load jumped past the burst threshold: up at once, none removed until it calms. */
+    Burst,
     /** the drain-time target asked for more than the backlog target. */
     DrainTime,
     /**

@@ -29,6 +29,10 @@ public record QueueTarget(
     Integer fallbackReplicas,
     int fallbackAfterFailures) {
 
+  Behavior.Limits limits() {
+    return new Behavior.Limits(minReplicas, maxReplicas, scaleUp, scaleDown);
+  }
+
   public QueueTarget {
     if (minReplicas < 0 || maxReplicas < Math.max(1, minReplicas) || targetBacklogPerReplica < 1) {
       throw new IllegalArgumentException(

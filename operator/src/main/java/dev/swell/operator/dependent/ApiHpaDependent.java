@@ -1,7 +1,7 @@
 package dev.swell.operator.dependent;
 
 import dev.swell.operator.api.ScalableService;
-import dev.swell.operator.desired.ApiAutoscaler;
+import dev.swell.operator.desired.ApiHpa;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Component;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -20,6 +20,6 @@ public class ApiHpaDependent extends ChildDependent<HorizontalPodAutoscaler> {
   @Override
   protected HorizontalPodAutoscaler desired(
       ScalableService primary, Context<ScalableService> context) {
-    return ApiAutoscaler.hpa(primary);
+    return ApiHpa.hpa(primary);
   }
 }

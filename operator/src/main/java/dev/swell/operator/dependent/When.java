@@ -40,9 +40,14 @@ public final class When {
     }
   }
 
+  /** The api's HPA: autoscaling on cpu and memory only (Swell scales on anything else). */
   public static class ApiAutoscaled extends SpecCondition {
     public ApiAutoscaled() {
-      super(s -> Components.api(s) && s.getSpec().api.autoscaling != null);
+      super(
+          s ->
+              Components.api(s)
+                  && s.getSpec().api.autoscaling != null
+                  && !s.getSpec().api.autoscaling.bySwell());
     }
   }
 

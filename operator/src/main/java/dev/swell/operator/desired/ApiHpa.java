@@ -1,6 +1,7 @@
 package dev.swell.operator.desired;
 
 import dev.swell.operator.api.ApiAutoscaling;
+import dev.swell.operator.api.ApiMetric;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.ScalingRules;
 import dev.swell.operator.scaling.QueueTargets;
@@ -12,13 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The api's HorizontalPodAutoscaler, on CPU and/or memory, with the spec's behavior passed through.
+ * The api's HorizontalPodAutoscaler, on CPU and/or memory (the *Utilization fields or metrics of
+ * those types), with the spec's behavior passed through; made only when Swell does not scale the
+ * api itself.
  */
-public final class ApiAutoscaler {
+public final class ApiHpa {
 
   static final String BEHAVIOR = "spec.api.autoscaling.behavior";
 
-  private ApiAutoscaler() {}
+  private ApiHpa() {}
 
   /**
    * The HPA, once its behavior passes the checks the HPA's API makes (the CRD takes its schema,
@@ -43,6 +46,11 @@ public final class ApiAutoscaler {
     }
     if (a.memoryUtilization != null) {
       metrics.add(utilization("memory", a.memoryUtilization));
+    }
+    if (a.metrics != null) {
+      for (ApiMetric m : a.metrics) {
+        metrics.add(utilization(m.type.name(), m.target.getIntVal()));
+      }
     }
     return new HorizontalPodAutoscalerBuilder()
         .withMetadata(ChildNames.metadata(s, Component.API, ChildNames.of(s, Component.API)))

@@ -6,12 +6,12 @@ import dev.swell.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import org.junit.jupiter.api.Test;
 
-class ApiAutoscalerTest {
+class ApiHpaTest {
 
   @Test
   void theHpaTargetsTheApiOnCpuAndMemoryWithBehaviorPassedThrough() {
     HorizontalPodAutoscaler hpa =
-        ApiAutoscaler.hpa(
+        ApiHpa.hpa(
             Fixtures.service(
                 """
         image: app
