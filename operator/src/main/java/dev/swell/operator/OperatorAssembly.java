@@ -3,6 +3,7 @@ package dev.swell.operator;
 import dev.swell.operator.dependent.ConfiguredDependents;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.reconciler.ScalableServiceReconciler;
+import dev.swell.operator.scaling.ApiScaling;
 import dev.swell.operator.scaling.WorkerScaling;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,6 +33,7 @@ public final class OperatorAssembly {
       OperatorSettings settings,
       MeterRegistry registry,
       WorkerScaling scaling,
+      ApiScaling apiScaling,
       EventSink events,
       Supplier<List<Node>> nodes,
       Clock clock,
@@ -63,7 +65,8 @@ public final class OperatorAssembly {
               }
             });
     operator.register(
-        new ScalableServiceReconciler(scaling, events, nodes, clock, settings.allowedRedisHosts()),
+        new ScalableServiceReconciler(
+            scaling, apiScaling, events, nodes, clock, settings.allowedRedisHosts()),
         c -> {
           if (settings.namespaces().isEmpty()) {
             c.watchingAllNamespaces();

@@ -2,6 +2,7 @@ package dev.swell.operator;
 
 import dev.swell.operator.events.KubernetesEventSink;
 import dev.swell.operator.metrics.OperatorHttpServer;
+import dev.swell.operator.scaling.RequestAutoscaler;
 import dev.swell.operator.scaling.WorkerAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -41,6 +42,8 @@ public final class SwellOperator {
     KubernetesEventSink events = new KubernetesEventSink(client, clock, settings.eventInterval());
     WorkerAutoscaler workers =
         new WorkerAutoscaler(client, settings.namespaces(), registry, events, clock);
+    RequestAutoscaler apis =
+        new RequestAutoscaler(client, settings.namespaces(), registry, events, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     Operator operator =
         OperatorAssembly.operator(
@@ -48,6 +51,7 @@ public final class SwellOperator {
             settings,
             registry,
             workers,
+            apis,
             events,
             nodes,
             clock,
@@ -63,6 +67,7 @@ public final class SwellOperator {
                 // the renew deadline (10 s) comes before the Lease expires (15 s): no replica
                 // count is written once we stop here, so none after another replica leads
                 workers.stopAll();
+                apis.stopAll();
                 Thread.ofPlatform().start(() -> System.exit(1));
               }
             });
@@ -84,6 +89,7 @@ public final class SwellOperator {
                   stopping.set(true);
                   operator.stop();
                   workers.close();
+                  apis.close();
                   nodes.close();
                   http.close();
                   client.close();

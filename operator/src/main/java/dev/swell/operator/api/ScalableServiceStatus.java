@@ -12,11 +12,12 @@ public class ScalableServiceStatus {
   public Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Ready, RedisReady, ApiAvailable, WorkerAvailable, ScalingActive, PlacementFeasible, Fallback, Paused.")
+      "Ready, RedisReady, ApiAvailable, WorkerAvailable, ScalingActive, ApiScalingActive, PlacementFeasible, Fallback, Paused.")
   public List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("Replica counts of the api.")
-  public ComponentStatus api;
+  @JsonPropertyDescription(
+      "Replica counts of the api; when Swell scales it, its metrics and last decision.")
+  public ApiStatus api;
 
   @JsonPropertyDescription("Replica counts, backlog and the last scaling decision of the worker.")
   public WorkerStatus worker;

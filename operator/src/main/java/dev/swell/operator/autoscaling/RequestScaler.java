@@ -166,7 +166,7 @@ public final class RequestScaler {
             wants);
   }
 
-  static String number(double d) {
+  public static String number(double d) {
     return new BigDecimal(d).round(new MathContext(3)).stripTrailingZeros().toPlainString();
   }
 

@@ -27,7 +27,12 @@ public record RequestTarget(
     concurrency,
     latency,
     cpu,
-    memory
+    memory;
+
+    /** Read from the pods' metrics endpoint; cpu and memory come from the metrics API. */
+    public boolean fromPods() {
+      return this == requestsPerSecond || this == concurrency || this == latency;
+    }
   }
 
   /**

@@ -4,6 +4,12 @@ package dev.swell.operator.events;
 public enum EventReason {
   /** The worker's replica count changed from a queue decision. */
   ScaledWorkers(false),
+  /** The api's replica count changed from a decision on its metrics. */
+  ScaledApi(false),
+  /** The api pods' metrics could not be read (the message says why): the count holds. */
+  ApiMetricsUnreadable(true),
+  /** The api pods' metrics can be read again after failures. */
+  ApiMetricsReadable(false),
   /** Busy workers were given a pod-deletion-cost before a scale-down. */
   ProtectedBusyWorkers(false),
   /**

@@ -7,6 +7,7 @@ public enum ConditionType {
   ApiAvailable,
   WorkerAvailable,
   ScalingActive,
+  ApiScalingActive,
   PlacementFeasible,
   Fallback,
   Paused

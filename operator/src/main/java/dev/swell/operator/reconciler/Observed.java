@@ -1,5 +1,6 @@
 package dev.swell.operator.reconciler;
 
+import dev.swell.operator.scaling.ApiScalingSnapshot;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.List;
  * @param scaling the queue autoscaler's view, null when the worker is disabled
  * @param scalingProblem why the worker's scaling settings cannot be used (its loop keeps the last
  *     good ones), or null
+ * @param apiScaling the api request autoscaler's view, null when Swell does not scale the api
+ * @param apiScalingProblem why the api's scaling settings cannot be used, or null
  */
 public record Observed(
     Deployment api,
@@ -26,7 +29,31 @@ public record Observed(
     List<String> placementProblems,
     WorkerScalingSnapshot scaling,
     String scalingProblem,
-    String redisProblemReason) {
+    String redisProblemReason,
+    ApiScalingSnapshot apiScaling,
+    String apiScalingProblem) {
+
+  public Observed(
+      Deployment api,
+      Deployment worker,
+      Deployment redis,
+      String redisProblem,
+      List<String> placementProblems,
+      WorkerScalingSnapshot scaling,
+      String scalingProblem,
+      String redisProblemReason) {
+    this(
+        api,
+        worker,
+        redis,
+        redisProblem,
+        placementProblems,
+        scaling,
+        scalingProblem,
+        redisProblemReason,
+        null,
+        null);
+  }
 
   public Observed(
       Deployment api,
@@ -43,6 +70,8 @@ public record Observed(
         placementProblems,
         scaling,
         null,
-        redisProblem == null ? null : "SecretNotFound");
+        redisProblem == null ? null : "SecretNotFound",
+        null,
+        null);
   }
 }

@@ -24,6 +24,8 @@ import dev.swell.operator.desired.InvalidSpecException;
 import dev.swell.operator.events.Causes;
 import dev.swell.operator.events.EventReason;
 import dev.swell.operator.events.EventSink;
+import dev.swell.operator.scaling.ApiScaling;
+import dev.swell.operator.scaling.ApiScalingSnapshot;
 import dev.swell.operator.scaling.WorkerScaling;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.Node;
@@ -56,7 +58,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a ScalableService: JOSDK's workflow applies the children (one dependent each); this
- * class then starts the worker's queue autoscaler, judges placement, and writes status and events.
+ * class then starts the worker's queue autoscaler and the api's request autoscaler, judges
+ * placement, and writes status and events.
  */
 // Not generation-aware: the swell.dev/paused annotation changes metadata, not the generation, and
 // must take effect at once. Reconciles caused by our own status writes find nothing to change.
@@ -136,6 +139,7 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   static final Duration SECRET_RECHECK = Duration.ofSeconds(15);
 
   private final WorkerScaling scaling;
+  private final ApiScaling apiScaling;
   private final EventSink events;
   private final Supplier<List<Node>> nodes;
   private final Clock clock;
@@ -143,11 +147,13 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
 
   public ScalableServiceReconciler(
       WorkerScaling scaling,
+      ApiScaling apiScaling,
       EventSink events,
       Supplier<List<Node>> nodes,
       Clock clock,
       Set<String> allowedRedisHosts) {
     this.scaling = scaling;
+    this.apiScaling = apiScaling;
     this.events = events;
     this.nodes = nodes;
     this.clock = clock;
@@ -160,6 +166,9 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
     List<EventSource<?, ScalableService>> sources = new ArrayList<>(SharedInformers.of(context));
     if (scaling.eventSource() != null) {
       sources.add(scaling.eventSource());
+    }
+    if (apiScaling.eventSource() != null) {
+      sources.add(apiScaling.eventSource());
     }
     return sources;
   }
@@ -183,6 +192,20 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
     } else {
       scaling.forget(ResourceID.fromResource(s));
     }
+    ApiScalingSnapshot apiSnapshot = null;
+    String apiProblem = null;
+    if (Components.api(s)
+        && s.getSpec().api.autoscaling != null
+        && s.getSpec().api.autoscaling.bySwell()) {
+      try {
+        apiSnapshot = apiScaling.track(s);
+      } catch (IllegalArgumentException e) {
+        apiProblem = e.getMessage();
+        apiSnapshot = apiScaling.snapshot(ResourceID.fromResource(s));
+      }
+    } else {
+      apiScaling.forget(ResourceID.fromResource(s));
+    }
     Observed observed =
         new Observed(
             deployment(context, s, Component.API),
@@ -192,7 +215,9 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
             PlacementCheck.problems(s, nodes.get()),
             snapshot,
             scalingProblem,
-            redis.reason());
+            redis.reason(),
+            apiSnapshot,
+            apiProblem);
     StatusFactory.Result result =
         StatusFactory.build(s, observed, clock.instant().truncatedTo(ChronoUnit.SECONDS));
     StatusEvents.emit(events, s, result.conditions());

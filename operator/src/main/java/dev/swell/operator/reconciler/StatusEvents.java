@@ -39,6 +39,18 @@ final class StatusEvents {
       events.record(
           s, EventReason.BacklogReadable, "the backlog can be read again: " + scaling.getMessage());
     }
+    Condition api = c.get(ConditionType.ApiScalingActive);
+    if ("InvalidSpec".equals(api.getReason())) {
+      events.record(s, EventReason.InvalidSpec, api.getMessage());
+    } else if ("MetricsUnreadable".equals(api.getReason())) {
+      events.record(s, EventReason.ApiMetricsUnreadable, api.getMessage());
+    } else if (c.isTrue(ConditionType.ApiScalingActive)
+        && "MetricsUnreadable".equals(c.previousReason(ConditionType.ApiScalingActive))) {
+      events.record(
+          s,
+          EventReason.ApiMetricsReadable,
+          "the api's metrics can be read again: " + api.getMessage());
+    }
     if (c.changed(ConditionType.Ready) && c.isTrue(ConditionType.Ready)) {
       events.record(s, EventReason.Ready, c.get(ConditionType.Ready).getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.swell.operator.reconciler;
 
 import static dev.swell.operator.reconciler.ConditionType.ApiAvailable;
+import static dev.swell.operator.reconciler.ConditionType.ApiScalingActive;
 import static dev.swell.operator.reconciler.ConditionType.Fallback;
 import static dev.swell.operator.reconciler.ConditionType.Paused;
 import static dev.swell.operator.reconciler.ConditionType.PlacementFeasible;
@@ -9,18 +10,23 @@ import static dev.swell.operator.reconciler.ConditionType.RedisReady;
 import static dev.swell.operator.reconciler.ConditionType.ScalingActive;
 import static dev.swell.operator.reconciler.ConditionType.WorkerAvailable;
 
+import dev.swell.operator.api.ApiStatus;
 import dev.swell.operator.api.ComponentStatus;
 import dev.swell.operator.api.RedisStatus;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.api.ScalableServiceStatus;
 import dev.swell.operator.api.ScalingDecisionStatus;
 import dev.swell.operator.api.WorkerStatus;
+import dev.swell.operator.autoscaling.RequestScaler;
+import dev.swell.operator.autoscaling.RequestTarget;
 import dev.swell.operator.desired.AppEnvironment;
 import dev.swell.operator.desired.ChildNames;
 import dev.swell.operator.desired.Components;
+import dev.swell.operator.scaling.ApiScalingSnapshot;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Turns what a reconcile observed into the ScalableService's status. Pure. */
@@ -40,7 +46,7 @@ public final class StatusFactory {
 
     redis(s, o, c, status);
     if (Components.api(s)) {
-      status.api = component(new ComponentStatus(), o.api());
+      status.api = component(new ApiStatus(), o.api());
       boolean up = available(o.api());
       c.set(
           ApiAvailable,
@@ -52,6 +58,7 @@ public final class StatusFactory {
     } else {
       c.set(ApiAvailable, false, "Disabled", "spec.api is absent or disabled");
     }
+    apiScaling(s, o, c, status.api);
     worker(s, o, c, status);
     List<String> problems = o.placementProblems();
     c.set(
@@ -169,6 +176,91 @@ public final class StatusFactory {
         scaling.fallback()
             ? "running fallback replicas: " + scaling.readError()
             : "the backlog is readable");
+  }
+
+  /** What the api's request autoscaler read and decided, and its condition. */
+  private static void apiScaling(ScalableService s, Observed o, Conditions c, ApiStatus api) {
+    if (!Components.api(s) || s.getSpec().api.autoscaling == null) {
+      c.set(ApiScalingActive, false, "Disabled", "the api has a fixed replica count");
+      return;
+    }
+    if (!s.getSpec().api.autoscaling.bySwell()) {
+      c.set(
+          ApiScalingActive,
+          false,
+          "HorizontalPodAutoscaler",
+          "the api's HorizontalPodAutoscaler scales it on cpu and memory");
+      return;
+    }
+    ApiScalingSnapshot scaling = o.apiScaling();
+    String problem = o.apiScalingProblem();
+    if (scaling == null) {
+      c.set(
+          ApiScalingActive,
+          false,
+          problem != null ? "InvalidSpec" : "Starting",
+          problem != null ? problem : "the api autoscaler has not read the pods' metrics yet");
+      return;
+    }
+    api.desiredReplicas = scaling.desiredReplicas();
+    api.summary = (api.readyReplicas == null ? 0 : api.readyReplicas) + "/" + api.desiredReplicas;
+    api.metrics = new ArrayList<>();
+    for (RequestScaler.MetricOutcome m : scaling.metrics()) {
+      ApiStatus.MetricStatus ms = new ApiStatus.MetricStatus();
+      ms.name = m.metric().label();
+      ms.current = m.current() == null ? null : value(m.metric(), m.current());
+      ms.target = value(m.metric(), m.metric().target());
+      ms.desiredReplicas = m.desired();
+      api.metrics.add(ms);
+    }
+    if (scaling.lastChange() != null) {
+      api.lastScaleTime = scaling.lastChange().time().toString();
+      api.lastDecision = new ScalingDecisionStatus();
+      api.lastDecision.time = scaling.lastChange().time().toString();
+      api.lastDecision.from = scaling.lastChange().from();
+      api.lastDecision.to = scaling.lastChange().to();
+      api.lastDecision.reason = scaling.lastChange().reason();
+    }
+    api.burstUntil = scaling.burstUntil() == null ? null : scaling.burstUntil().toString();
+    boolean read = scaling.metrics().stream().anyMatch(m -> m.current() != null);
+    if (problem != null) {
+      c.set(
+          ApiScalingActive,
+          false,
+          "InvalidSpec",
+          problem + "; the api autoscaler keeps its last good settings");
+    } else if (scaling.paused()) {
+      c.set(ApiScalingActive, false, "Paused", "replicas are frozen by swell.dev/paused");
+    } else if (scaling.readError() != null) {
+      c.set(ApiScalingActive, false, "MetricsUnreadable", scaling.readError());
+    } else if (!read) {
+      c.set(
+          ApiScalingActive,
+          false,
+          "Starting",
+          "the api autoscaler has not read the pods' metrics yet");
+    } else {
+      StringBuilder m = new StringBuilder("scaling on ");
+      for (ApiStatus.MetricStatus ms : api.metrics) {
+        m.append(m.length() > 11 ? ", " : "")
+            .append(ms.name)
+            .append(' ')
+            .append(ms.current == null ? "unreadable" : ms.current)
+            .append(" (target ")
+            .append(ms.target)
+            .append(')');
+      }
+      c.set(ApiScalingActive, true, "MetricsRead", m.toString());
+    }
+  }
+
+  /** A metric's value as users write it: 12.5, 180ms, 64%. */
+  static String value(RequestTarget.Metric m, double v) {
+    return switch (m.signal()) {
+      case latency -> RequestScaler.number(v * 1000) + "ms";
+      case cpu, memory -> RequestScaler.number(v) + "%";
+      default -> RequestScaler.number(v);
+    };
   }
 
   private static void ready(ScalableService s, Conditions c) {

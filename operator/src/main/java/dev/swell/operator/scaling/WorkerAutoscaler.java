@@ -2,6 +2,7 @@ package dev.swell.operator.scaling;
 
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
+import dev.swell.operator.desired.Component;
 import dev.swell.operator.events.EventReason;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.queue.Backlog;
@@ -21,7 +22,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The operator's queue autoscaler: one virtual thread per ScalableService with a worker, each
@@ -40,14 +39,6 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerAutoscaler.class);
 
-  /** How long stopAll() waits for the loops' threads. */
-  static final Duration STOP_WAIT = Duration.ofSeconds(2);
-
-  /**
-   * A loop whose worker Deployment stays absent (or is no longer this service's) this long stops.
-   */
-  static final Duration ABSENT_LIMIT = Duration.ofSeconds(30);
-
   private final QueueBacklogSource source;
   private final ReplicaRealizer realizer;
   private final EventSink events;
@@ -56,10 +47,9 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   private final WorkerCatalog catalog;
   private final Map<ResourceID, Running> loops = new ConcurrentHashMap<>();
 
-  /** Threads of loops still running, forgotten ones included until they end. */
-  private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+  private final LoopThreads threads;
 
-  private final Reconciles reconciles = new Reconciles();
+  private final Reconciles reconciles = new Reconciles("queue-autoscaler");
   private final Timer evaluation;
 
   private record Running(WorkerLoop loop, Thread thread, AtomicLong backlog) {}
@@ -72,7 +62,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
       EventSink events,
       Clock clock) {
     this(
-        new InformerWorkerCatalog(client, namespaces),
+        new InformerCatalog(client, namespaces, Component.WORKER),
         new RedisBacklogSource(Duration.ofMillis(800)),
         new KubernetesReplicaRealizer(client),
         registry,
@@ -93,7 +83,8 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     this.events = events;
     this.registry = registry;
     this.clock = clock;
-    Gauge.builder("swell_queue_loops", running, Set::size)
+    this.threads = new LoopThreads(clock, "queue-autoscaler");
+    Gauge.builder("swell_queue_loops", threads, LoopThreads::size)
         .description("queue autoscaler loops running")
         .register(registry);
     this.evaluation =
@@ -155,12 +146,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
         .register(registry);
     WorkerLoop loop =
         new WorkerLoop(config, source, realizer, clock, catalog::of, new Listener(backlog));
-    Thread thread =
-        Thread.ofVirtual()
-            .name("queue-autoscaler-" + id.getNamespace().orElse("") + "-" + id.getName())
-            .unstarted(() -> run(id, loop));
-    running.add(thread);
-    thread.start();
+    Thread thread = threads.start(id, loop, this::forget);
     log.info(
         "started the queue autoscaler of {}/{} (poll every {} ms)",
         id.getNamespace().orElse(""),
@@ -171,46 +157,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   /** How many loop threads are alive: one per tracked service, none left over. */
   int liveLoops() {
-    return running.size();
-  }
-
-  private void run(ResourceID id, WorkerLoop loop) {
-    try {
-      loop(id, loop);
-    } finally {
-      running.remove(Thread.currentThread());
-    }
-  }
-
-  private void loop(ResourceID id, WorkerLoop loop) {
-    Instant absentSince = null;
-    while (!Thread.currentThread().isInterrupted() && !loop.stopped()) {
-      // every tick: JOSDK, handed a reconcile request on this thread, clears these keys after it
-      MDC.put("resource.namespace", id.getNamespace().orElse(""));
-      MDC.put("resource.name", id.getName());
-      Instant started = clock.instant();
-      try {
-        if (loop.tick()) {
-          absentSince = null;
-        } else if (absentSince == null) {
-          absentSince = started;
-        } else if (Duration.between(absentSince, started).compareTo(ABSENT_LIMIT) > 0) {
-          // deleted with its ScalableService (children go by garbage collection, without a
-          // reconcile to tell us); if the service still exists, its next reconcile starts us again
-          forget(id);
-          return;
-        }
-      } catch (RuntimeException e) {
-        log.warn("queue autoscaler evaluation failed: {}", e.getMessage());
-      }
-      Duration sleep =
-          loop.config().pollInterval().minus(Duration.between(started, clock.instant()));
-      try {
-        Thread.sleep(sleep.isNegative() ? Duration.ZERO : sleep);
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
+    return threads.size();
   }
 
   private void releaseIfUnused(RedisConnection redis) {
@@ -235,16 +182,9 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
    * lost Lease, before another replica may take it.
    */
   public void stopAll() {
-    List<Thread> threads = List.copyOf(running);
+    List<Thread> alive = List.copyOf(threads.running());
     List.copyOf(loops.keySet()).forEach(this::forget);
-    for (Thread t : threads) {
-      try {
-        t.join(STOP_WAIT); // all were interrupted at once: they end together
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    LoopThreads.join(alive); // all were interrupted at once: they end together
   }
 
   /** Turns a loop's outcome into events, meters and reconcile requests. */
@@ -303,8 +243,8 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   /** A JOSDK event source that only forwards the loops' reconcile requests. */
   static final class Reconciles extends AbstractEventSource<Void, ScalableService> {
-    Reconciles() {
-      super(Void.class, "queue-autoscaler");
+    Reconciles(String name) {
+      super(Void.class, name);
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.function.Function;
  * One evaluation of one ScalableService's worker: read the queue, decide, protect busy pods, scale.
  * Everything it talks to is passed in; {@link WorkerAutoscaler} runs it every poll interval.
  */
-final class WorkerLoop {
+final class WorkerLoop implements LoopThreads.Loop {
 
   /** What the loop needs to know of the ScalableService, replaced on every reconcile. */
   record Config(
@@ -98,8 +98,14 @@ final class WorkerLoop {
     stopped = true;
   }
 
-  boolean stopped() {
+  @Override
+  public boolean stopped() {
     return stopped;
+  }
+
+  @Override
+  public Duration pollInterval() {
+    return config.pollInterval();
   }
 
   Config config() {
@@ -114,7 +120,8 @@ final class WorkerLoop {
    * One evaluation; never throws (a failure is a failed read or a logged error). Returns false when
    * there is no worker Deployment to scale (not created yet, or deleted with its ScalableService).
    */
-  synchronized boolean tick() {
+  @Override
+  public synchronized boolean tick() {
     Config c = config;
     Instant start = clock.instant();
     WorkerPods pods = workers.apply(c.service());

@@ -9,6 +9,7 @@ import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.events.KubernetesEventSink;
 import dev.swell.operator.it.Crds;
+import dev.swell.operator.scaling.RequestAutoscaler;
 import dev.swell.operator.scaling.WorkerAutoscaler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -46,6 +47,7 @@ final class E2ECluster implements AutoCloseable {
   final String namespace;
   private Operator operator;
   private WorkerAutoscaler workers;
+  private RequestAutoscaler apis;
   private NodeCatalog nodes;
 
   E2ECluster(String namespace) {
@@ -95,9 +97,10 @@ final class E2ECluster implements AutoCloseable {
     nodes = new NodeCatalog(as).start();
     KubernetesEventSink events = new KubernetesEventSink(as, clock, Duration.ofMinutes(5));
     workers = new WorkerAutoscaler(as, settings.namespaces(), registry, events, clock);
+    apis = new RequestAutoscaler(as, settings.namespaces(), registry, events, clock);
     operator =
         OperatorAssembly.operator(
-            as, settings, registry, workers, events, nodes, clock, true, () -> {});
+            as, settings, registry, workers, apis, events, nodes, clock, true, () -> {});
     operator.start();
     return this;
   }
@@ -106,6 +109,7 @@ final class E2ECluster implements AutoCloseable {
     if (operator != null) {
       operator.stop();
       workers.close();
+      apis.close();
       nodes.close();
       operator = null;
     }

@@ -3,6 +3,7 @@ package dev.swell.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.swell.operator.FixedApiScaling;
 import dev.swell.operator.FixedWorkerScaling;
 import dev.swell.operator.Fixtures;
 import dev.swell.operator.OperatorAssembly;
@@ -100,6 +101,7 @@ class ServerSideApplyIT {
             new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
             new SimpleMeterRegistry(),
             SCALING,
+            new FixedApiScaling(),
             EVENTS,
             Fixtures::kindNodes,
             Clock.systemUTC(),

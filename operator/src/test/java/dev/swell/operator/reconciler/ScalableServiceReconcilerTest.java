@@ -3,6 +3,7 @@ package dev.swell.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.swell.operator.FixedApiScaling;
 import dev.swell.operator.FixedWorkerScaling;
 import dev.swell.operator.Fixtures;
 import dev.swell.operator.OperatorAssembly;
@@ -62,6 +63,7 @@ class ScalableServiceReconcilerTest {
 
   static final String REDIS_IMAGE = "registry.example/redis:7.4";
   final FixedWorkerScaling scaling = new FixedWorkerScaling();
+  final FixedApiScaling apiScaling = new FixedApiScaling();
   final RecordingEventSink events = new RecordingEventSink();
   Operator operator;
 
@@ -79,6 +81,7 @@ class ScalableServiceReconcilerTest {
                     "SWELL_REDIS_IMAGE", REDIS_IMAGE)),
             new SimpleMeterRegistry(),
             scaling,
+            apiScaling,
             events,
             Fixtures::kindNodes,
             Clock.systemUTC(),
@@ -148,6 +151,7 @@ class ScalableServiceReconcilerTest {
             "ApiAvailable",
             "WorkerAvailable",
             "ScalingActive",
+            "ApiScalingActive",
             "PlacementFeasible",
             "Fallback",
             "Paused");

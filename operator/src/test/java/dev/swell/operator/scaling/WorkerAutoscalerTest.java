@@ -165,9 +165,9 @@ class WorkerAutoscalerTest {
   void aLoopWhoseDeploymentStaysGoneStopsByItself() {
     autoscaler.track(SHOP, REDIS); // no worker Deployment: deleted with its ScalableService
     await().atMost(Duration.ofSeconds(5)).until(() -> autoscaler.liveLoops() == 1);
-    clock.step(WorkerAutoscaler.ABSENT_LIMIT.plusSeconds(1));
+    clock.step(LoopThreads.ABSENT_LIMIT.plusSeconds(1));
     await().atMost(Duration.ofSeconds(5)).until(() -> autoscaler.liveLoops() == 0);
-    clock.step(WorkerAutoscaler.ABSENT_LIMIT.plusSeconds(1));
+    clock.step(LoopThreads.ABSENT_LIMIT.plusSeconds(1));
     assertThat(cluster.writes).isEmpty();
   }
 }

@@ -13,41 +13,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
- * The worker Deployments and pods Swell made, from informers: one per watched namespace (or one for
- * the cluster when every namespace is watched), pods indexed by their ScalableService, so a tick
- * reads its own service's pods and never scans every worker pod of the cluster.
+ * The Deployments and pods of one component (worker or api) that Swell made, from informers: one
+ * per watched namespace (or one for the cluster when every namespace is watched), pods indexed by
+ * their ScalableService, so a tick reads its own service's pods and never scans every pod of the
+ * cluster.
  */
-final class InformerWorkerCatalog implements WorkerCatalog {
+final class InformerCatalog implements WorkerCatalog, ApiCatalog {
 
-  static final String SELECTOR = ChildNames.managedSelector(Component.WORKER);
   private static final String BY_SERVICE = "service";
 
+  private final Component component;
   private final List<SharedIndexInformer<Pod>> pods = new ArrayList<>();
   private final List<SharedIndexInformer<Deployment>> deployments = new ArrayList<>();
 
-  InformerWorkerCatalog(KubernetesClient client, Set<String> namespaces) {
-    List<Function<KubernetesClient, SharedIndexInformer<Pod>>> podScopes = new ArrayList<>();
+  InformerCatalog(KubernetesClient client, Set<String> namespaces, Component component) {
+    this.component = component;
+    String selector = ChildNames.managedSelector(component);
     if (namespaces.isEmpty()) {
-      pods.add(client.pods().inAnyNamespace().withLabelSelector(SELECTOR).runnableInformer(0));
+      pods.add(client.pods().inAnyNamespace().withLabelSelector(selector).runnableInformer(0));
       deployments.add(
           client
               .apps()
               .deployments()
               .inAnyNamespace()
-              .withLabelSelector(SELECTOR)
+              .withLabelSelector(selector)
               .runnableInformer(0));
     } else {
       for (String ns : namespaces) {
-        pods.add(client.pods().inNamespace(ns).withLabelSelector(SELECTOR).runnableInformer(0));
+        pods.add(client.pods().inNamespace(ns).withLabelSelector(selector).runnableInformer(0));
         deployments.add(
             client
                 .apps()
                 .deployments()
                 .inNamespace(ns)
-                .withLabelSelector(SELECTOR)
+                .withLabelSelector(selector)
                 .runnableInformer(0));
       }
     }
@@ -69,20 +70,7 @@ final class InformerWorkerCatalog implements WorkerCatalog {
 
   @Override
   public WorkerPods of(ScalableService s) {
-    String ns = s.getMetadata().getNamespace();
-    String deploymentKey = ns + "/" + ChildNames.of(s, Component.WORKER);
-    Deployment d =
-        deployments.stream()
-            .map(i -> i.getStore().getByKey(deploymentKey))
-            .filter(Objects::nonNull)
-            .findFirst()
-            .orElse(null);
-    List<Pod> own = new ArrayList<>();
-    for (SharedIndexInformer<Pod> informer : pods) {
-      informer.getIndexer().byIndex(BY_SERVICE, key(ns, s.getMetadata().getName())).stream()
-          .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-          .forEach(own::add);
-    }
+    List<Pod> own = pods(s);
     Map<String, Integer> costs = new HashMap<>();
     for (Pod p : own) {
       String cost =
@@ -93,12 +81,41 @@ final class InformerWorkerCatalog implements WorkerCatalog {
         costs.put(p.getMetadata().getName(), Integer.valueOf(cost));
       }
     }
-    if (d != null && !controlledBy(d, s)) {
-      d = null; // orphaned (kubectl delete --cascade=orphan) or someone else's: not ours to scale
-    }
-    Integer replicas = d == null ? null : Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
     return new WorkerPods(
-        replicas, own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
+        replicas(s), own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
+  }
+
+  @Override
+  public ApiPods api(ScalableService s) {
+    return new ApiPods(replicas(s), pods(s));
+  }
+
+  /** The pods of the service's component that are not being deleted. */
+  private List<Pod> pods(ScalableService s) {
+    String ns = s.getMetadata().getNamespace();
+    List<Pod> own = new ArrayList<>();
+    for (SharedIndexInformer<Pod> informer : pods) {
+      informer.getIndexer().byIndex(BY_SERVICE, key(ns, s.getMetadata().getName())).stream()
+          .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+          .forEach(own::add);
+    }
+    return own;
+  }
+
+  /** The Deployment's spec.replicas; null when it is absent or not this service's. */
+  private Integer replicas(ScalableService s) {
+    String key = s.getMetadata().getNamespace() + "/" + ChildNames.of(s, component);
+    Deployment d =
+        deployments.stream()
+            .map(i -> i.getStore().getByKey(key))
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElse(null);
+    if (d == null || !controlledBy(d, s)) {
+      return null; // orphaned (kubectl delete --cascade=orphan) or someone else's: not ours to
+      // scale
+    }
+    return Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
   }
 
   private static boolean controlledBy(Deployment d, ScalableService s) {

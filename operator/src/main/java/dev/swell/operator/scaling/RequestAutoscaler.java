@@ -1,0 +1,217 @@
+package dev.swell.operator.scaling;
+
+import dev.swell.operator.api.ScalableService;
+import dev.swell.operator.autoscaling.Decision;
+import dev.swell.operator.autoscaling.RequestScaler;
+import dev.swell.operator.desired.Component;
+import dev.swell.operator.events.EventReason;
+import dev.swell.operator.events.EventSink;
+import dev.swell.operator.requests.PodScraper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The api's request autoscaler: for each ScalableService whose api scales on requestsPerSecond,
+ * concurrency or latency, one virtual thread reads the api pods' metrics every poll interval
+ * (default 1 s), writes the api's replicas itself (no HPA in between) and asks JOSDK to reconcile
+ * the status when something worth showing changed.
+ */
+public final class RequestAutoscaler implements ApiScaling, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RequestAutoscaler.class);
+
+  private final PodScraper scraper;
+  private final ResourceUsage usage;
+  private final ReplicaRealizer realizer;
+  private final EventSink events;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final ApiCatalog catalog;
+  private final LoopThreads threads;
+  private final Map<ResourceID, Running> loops = new ConcurrentHashMap<>();
+  private final WorkerAutoscaler.Reconciles reconciles =
+      new WorkerAutoscaler.Reconciles("api-autoscaler");
+  private final Timer evaluation;
+
+  private record Running(RequestLoop loop, Thread thread) {}
+
+  /** The autoscaler of the watched namespaces (empty: every namespace). */
+  public RequestAutoscaler(
+      KubernetesClient client,
+      Set<String> namespaces,
+      MeterRegistry registry,
+      EventSink events,
+      Clock clock) {
+    this(
+        new InformerCatalog(client, namespaces, Component.API),
+        new PodScraper(),
+        new MetricsApiUsage(client),
+        new KubernetesReplicaRealizer(client),
+        registry,
+        events,
+        clock);
+  }
+
+  RequestAutoscaler(
+      ApiCatalog catalog,
+      PodScraper scraper,
+      ResourceUsage usage,
+      ReplicaRealizer realizer,
+      MeterRegistry registry,
+      EventSink events,
+      Clock clock) {
+    this.catalog = catalog;
+    this.scraper = scraper;
+    this.usage = usage;
+    this.realizer = realizer;
+    this.events = events;
+    this.registry = registry;
+    this.clock = clock;
+    this.threads = new LoopThreads(clock, "api-autoscaler");
+    Gauge.builder("swell_api_loops", threads, LoopThreads::size)
+        .description("api request autoscaler loops running")
+        .register(registry);
+    this.evaluation =
+        Timer.builder("swell_api_scaling_evaluation")
+            .description("one read-decide-scale of an api's metrics")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+  }
+
+  @Override
+  public EventSource<?, ScalableService> eventSource() {
+    return reconciles;
+  }
+
+  @Override
+  public ApiScalingSnapshot track(ScalableService service) {
+    RequestLoop.Config config =
+        new RequestLoop.Config(
+            service,
+            RequestTargets.from(service),
+            RequestTargets.endpoint(service),
+            RequestTargets.pollInterval(service),
+            service.isPaused());
+    ResourceID id = ResourceID.fromResource(service);
+    Running running = loops.computeIfAbsent(id, k -> start(k, config));
+    running.loop().update(config);
+    return running.loop().snapshot();
+  }
+
+  @Override
+  public ApiScalingSnapshot snapshot(ResourceID id) {
+    Running running = loops.get(id);
+    return running == null ? null : running.loop().snapshot();
+  }
+
+  @Override
+  public void forget(ResourceID id) {
+    Running running = loops.remove(id);
+    if (running != null) {
+      running.loop().stop();
+      running.thread().interrupt();
+      registry.find("swell_api_metric").tags(tags(id)).meters().forEach(registry::remove);
+      log.info("stopped the api autoscaler of {}/{}", id.getNamespace().orElse(""), id.getName());
+    }
+  }
+
+  private Running start(ResourceID id, RequestLoop.Config config) {
+    RequestLoop loop =
+        new RequestLoop(config, scraper, usage, realizer, clock, catalog, new Listener(id));
+    Thread thread = threads.start(id, loop, this::forget);
+    log.info(
+        "started the api autoscaler of {}/{} (poll every {} ms)",
+        id.getNamespace().orElse(""),
+        id.getName(),
+        config.pollInterval().toMillis());
+    return new Running(loop, thread);
+  }
+
+  int liveLoops() {
+    return threads.size();
+  }
+
+  private static Tags tags(ResourceID id) {
+    return Tags.of("namespace", id.getNamespace().orElse(""), "name", id.getName());
+  }
+
+  @Override
+  public void close() {
+    stopAll();
+    catalog.close();
+    scraper.close();
+  }
+
+  /** Stops every loop and waits until none can write again (a lost Lease). */
+  public void stopAll() {
+    List<Thread> alive = List.copyOf(threads.running());
+    List.copyOf(loops.keySet()).forEach(this::forget);
+    LoopThreads.join(alive);
+  }
+
+  /** Turns a loop's outcome into events, meters and reconcile requests. */
+  private final class Listener implements RequestLoop.Listener {
+    private final ResourceID id;
+    private final Map<String, double[]> values = new ConcurrentHashMap<>();
+
+    Listener(ResourceID id) {
+      this.id = id;
+    }
+
+    @Override
+    public void scaled(ScalableService service, Decision d) {
+      log.info("scaled the api {} -> {}: {}", d.from(), d.to(), d.message());
+      events.record(
+          service,
+          EventReason.ScaledApi,
+          "Scaled the api from " + d.from() + " to " + d.to() + ": " + d.message());
+    }
+
+    @Override
+    public void evaluated(ScalableService service, RequestScaler.Outcome outcome, Duration took) {
+      evaluation.record(took);
+      Decision d = outcome.decision();
+      for (RequestScaler.MetricOutcome m : outcome.metrics()) {
+        double[] holder =
+            values.computeIfAbsent(
+                m.metric().label(),
+                label -> {
+                  double[] h = {Double.NaN};
+                  Gauge.builder("swell_api_metric", h, a -> a[0])
+                      .tags(tags(id).and("metric", label))
+                      .description(
+                          "the api's metric at the last read, per pod (latency in seconds)")
+                      .register(registry);
+                  return h;
+                });
+        holder[0] = m.current() == null ? Double.NaN : m.current();
+      }
+      String direction = d.to() > d.from() ? "up" : d.to() < d.from() ? "down" : "none";
+      Counter.builder("swell_api_scaling_decisions")
+          .tag("direction", direction)
+          .tag("reason", d.reason().name())
+          .description("api request autoscaler decisions")
+          .register(registry)
+          .increment();
+    }
+
+    @Override
+    public void statusChanged(ScalableService service) {
+      reconciles.request(ResourceID.fromResource(service));
+    }
+  }
+}
