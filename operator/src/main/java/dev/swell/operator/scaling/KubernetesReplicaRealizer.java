@@ -13,17 +13,26 @@ import java.util.Map;
 public final class KubernetesReplicaRealizer implements ReplicaRealizer {
 
   public static final String FIELD_MANAGER = "swell-queue-autoscaler";
+
+  /** The api's request autoscaler writes as this manager. */
+  public static final String API_FIELD_MANAGER = "swell-api-autoscaler";
+
   public static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
-  private static final PatchContext MERGE =
-      new PatchContext.Builder()
-          .withPatchType(PatchType.JSON_MERGE)
-          .withFieldManager(FIELD_MANAGER)
-          .build();
+  private final PatchContext merge;
 
   private final KubernetesClient client;
 
   public KubernetesReplicaRealizer(KubernetesClient client) {
+    this(client, FIELD_MANAGER);
+  }
+
+  public KubernetesReplicaRealizer(KubernetesClient client, String fieldManager) {
     this.client = client;
+    this.merge =
+        new PatchContext.Builder()
+            .withPatchType(PatchType.JSON_MERGE)
+            .withFieldManager(fieldManager)
+            .build();
   }
 
   @Override
@@ -33,7 +42,7 @@ public final class KubernetesReplicaRealizer implements ReplicaRealizer {
         .deployments()
         .inNamespace(namespace)
         .withName(deployment)
-        .patch(MERGE, "{\"spec\":{\"replicas\":" + replicas + "}}");
+        .patch(merge, "{\"spec\":{\"replicas\":" + replicas + "}}");
   }
 
   @Override
@@ -45,7 +54,7 @@ public final class KubernetesReplicaRealizer implements ReplicaRealizer {
                 .inNamespace(namespace)
                 .withName(pod)
                 .patch(
-                    MERGE,
+                    merge,
                     "{\"metadata\":{\"annotations\":{\""
                         + DELETION_COST
                         + "\":"

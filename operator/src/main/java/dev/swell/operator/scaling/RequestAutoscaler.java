@@ -60,7 +60,7 @@ public final class RequestAutoscaler implements ApiScaling, AutoCloseable {
         new InformerCatalog(client, namespaces, Component.API),
         new PodScraper(),
         new MetricsApiUsage(client),
-        new KubernetesReplicaRealizer(client),
+        new KubernetesReplicaRealizer(client, KubernetesReplicaRealizer.API_FIELD_MANAGER),
         registry,
         events,
         clock);

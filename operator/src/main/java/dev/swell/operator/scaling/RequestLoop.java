@@ -75,6 +75,10 @@ final class RequestLoop implements LoopThreads.Loop {
   private Instant burstUntil;
   private volatile ApiScalingSnapshot snapshot;
   private Instant lastStatusNudge = Instant.EPOCH;
+
+  /** The snapshot the status was last asked to show: drift is measured from it. */
+  private ApiScalingSnapshot nudged;
+
   private volatile boolean stopped;
 
   RequestLoop(
@@ -210,6 +214,11 @@ final class RequestLoop implements LoopThreads.Loop {
     return new RequestReading.Failed(fromPods ? FIRST_READ : "the metrics API gave no usage");
   }
 
+  /** Which metrics have a value: one turning readable or unreadable is shown at once. */
+  private static List<Boolean> readable(ApiScalingSnapshot s) {
+    return s.metrics().stream().map(m -> m.current() != null).toList();
+  }
+
   private void publish(Config c, RequestScaler.Outcome outcome, String error) {
     ApiScalingSnapshot before = snapshot;
     Instant now = clock.instant();
@@ -222,15 +231,18 @@ final class RequestLoop implements LoopThreads.Loop {
         new ApiScalingSnapshot(
             d.to(), outcome.metrics(), change, error, outcome.burstUntil(), c.paused());
     snapshot = next;
+    ApiScalingSnapshot shown = nudged;
     boolean urgent =
-        before == null
+        shown == null
             || d.changes()
-            || (before.readError() == null) != (error == null)
-            || before.paused() != next.paused()
-            || (before.burstUntil() == null) != (next.burstUntil() == null);
-    boolean drifted = before != null && !Objects.equals(before.metrics(), next.metrics());
+            || (shown.readError() == null) != (error == null)
+            || shown.paused() != next.paused()
+            || (shown.burstUntil() == null) != (next.burstUntil() == null)
+            || !readable(shown).equals(readable(next));
+    boolean drifted = shown != null && !Objects.equals(shown.metrics(), next.metrics());
     if (urgent || drifted && !now.isBefore(lastStatusNudge.plus(STATUS_REFRESH))) {
       lastStatusNudge = now;
+      nudged = next;
       listener.statusChanged(c.service());
     }
   }

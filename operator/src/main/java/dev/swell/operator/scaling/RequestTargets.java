@@ -58,9 +58,17 @@ public final class RequestTargets {
   private static RequestTarget.Metric metric(String field, ApiMetric m) {
     RequestTarget.Signal signal = RequestTarget.Signal.valueOf(m.type.name());
     if (m.type == ApiMetric.Type.latency) {
-      Duration d = Durations.parse(m.target.getStrVal(), null);
+      Duration d;
+      try {
+        d = Durations.parse(m.target.getStrVal(), null);
+      } catch (IllegalArgumentException e) {
+        d = null; // the API server's durations also take us and ns: ours are ms, s, m, h
+      }
       if (d == null || d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(field + ".target must be a duration above 0");
+        throw new IllegalArgumentException(
+            field
+                + ".target must be a duration in ms, s or m above 0, got "
+                + m.target.getStrVal());
       }
       return new RequestTarget.Metric(
           signal,

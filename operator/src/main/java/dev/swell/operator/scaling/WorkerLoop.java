@@ -70,6 +70,10 @@ final class WorkerLoop implements LoopThreads.Loop {
   private ThroughputWindow throughput = ThroughputWindow.EMPTY;
   private volatile WorkerScalingSnapshot snapshot;
   private Instant lastStatusNudge = Instant.EPOCH;
+
+  /** The snapshot the status was last asked to show: drift is measured from it. */
+  private WorkerScalingSnapshot nudged;
+
   private volatile boolean stopped;
 
   WorkerLoop(
@@ -211,12 +215,15 @@ final class WorkerLoop implements LoopThreads.Loop {
             || before.paused() != next.paused()
             || (before.backlog() == null) != (next.backlog() == null)
             || before.backlog() != null && (before.backlog() == 0) != (next.backlog() == 0);
+    // against what the status was last asked to show: a backlog that moved once, within the
+    // refresh, and then stayed, still reaches it
     boolean drifted =
-        before != null
-            && (!Objects.equals(before.backlog(), next.backlog())
-                || !Objects.equals(before.inFlight(), next.inFlight()));
+        nudged != null
+            && (!Objects.equals(nudged.backlog(), next.backlog())
+                || !Objects.equals(nudged.inFlight(), next.inFlight()));
     if (urgent || drifted && !now.isBefore(lastStatusNudge.plus(STATUS_REFRESH))) {
       lastStatusNudge = now;
+      nudged = next;
       listener.statusChanged(c.service());
     }
   }

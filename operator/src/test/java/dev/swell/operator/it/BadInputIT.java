@@ -253,7 +253,92 @@ class BadInputIT {
             "hpa without a metric",
             "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3}}",
             "spec.api.autoscaling",
-            "needs cpuUtilization or memoryUtilization"),
+            "needs metrics, cpuUtilization or memoryUtilization"),
+        Arguments.of(
+            "an unknown api metric",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: rps, target: 5}]}}",
+            "spec.api.autoscaling.metrics[0].type",
+            "Unsupported value"),
+        Arguments.of(
+            "a concurrency target of zero",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: concurrency, target: 0}]}}",
+            "spec.api.autoscaling.metrics[0].target",
+            "whole number from 1"),
+        Arguments.of(
+            "a negative requests target",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: requestsPerSecond, target: -5}]}}",
+            "spec.api.autoscaling.metrics[0].target",
+            "whole number from 1"),
+        Arguments.of(
+            "a latency target that is no duration",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: latency, target: fast}]}}",
+            "spec.api.autoscaling.metrics[0].target",
+            "duration from 1ms to 60s"),
+        Arguments.of(
+            "a latency target as a bare number",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: latency, target: 200}]}}",
+            "spec.api.autoscaling.metrics[0].target",
+            "a latency target is a duration"),
+        Arguments.of(
+            "a latency target of zero",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: latency, target: 0ms}]}}",
+            "spec.api.autoscaling.metrics[0].target",
+            "duration from 1ms to 60s"),
+        Arguments.of(
+            "a percentile of 100",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: latency, target: 200ms, percentile: 100}]}}",
+            "spec.api.autoscaling.metrics[0].percentile",
+            "above 0 and below 100"),
+        Arguments.of(
+            "a percentile of 0",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: latency, target: 200ms, percentile: 0}]}}",
+            "spec.api.autoscaling.metrics[0].percentile",
+            "above 0 and below 100"),
+        Arguments.of(
+            "a percentile on another metric",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: concurrency, target: 5, percentile: 50}]}}",
+            "spec.api.autoscaling.metrics[0].percentile",
+            "latency only"),
+        Arguments.of(
+            "a cpu target over 1000%",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: cpu, target: 5000}]}}",
+            "spec.api.autoscaling.metrics[0].target",
+            "percent of the request"),
+        Arguments.of(
+            "a metric twice",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: concurrency, target: 5}, {type: concurrency, target: 9}]}}",
+            "spec.api.autoscaling.metrics",
+            "at most once"),
+        Arguments.of(
+            "cpu in metrics and as cpuUtilization",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, cpuUtilization: 50, metrics: [{type: cpu, target: 60}]}}",
+            "spec.api.autoscaling.metrics",
+            "set twice"),
+        Arguments.of(
+            "cpu only with a Swell-only option",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: cpu, target: 60}], pollInterval: 1s}}",
+            "spec.api.autoscaling",
+            "need a metric Swell reads"),
+        Arguments.of(
+            "cpuUtilization with a burst",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, cpuUtilization: 60, burst: {}}}",
+            "spec.api.autoscaling",
+            "need a metric Swell reads"),
+        Arguments.of(
+            "an api poll of 10ms",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: concurrency, target: 5}], pollInterval: 10ms}}",
+            "spec.api.autoscaling.pollInterval",
+            "between 100ms and 60s"),
+        Arguments.of(
+            "a burst threshold that is no rise",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: concurrency, target: 5}], burst: {threshold: 100}}}",
+            "spec.api.autoscaling.burst.threshold",
+            "greater than or equal to 110"),
+        Arguments.of(
+            "a scrape path that is no path",
+            "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: [{type: concurrency, target: 5}], scrape: {path: 'http://evil/'}}}",
+            "spec.api.autoscaling.scrape.path",
+            "should match"),
         Arguments.of(
             "zero cpu target",
             "image: a\napi: {autoscaling: {minReplicas: 1, maxReplicas: 3, cpuUtilization: 0}}",

@@ -127,6 +127,22 @@ class WorkerLoopTest {
   }
 
   @Test
+  void aBacklogThatMovedOnceWithinTheRefreshStillReachesTheStatus() {
+    queue.set("jobs", 80);
+    loop.tick();
+    int nudges = recorder.nudges;
+    clock.stepSeconds(1);
+    queue.set("jobs", 81); // within the 5 s refresh: not shown yet
+    loop.tick();
+    assertThat(recorder.nudges).isEqualTo(nudges);
+    for (int i = 0; i < 5; i++) {
+      clock.stepSeconds(1);
+      loop.tick(); // 81 all along
+    }
+    assertThat(recorder.nudges).as("the status is asked to show 81").isEqualTo(nudges + 1);
+  }
+
+  @Test
   void nothingChangedMeansNoWriteAndNoStatusNudge() {
     queue.set("jobs", 80);
     loop.tick();
