@@ -161,6 +161,9 @@ class ApiScalingOnRealNodes {
           .until(() -> api().getSpec().getReplicas() > 1);
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("api scaled up %.1f s after the load step%n", seconds);
+      await() // the status follows the write by a reconcile
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> store().getStatus().api.lastDecision != null);
       ScalableService s = store();
       assertThat(s.getStatus().api.metrics)
           .singleElement()
