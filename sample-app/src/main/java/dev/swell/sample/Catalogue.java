@@ -3,6 +3,7 @@ package dev.swell.sample;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScriptOutputType;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,11 +25,21 @@ public final class Catalogue {
 
   private final Redis redis;
   private final int delayMillis;
+  private final Semaphore connections;
   private final AtomicLong reads = new AtomicLong();
 
   public Catalogue(Redis redis, int delayMillis) {
+    this(redis, delayMillis, 0);
+  }
+
+  /**
+   * @param connections how many reads this replica may have at the source at once, as a database
+   *     connection pool allows (the others wait their turn); 0 for no limit
+   */
+  public Catalogue(Redis redis, int delayMillis, int connections) {
     this.redis = redis;
     this.delayMillis = delayMillis;
+    this.connections = connections > 0 ? new Semaphore(connections, true) : null;
   }
 
   public static boolean has(long id) {
@@ -57,7 +68,16 @@ public final class Catalogue {
     reads.incrementAndGet();
     if (delayMillis > 0) {
       try {
-        Thread.sleep(delayMillis);
+        if (connections != null) {
+          connections.acquire();
+        }
+        try {
+          Thread.sleep(delayMillis);
+        } finally {
+          if (connections != null) {
+            connections.release();
+          }
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

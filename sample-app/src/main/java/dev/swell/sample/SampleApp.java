@@ -46,7 +46,11 @@ public final class SampleApp {
     }
     if (config.component().equals("api")) {
       ApiServer api =
-          new ApiServer(config, redis, new Catalogue(redis, config.sourceDelayMillis()), registry)
+          new ApiServer(
+                  config,
+                  redis,
+                  new Catalogue(redis, config.sourceDelayMillis(), config.sourceConcurrency()),
+                  registry)
               .start(config.port());
       Runtime.getRuntime()
           .addShutdownHook(
