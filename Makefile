@@ -51,7 +51,7 @@ crds: ## regenerate crds/ from the Java model (commit the result)
 	$(MVN) -pl operator -am -Dtest=CrdTest -Dswell.crds.update=true -Dsurefire.failIfNoSpecifiedTests=false test
 
 .PHONY: bench
-bench: ## benchmarks (operator reaction vs the HPA, idle cost, sample app) -> docs/benchmarks.md
+bench: ## benchmarks (operator reaction vs the HPA, the api's load step, idle cost, sample app) -> docs/benchmarks.md
 	MVN="$(MVN)" hack/bench.sh
 
 # ---- kind (needs Docker and kind) ----

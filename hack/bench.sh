@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: the operator's reaction and idle cost on the simulated cluster, and the sample
-# app's throughput, each beside a baseline measured in the same run. Results: docs/benchmarks.md.
+# `make bench`: the operator's reaction and idle cost on the simulated cluster, the api's load
+# step on the real nodes (Swell on concurrency beside the HPA on CPU), and the sample app's
+# throughput, each beside a baseline measured in the same run. Results: docs/benchmarks.md.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -22,6 +23,10 @@ mkdir -p docs/bench
 ${MVN:-mvn -B -ntp} -pl operator -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=ReactionBench -Dfailsafe.failIfNoSpecifiedTests=false
 if [[ -x hack/bench-sample.sh ]]; then hack/bench-sample.sh; fi
+# the api's load step needs real nodes and its own cluster
+cleanup
+started=0
+MVN="${MVN:-mvn -B -ntp}" hack/bench-api.sh
 
 {
   echo "# Benchmarks"
@@ -31,7 +36,7 @@ if [[ -x hack/bench-sample.sh ]]; then hack/bench-sample.sh; fi
   echo "$(date -u +%F). Every number below comes from that one run; ratios compare against a"
   echo "baseline measured in the same run on the same machine."
   echo
-  for f in docs/bench/operator.md docs/bench/sample-app.md; do
+  for f in docs/bench/operator.md docs/bench/api.md docs/bench/sample-app.md; do
     [[ -f $f ]] && { cat "$f"; echo; }
   done
 } > docs/benchmarks.md

@@ -1,0 +1,277 @@
+package dev.swell.operator.nodes;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `make bench` (hack/bench-api.sh), on the real nodes: a load step from idle to {@value #CLIENTS}
+ * concurrent clients against the api Service, the api scaled by Swell on concurrency, then by the
+ * HPA on CPU (its default 15 s sync), in the same run on the same cluster. Each request opens its
+ * own connection, so new pods get their share. Per step: seconds to the first scale-up, seconds
+ * whose p95 is above the target, the peak p95, the replicas reached. Writes docs/bench/api.md. Not
+ * part of `make test`: it measures, it does not assert.
+ */
+class ApiLoadBench {
+
+  static final String NS = "bench-api";
+  static final int CLIENTS = Integer.getInteger("swell.bench.clients", 400);
+  static final int STEPS = Integer.getInteger("swell.bench.steps", 3);
+  static final Duration LOAD = Duration.ofSeconds(Long.getLong("swell.bench.loadSeconds", 60));
+  static final double P95_TARGET_MS = 200;
+
+  /** The same app for both arms: 20 ms at the database through 8 connections per replica. */
+  static final String SERVICE =
+      """
+      apiVersion: swell.dev/v1alpha1
+      kind: ScalableService
+      metadata: {name: %s}
+      spec:
+        image: swell/sample-app:0.1.0
+        redis: {mode: Managed}
+        api:
+          env:
+            - {name: SOURCE_DELAY_MS, value: "20"}
+            - {name: SOURCE_CONCURRENCY, value: "8"}
+          cache: {ttl: 1s}
+          rateLimit: {requestsPerSecond: 1000000, burst: 1000000}
+          autoscaling:
+            minReplicas: 1
+            maxReplicas: 8
+      %s
+      """;
+
+  static final String SWELL = "      metrics: [{type: concurrency, target: 40}]\n      burst: {}";
+  static final String HPA = "      cpuUtilization: 50";
+
+  record Sample(long endNanos, long latencyNanos, boolean ok) {}
+
+  record Step(
+      double firstScaleUp, int secondsAbove, double peakP95, int replicas, double requestsPerSec) {}
+
+  static RealNodes nodes;
+
+  @Test
+  void measure() throws Exception {
+    System.setProperty("http.keepAlive", "false"); // a connection per request, as wrk -H close
+    nodes = RealNodes.withTheOperatorAnd(NS);
+    try {
+      List<Step> swell = new ArrayList<>();
+      List<Step> hpa = new ArrayList<>();
+      for (int i = 0; i < STEPS; i++) {
+        swell.add(step("swell" + i, SWELL));
+        hpa.add(step("hpa" + i, HPA));
+      }
+      report(swell, hpa);
+    } finally {
+      nodes.close(NS);
+    }
+  }
+
+  static Step step(String name, String autoscaling) throws Exception {
+    Path file = Files.createTempFile(name, ".yaml");
+    Files.writeString(file, SERVICE.formatted(name, autoscaling));
+    RealNodes.kubectl("-n", NS, "apply", "--server-side", "-f", file.toString()).ok();
+    Files.delete(file);
+    String deployment = name + "-api";
+    waitFor(Duration.ofMinutes(4), () -> ready(deployment) == 1 && replicas(deployment) == 1);
+    Thread.sleep(30_000); // idle: the HPA and metrics-server have seen the quiet pod
+    Service svc = nodes.client.services().inNamespace(NS).withName(deployment).get();
+    String base =
+        "http://" + svc.getSpec().getClusterIP() + ":" + svc.getSpec().getPorts().get(0).getPort();
+    ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    long start = System.nanoTime();
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      clients.add(Thread.ofVirtual().start(() -> client(base, running, samples)));
+    }
+    double firstScaleUp = Double.NaN;
+    int most = 1;
+    while (System.nanoTime() - start < LOAD.toNanos()) {
+      int r = replicas(deployment);
+      if (r > 1 && Double.isNaN(firstScaleUp)) {
+        firstScaleUp = (System.nanoTime() - start) / 1e9;
+      }
+      most = Math.max(most, r);
+      Thread.sleep(200);
+    }
+    running.set(false);
+    for (Thread t : clients) {
+      t.join(Duration.ofSeconds(15));
+    }
+    RealNodes.kubectl("-n", NS, "delete", "ssvc", name, "--wait=true", "--timeout=120s");
+    waitFor(
+        Duration.ofMinutes(2),
+        () -> nodes.client.pods().inNamespace(NS).list().getItems().isEmpty());
+
+    int seconds = (int) LOAD.toSeconds();
+    List<List<Long>> perSecond = new ArrayList<>();
+    for (int s = 0; s < seconds; s++) {
+      perSecond.add(new ArrayList<>());
+    }
+    long ok = 0;
+    for (Sample x : samples) {
+      int s = (int) ((x.endNanos() - start) / 1_000_000_000L);
+      if (s >= 0 && s < seconds) {
+        perSecond.get(s).add(x.latencyNanos());
+      }
+      ok += x.ok() ? 1 : 0;
+    }
+    int above = 0;
+    double peak = 0;
+    for (List<Long> second : perSecond) {
+      double p95 = second.isEmpty() ? Double.POSITIVE_INFINITY : percentile(second, 0.95) / 1e6;
+      if (p95 > P95_TARGET_MS) {
+        above++; // a second with no answer at all is above any target
+      }
+      peak = Math.max(peak, second.isEmpty() ? 0 : p95);
+    }
+    Step step = new Step(firstScaleUp, above, peak, most, ok / (double) seconds);
+    System.out.println(name + ": " + step);
+    return step;
+  }
+
+  static void client(String base, AtomicBoolean running, ConcurrentLinkedQueue<Sample> samples) {
+    while (running.get()) {
+      int id = ThreadLocalRandom.current().nextInt(1, 1001);
+      long t0 = System.nanoTime();
+      boolean ok = false;
+      try {
+        HttpURLConnection c =
+            (HttpURLConnection) URI.create(base + "/products/" + id).toURL().openConnection();
+        c.setConnectTimeout(5_000);
+        c.setReadTimeout(30_000);
+        ok = c.getResponseCode() == 200;
+        try (InputStream in = ok ? c.getInputStream() : c.getErrorStream()) {
+          if (in != null) {
+            in.readAllBytes();
+          }
+        }
+      } catch (IOException e) {
+        ok = false;
+      }
+      long t1 = System.nanoTime();
+      samples.add(new Sample(t1, t1 - t0, ok));
+    }
+  }
+
+  static int replicas(String deployment) {
+    Deployment d = nodes.client.apps().deployments().inNamespace(NS).withName(deployment).get();
+    return d == null || d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
+  }
+
+  static int ready(String deployment) {
+    Deployment d = nodes.client.apps().deployments().inNamespace(NS).withName(deployment).get();
+    return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null
+        ? 0
+        : d.getStatus().getReadyReplicas();
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  static void waitFor(Duration limit, Check check) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + limit);
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  static double percentile(List<Long> values, double q) {
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  static String f(double d) {
+    return Double.isNaN(d) ? "none" : String.format(Locale.ROOT, "%.1f", d);
+  }
+
+  static void report(List<Step> swell, List<Step> hpa) throws IOException {
+    double swellUp = median(swell.stream().map(Step::firstScaleUp).toList());
+    double hpaUp = median(hpa.stream().map(Step::firstScaleUp).toList());
+    double swellAbove = median(swell.stream().map(s -> (double) s.secondsAbove()).toList());
+    double hpaAbove = median(hpa.stream().map(s -> (double) s.secondsAbove()).toList());
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < swell.size(); i++) {
+      for (int arm = 0; arm < 2; arm++) {
+        Step s = arm == 0 ? swell.get(i) : hpa.get(i);
+        rows.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %s | %s | %d | %.0f | %d | %.0f |%n",
+                i + 1,
+                arm == 0 ? "Swell, concurrency 40" : "HPA, CPU 50%",
+                f(s.firstScaleUp()),
+                s.secondsAbove(),
+                s.peakP95(),
+                s.replicas(),
+                s.requestsPerSec()));
+      }
+    }
+    String text =
+        """
+        ## Api: a load step, Swell on concurrency beside the HPA on CPU
+
+        On the real nodes (kubelet + containerd, the sample app's pods really run; the load, the
+        control plane and every pod share this machine's cores). One ScalableService per step:
+        the sample app's api, 20 ms at its simulated database through 8 connections per replica,
+        1 to 8 replicas. From idle, %d clients (virtual threads, a new connection per request,
+        through the Service's ClusterIP) for %d s; the replica count polled every 200 ms. Swell:
+        `metrics: [{type: concurrency, target: 40}]`, `burst: {}`, a 1 s poll. HPA:
+        `cpuUtilization: 50` with its default behavior, the kube-controller-manager syncing every
+        15 s (its default) and metrics-server reading the kubelets. A second is above the target
+        when its p95 (of the requests that ended in it) is over %.0f ms.
+
+        | step | scaled by | first scale-up (s) | seconds above p95 %.0f ms (of %d) | peak p95 (ms) | replicas reached | requests/s |
+        |---|---|---|---|---|---|---|
+        %s
+        Medians over %d steps each: first scale-up %s s (Swell) vs %s s (HPA), %s times sooner;
+        seconds above the p95 target %s vs %s, %s of the HPA's.
+        """
+            .formatted(
+                CLIENTS,
+                LOAD.toSeconds(),
+                P95_TARGET_MS,
+                P95_TARGET_MS,
+                LOAD.toSeconds(),
+                rows.toString().strip(),
+                swell.size(),
+                f(swellUp),
+                f(hpaUp),
+                f(hpaUp / swellUp),
+                f(swellAbove),
+                f(hpaAbove),
+                hpaAbove == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", swellAbove / hpaAbove));
+    Path out = Path.of("../docs/bench/api.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, text);
+    System.out.println(text);
+  }
+}
