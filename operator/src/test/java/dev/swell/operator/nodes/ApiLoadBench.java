@@ -41,7 +41,13 @@ class ApiLoadBench {
   static final Duration LOAD = Duration.ofSeconds(Long.getLong("swell.bench.loadSeconds", 90));
   static final double P95_TARGET_MS = 200;
 
-  /** The same app for both arms: 100 ms at the database through 2 connections per replica. */
+  /**
+   * The same app for every arm: 50 ms at the database through 4 connections per replica (80
+   * reads/s), on the JVM's client compiler only: on this machine's 2 cores, 8 cold JVMs compiling
+   * with C2 spent the first minute of a step warming up (8 replicas fixed, 24 clients: 163
+   * requests/s at p95 337 ms cold, 374 at 146 ms warm; with C1 only 282 at 179 ms cold, 439 at 100
+   * ms warm).
+   */
   static final String SERVICE =
       """
       apiVersion: swell.dev/v1alpha1
@@ -52,18 +58,25 @@ class ApiLoadBench {
         redis: {mode: Managed}
         api:
           env:
-            - {name: SOURCE_DELAY_MS, value: "100"}
-            - {name: SOURCE_CONCURRENCY, value: "2"}
+            - {name: SOURCE_DELAY_MS, value: "50"}
+            - {name: SOURCE_CONCURRENCY, value: "4"}
+            - {name: JAVA_TOOL_OPTIONS, value: "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
           cache: {ttl: 1s}
           rateLimit: {requestsPerSecond: 1000000, burst: 1000000}
-          autoscaling:
-            minReplicas: 1
-            maxReplicas: 8
       %s
       """;
 
-  static final String SWELL = "      metrics: [{type: concurrency, target: 3}]\n      burst: {}";
-  static final String HPA = "      cpuUtilization: 50";
+  static final String AUTOSCALING =
+      "    autoscaling:\n      minReplicas: 1\n      maxReplicas: 8\n";
+  static final String SWELL =
+      AUTOSCALING + "      metrics: [{type: concurrency, target: 3}]\n      burst: {}";
+  static final String HPA = AUTOSCALING + "      cpuUtilization: 50";
+
+  /**
+   * The baseline: what the cluster serves with the most replicas either arm may reach, from the
+   * start.
+   */
+  static final String FIXED = "    replicas: 8";
 
   record Sample(long endNanos, long latencyNanos, boolean ok) {}
 
@@ -79,23 +92,26 @@ class ApiLoadBench {
     try {
       List<Step> swell = new ArrayList<>();
       List<Step> hpa = new ArrayList<>();
+      Step fixed = step("fixed", FIXED, 8);
       for (int i = 0; i < STEPS; i++) {
-        swell.add(step("swell" + i, SWELL));
-        hpa.add(step("hpa" + i, HPA));
+        swell.add(step("swell" + i, SWELL, 1));
+        hpa.add(step("hpa" + i, HPA, 1));
       }
-      report(swell, hpa);
+      report(swell, hpa, fixed);
     } finally {
       nodes.close(NS);
     }
   }
 
-  static Step step(String name, String autoscaling) throws Exception {
+  static Step step(String name, String scaling, int initial) throws Exception {
     Path file = Files.createTempFile(name, ".yaml");
-    Files.writeString(file, SERVICE.formatted(name, autoscaling));
+    Files.writeString(file, SERVICE.formatted(name, scaling));
     RealNodes.kubectl("-n", NS, "apply", "--server-side", "-f", file.toString()).ok();
     Files.delete(file);
     String deployment = name + "-api";
-    waitFor(Duration.ofMinutes(4), () -> ready(deployment) == 1 && replicas(deployment) == 1);
+    waitFor(
+        Duration.ofMinutes(4),
+        () -> ready(deployment) == initial && replicas(deployment) == initial);
     Thread.sleep(30_000); // idle: the HPA and metrics-server have seen the quiet pod
     Service svc = nodes.client.services().inNamespace(NS).withName(deployment).get();
     String base =
@@ -111,7 +127,7 @@ class ApiLoadBench {
     int most = 1;
     while (System.nanoTime() - start < LOAD.toNanos()) {
       int r = replicas(deployment);
-      if (r > 1 && Double.isNaN(firstScaleUp)) {
+      if (r > initial && Double.isNaN(firstScaleUp)) {
         firstScaleUp = (System.nanoTime() - start) / 1e9;
       }
       most = Math.max(most, r);
@@ -220,7 +236,7 @@ class ApiLoadBench {
     return Double.isNaN(d) ? "none" : String.format(Locale.ROOT, "%.1f", d);
   }
 
-  static void report(List<Step> swell, List<Step> hpa) throws IOException {
+  static void report(List<Step> swell, List<Step> hpa, Step fixed) throws IOException {
     double swellUp = median(swell.stream().map(Step::firstScaleUp).toList());
     double hpaUp = median(hpa.stream().map(Step::firstScaleUp).toList());
     double swellAbove = median(swell.stream().map(s -> (double) s.secondsAbove()).toList());
@@ -248,8 +264,10 @@ class ApiLoadBench {
 
         On the real nodes (kubelet + containerd, the sample app's pods really run; the load, the
         control plane and every pod share this machine's cores). One ScalableService per step:
-        the sample app's api, 100 ms at its simulated database through 2 connections per replica
-        (20 reads/s a replica), 1 to 8 replicas. From idle, %d clients (virtual threads, a new connection per request,
+        the sample app's api, 50 ms at its simulated database through 4 connections per replica
+        (80 reads/s a replica), on the JVM's client compiler only (`-XX:TieredStopAtLevel=1`: cold
+        JVMs compiling with C2 took this machine's cores for their first minute), 1 to 8 replicas.
+        From idle, %d clients (virtual threads, a new connection per request,
         through the Service's ClusterIP) for %d s; the replica count polled every 200 ms. Swell:
         `metrics: [{type: concurrency, target: 3}]`, `burst: {}`, a 1 s poll. HPA:
         `cpuUtilization: 50` with its default behavior, the kube-controller-manager syncing every
@@ -259,6 +277,9 @@ class ApiLoadBench {
         | step | scaled by | first scale-up (s) | seconds above p95 %.0f ms (of %d) | peak p95 (ms) | replicas reached | requests/s |
         |---|---|---|---|---|---|---|
         %s
+
+        Baseline, 8 replicas Ready before the step (the most either arm may reach): %d seconds
+        above, peak p95 %.0f ms, %.0f requests/s.
 
         Medians over %d steps each: first scale-up %s s (Swell) vs %s s (HPA), %s times sooner;
         seconds above the p95 target %s vs %s, %s of the HPA's.
@@ -270,6 +291,9 @@ class ApiLoadBench {
                 P95_TARGET_MS,
                 LOAD.toSeconds(),
                 rows.toString().strip(),
+                fixed.secondsAbove(),
+                fixed.peakP95(),
+                fixed.requestsPerSec(),
                 swell.size(),
                 f(swellUp),
                 f(hpaUp),
