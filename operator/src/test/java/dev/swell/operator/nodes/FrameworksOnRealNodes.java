@@ -81,7 +81,7 @@ class FrameworksOnRealNodes {
         0,
         9);
     System.arraycopy(args, 0, cmd, 9, args.length);
-    return RealNodes.kubectl(cmd).ok().output();
+    return RealNodes.kubectl(cmd).ok().stdout();
   }
 
   /**

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -101,19 +102,36 @@ final class RealNodes implements AutoCloseable {
     return run(cmd);
   }
 
-  /** A command run from the repository root: its exit code and combined output. */
+  /**
+   * A command run from the repository root: its exit code, its standard output and its standard
+   * error apart (kubectl exec writes its own warnings to stderr, which must not mix into what a
+   * test parses).
+   */
   static Result run(String... cmd) {
+    Path err = null;
     try {
+      err = Files.createTempFile("swell-run", ".err");
       Process p =
-          new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true).start();
+          new ProcessBuilder(cmd)
+              .directory(REPO.toFile())
+              .redirectError(ProcessBuilder.Redirect.to(err.toFile()))
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
-      return new Result(p.exitValue(), out);
+      return new Result(p.exitValue(), out, Files.readString(err, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new AssertionError(String.join(" ", cmd), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    } finally {
+      if (err != null) {
+        try {
+          Files.deleteIfExists(err);
+        } catch (IOException ignored) {
+          // a temp file left behind
+        }
+      }
     }
   }
 
@@ -123,17 +141,22 @@ final class RealNodes implements AutoCloseable {
         Path.of(System.getenv().getOrDefault("SWELL_SIM_DIR", REPO.resolve(".sim").toString()));
     Result bin = run(REPO.resolve("hack/build-nodes.sh").toString(), "--bin-dir").ok();
     String[] cmd = new String[args.length + 3];
-    cmd[0] = bin.output().strip() + "/crictl";
+    cmd[0] = bin.stdout().strip() + "/crictl";
     cmd[1] = "--config";
     cmd[2] = sim.resolve("nodes").resolve(node).resolve("crictl.yaml").toString();
     System.arraycopy(args, 0, cmd, 3, args.length);
     return run(cmd);
   }
 
-  record Result(int code, String output) {
+  /** What a command printed: {@link #stdout()} to parse, {@link #output()} (both) to search. */
+  record Result(int code, String stdout, String stderr) {
     Result ok() {
-      assertThat(code).as("exit code; output:%n%s", output).isZero();
+      assertThat(code).as("exit code; output:%n%s", output()).isZero();
       return this;
+    }
+
+    String output() {
+      return stderr.isEmpty() ? stdout : stdout + stderr;
     }
   }
 

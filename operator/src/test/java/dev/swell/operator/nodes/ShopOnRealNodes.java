@@ -355,7 +355,7 @@ class ShopOnRealNodes {
     assertThat(
             RealNodes.kubectl("-n", NS, "exec", pod, "--", "redis-cli", "LLEN", "parked")
                 .ok()
-                .output())
+                .stdout())
         .as("the parked items, read back from the append-only file")
         .contains("3");
     // the api reconnects on its own (within a second of Redis answering again)
