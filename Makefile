@@ -54,6 +54,10 @@ crds: ## regenerate crds/ from the Java model (commit the result)
 bench: ## benchmarks (operator reaction vs the HPA, the api's load step, idle cost, sample app) -> docs/benchmarks.md
 	MVN="$(MVN)" hack/bench.sh
 
+.PHONY: bench-scale
+bench-scale: ## thousands of services on one operator: convergence, idle cost, reaction, restart -> docs/benchmarks.md
+	MVN="$(MVN)" hack/bench-scale.sh
+
 # ---- kind (needs Docker and kind) ----
 KIND ?= kind
 KIND_CLUSTER ?= swell

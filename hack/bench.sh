@@ -28,16 +28,6 @@ cleanup
 started=0
 MVN="${MVN:-mvn -B -ntp}" hack/bench-api.sh
 
-{
-  echo "# Benchmarks"
-  echo
-  echo "Reproduce with \`make bench\` (about 15 minutes). Machine of this run: $(nproc) cores,"
-  echo "$(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("${JAVA_HOME:-$(hack/find-jdk.sh)}/bin/java" -version 2>&1 | head -1),"
-  echo "$(date -u +%F). Every number below comes from that one run; ratios compare against a"
-  echo "baseline measured in the same run on the same machine."
-  echo
-  for f in docs/bench/operator.md docs/bench/api.md docs/bench/sample-app.md; do
-    [[ -f $f ]] && { cat "$f"; echo; }
-  done
-} > docs/benchmarks.md
-echo "bench: wrote docs/benchmarks.md"
+# every section of make bench now comes from this one run
+rm -f docs/bench/notes.md
+hack/bench-report.sh

@@ -3,8 +3,10 @@ package dev.swell.operator;
 import dev.swell.operator.dependent.ConfiguredDependents;
 import dev.swell.operator.events.EventSink;
 import dev.swell.operator.reconciler.ScalableServiceReconciler;
+import dev.swell.operator.reconciler.ShardEvents;
 import dev.swell.operator.scaling.ApiScaling;
 import dev.swell.operator.scaling.WorkerScaling;
+import dev.swell.operator.sharding.Ownership;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -27,6 +29,9 @@ public final class OperatorAssembly {
    *     create objects by server-side apply
    * @param lostLeadership called when this replica stops leading (also when it is being stopped:
    *     JOSDK's own reaction, System.exit, would hang a shutdown hook)
+   * @param ownership the services this replica reconciles: all of them with leader election, those
+   *     of its shards with {@link OperatorSettings#sharded()} (no leader election then)
+   * @param shardEvents how a shard newly held gets its services reconciled; null without shards
    */
   public static Operator operator(
       KubernetesClient client,
@@ -38,7 +43,9 @@ public final class OperatorAssembly {
       Supplier<List<Node>> nodes,
       Clock clock,
       boolean serverSideApply,
-      Runnable lostLeadership) {
+      Runnable lostLeadership,
+      Ownership ownership,
+      ShardEvents shardEvents) {
     Operator operator =
         new Operator(
             o -> {
@@ -51,7 +58,7 @@ public final class OperatorAssembly {
                           .build())
                   .withReconciliationTerminationTimeout(Duration.ofSeconds(10))
                   .withDependentResourceFactory(new ConfiguredDependents(settings.redisImage()));
-              if (settings.leaderElection()) {
+              if (settings.leaderElection() && !settings.sharded()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
                         settings.leaseName(),
@@ -66,7 +73,14 @@ public final class OperatorAssembly {
             });
     operator.register(
         new ScalableServiceReconciler(
-            scaling, apiScaling, events, nodes, clock, settings.allowedRedisHosts()),
+            scaling,
+            apiScaling,
+            events,
+            nodes,
+            clock,
+            settings.allowedRedisHosts(),
+            ownership,
+            shardEvents),
         c -> {
           if (settings.namespaces().isEmpty()) {
             c.watchingAllNamespaces();

@@ -22,6 +22,10 @@ import java.util.stream.Collectors;
  * @param redisImage the managed Redis image of a service that names none (SWELL_REDIS_IMAGE,
  *     default {@value ManagedRedis#DEFAULT_IMAGE}): kind users keep the public image, an offline
  *     cluster names the one its nodes have
+ * @param shards how many shards the replicas divide the services into (SHARDS, default 1): with 1,
+ *     one replica leads through the Lease and reconciles everything; with more, each replica holds
+ *     shards through Leases of its own ({@code <leaseName>-shard-<k>}) and reconciles and scales
+ *     only their services, instead of leader election
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -31,7 +35,14 @@ public record OperatorSettings(
     int httpPort,
     Duration eventInterval,
     Set<String> allowedRedisHosts,
-    String redisImage) {
+    String redisImage,
+    int shards) {
+
+  public OperatorSettings {
+    if (shards < 1) {
+      throw new IllegalArgumentException("SHARDS must be at least 1, got " + shards);
+    }
+  }
 
   public OperatorSettings(
       Set<String> namespaces,
@@ -48,7 +59,13 @@ public record OperatorSettings(
         httpPort,
         eventInterval,
         Set.of(),
-        ManagedRedis.DEFAULT_IMAGE);
+        ManagedRedis.DEFAULT_IMAGE,
+        1);
+  }
+
+  /** Whether the replicas divide the services into shards instead of electing one leader. */
+  public boolean sharded() {
+    return shards > 1;
   }
 
   public static OperatorSettings from(Map<String, String> env) {
@@ -62,7 +79,8 @@ public record OperatorSettings(
         integer(env, "HTTP_PORT", 8080),
         Duration.ofSeconds(integer(env, "EVENT_INTERVAL_SECONDS", 300)),
         list(env, "ALLOWED_REDIS_HOSTS"),
-        text(env, "SWELL_REDIS_IMAGE", ManagedRedis.DEFAULT_IMAGE));
+        text(env, "SWELL_REDIS_IMAGE", ManagedRedis.DEFAULT_IMAGE),
+        integer(env, "SHARDS", 1));
   }
 
   private static String text(Map<String, String> env, String name, String fallback) {

@@ -28,6 +28,7 @@ import dev.swell.operator.scaling.ApiScaling;
 import dev.swell.operator.scaling.ApiScalingSnapshot;
 import dev.swell.operator.scaling.WorkerScaling;
 import dev.swell.operator.scaling.WorkerScalingSnapshot;
+import dev.swell.operator.sharding.Ownership;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -70,6 +71,8 @@ import org.slf4j.LoggerFactory;
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 @Workflow(
+    // invoked from reconcile(), only for the services this replica owns (its shards)
+    explicitInvocation = true,
     dependents = {
       @Dependent(
           name = "redis-secret",
@@ -144,14 +147,24 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
   private final Supplier<List<Node>> nodes;
   private final Clock clock;
   private final Set<String> allowedRedisHosts;
+  private final Ownership ownership;
+  private final ShardEvents shardEvents;
 
+  /**
+   * @param ownership the services this replica reconciles and scales
+   * @param shardEvents how a shard newly held gets its services reconciled; null without shards
+   */
   public ScalableServiceReconciler(
       WorkerScaling scaling,
       ApiScaling apiScaling,
       EventSink events,
       Supplier<List<Node>> nodes,
       Clock clock,
-      Set<String> allowedRedisHosts) {
+      Set<String> allowedRedisHosts,
+      Ownership ownership,
+      ShardEvents shardEvents) {
+    this.ownership = ownership;
+    this.shardEvents = shardEvents;
     this.scaling = scaling;
     this.apiScaling = apiScaling;
     this.events = events;
@@ -170,12 +183,23 @@ public class ScalableServiceReconciler implements Reconciler<ScalableService> {
     if (apiScaling.eventSource() != null) {
       sources.add(apiScaling.eventSource());
     }
+    if (shardEvents != null) {
+      shardEvents.bind(context.getPrimaryCache());
+      sources.add(shardEvents);
+    }
     return sources;
   }
 
   @Override
   public UpdateControl<ScalableService> reconcile(
       ScalableService s, Context<ScalableService> context) {
+    if (!ownership.owns(s.getMetadata().getNamespace(), s.getMetadata().getName())) {
+      // another replica's shard: neither its children, nor its loops, nor its status are ours
+      scaling.forget(ResourceID.fromResource(s));
+      apiScaling.forget(ResourceID.fromResource(s));
+      return UpdateControl.noUpdate();
+    }
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     RedisAccess.Outcome redis =
         RedisAccess.resolve(
             s, context.getSecondaryResource(Secret.class), context.getClient(), allowedRedisHosts);

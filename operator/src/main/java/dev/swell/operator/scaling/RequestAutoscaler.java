@@ -17,10 +17,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,6 +156,22 @@ public final class RequestAutoscaler implements ApiScaling, AutoCloseable {
     stopAll();
     catalog.close();
     scraper.close();
+  }
+
+  /**
+   * Stops the loops of the services that match (a shard this replica no longer holds) and waits
+   * (about {@link LoopThreads#STOP_WAIT} at most) until none of them can write again.
+   */
+  public void stop(Predicate<ResourceID> which) {
+    List<Thread> stopping = new ArrayList<>();
+    for (ResourceID id : List.copyOf(loops.keySet())) {
+      Running running = loops.get(id);
+      if (running != null && which.test(id)) {
+        stopping.add(running.thread());
+        forget(id);
+      }
+    }
+    LoopThreads.join(stopping);
   }
 
   /** Stops every loop and waits until none can write again (a lost Lease). */

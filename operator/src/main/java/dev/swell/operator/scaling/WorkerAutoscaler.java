@@ -22,11 +22,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,6 +177,22 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     stopAll();
     catalog.close();
     source.close();
+  }
+
+  /**
+   * Stops the loops of the services that match (a shard this replica no longer holds) and waits
+   * (about {@link LoopThreads#STOP_WAIT} at most) until none of them can write again.
+   */
+  public void stop(Predicate<ResourceID> which) {
+    List<Thread> stopping = new ArrayList<>();
+    for (ResourceID id : List.copyOf(loops.keySet())) {
+      Running running = loops.get(id);
+      if (running != null && which.test(id)) {
+        stopping.add(running.thread());
+        forget(id);
+      }
+    }
+    LoopThreads.join(stopping);
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.swell.operator.events.KubernetesEventSink;
 import dev.swell.operator.it.Crds;
 import dev.swell.operator.scaling.RequestAutoscaler;
 import dev.swell.operator.scaling.WorkerAutoscaler;
+import dev.swell.operator.sharding.Ownership;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -100,7 +101,18 @@ final class E2ECluster implements AutoCloseable {
     apis = new RequestAutoscaler(as, settings.namespaces(), registry, events, clock);
     operator =
         OperatorAssembly.operator(
-            as, settings, registry, workers, apis, events, nodes, clock, true, () -> {});
+            as,
+            settings,
+            registry,
+            workers,
+            apis,
+            events,
+            nodes,
+            clock,
+            true,
+            () -> {},
+            Ownership.ALL,
+            null);
     operator.start();
     return this;
   }

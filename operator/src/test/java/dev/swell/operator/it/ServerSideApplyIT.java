@@ -11,7 +11,9 @@ import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.RecordingEventSink;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.events.EventReason;
+import dev.swell.operator.sharding.Ownership;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,7 +109,9 @@ class ServerSideApplyIT {
             Fixtures::kindNodes,
             Clock.systemUTC(),
             true,
-            () -> {});
+            () -> {},
+            Ownership.ALL,
+            null);
     operator.start();
   }
 
@@ -178,7 +183,10 @@ class ServerSideApplyIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(get(ScalableService.class, "deputy").getStatus().conditions)
+                assertThat(get(ScalableService.class, "deputy").getStatus())
+                    .isNotNull()
+                    .extracting(st -> st.conditions)
+                    .asInstanceOf(InstanceOfAssertFactories.list(Condition.class))
                     .filteredOn(c -> c.getType().equals("RedisReady"))
                     .singleElement()
                     .satisfies(

@@ -12,6 +12,7 @@ import dev.swell.operator.RecordingEventSink;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.RedisResources;
 import dev.swell.operator.events.EventReason;
+import dev.swell.operator.sharding.Ownership;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -69,25 +70,30 @@ class ScalableServiceReconcilerTest {
 
   @BeforeEach
   void start() {
-    operator =
-        OperatorAssembly.operator(
-            client,
-            OperatorSettings.from(
-                Map.of(
-                    "LEADER_ELECTION", "false",
-                    "LEADER_ELECTION_NAMESPACE", NS,
-                    "HTTP_PORT", "0",
-                    "EVENT_INTERVAL_SECONDS", "0",
-                    "SWELL_REDIS_IMAGE", REDIS_IMAGE)),
-            new SimpleMeterRegistry(),
-            scaling,
-            apiScaling,
-            events,
-            Fixtures::kindNodes,
-            Clock.systemUTC(),
-            false,
-            () -> {});
+    operator = operator(Ownership.ALL);
     operator.start();
+  }
+
+  Operator operator(Ownership ownership) {
+    return OperatorAssembly.operator(
+        client,
+        OperatorSettings.from(
+            Map.of(
+                "LEADER_ELECTION", "false",
+                "LEADER_ELECTION_NAMESPACE", NS,
+                "HTTP_PORT", "0",
+                "EVENT_INTERVAL_SECONDS", "0",
+                "SWELL_REDIS_IMAGE", REDIS_IMAGE)),
+        new SimpleMeterRegistry(),
+        scaling,
+        apiScaling,
+        events,
+        Fixtures::kindNodes,
+        Clock.systemUTC(),
+        false,
+        () -> {},
+        ownership,
+        null);
   }
 
   @AfterEach
@@ -105,6 +111,32 @@ class ScalableServiceReconcilerTest {
 
   static <T extends HasMetadata> T get(Class<T> type, String name) {
     return client.resources(type).inNamespace(NS).withName(name).get();
+  }
+
+  @Test
+  void aServiceOfAnotherReplicasShardGetsNothingFromThisReplica() {
+    operator.stop();
+    operator = operator((namespace, name) -> !name.equals("theirs"));
+    operator.start();
+    apply("theirs", SHOP);
+    apply("ours", SHOP);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(get(Deployment.class, "ours-worker")).isNotNull();
+              assertThat(get(ScalableService.class, "ours").getStatus()).isNotNull();
+            });
+    assertThat(get(Deployment.class, "theirs-worker")).as("another replica's child").isNull();
+    assertThat(get(Deployment.class, "theirs-api")).as("another replica's child").isNull();
+    assertThat(get(ScalableService.class, "theirs").getStatus())
+        .as("another replica's status")
+        .isNull();
+    assertThat(scaling.tracked.keySet())
+        .extracting(ResourceID::getName)
+        .as("queue loops started here")
+        .contains("ours")
+        .doesNotContain("theirs");
   }
 
   @Test

@@ -1,0 +1,92 @@
+package dev.swell.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hundred services on one operator (the packaged one, in a process of its own, with the 512 MiB
+ * heap its Deployment allows): each gets its worker and its queue loop, an idle service costs the
+ * API server nothing, a burst on a tenth of the queues scales each of their workers, a spec change
+ * reaches the status, and a SIGKILLed operator converges again without rewriting what did not
+ * change. `make bench-scale` runs the same scenario with thousands and reports the numbers.
+ */
+class ScaleE2E {
+
+  static final int SERVICES = 100;
+
+  @Test
+  void aHundredServicesOnOneOperator() throws Exception {
+    try (ScaleRun run = new ScaleRun("e2e-scale", SERVICES, 1, "512m")) {
+      run.startOperator();
+      long start = System.nanoTime();
+      run.createAll();
+      double converged = run.awaitConverged(start, Duration.ofMinutes(4));
+      System.out.printf("%d services converged in %.1f s%n", SERVICES, converged);
+
+      Thread.sleep(10_000); // the first status of each loop written
+      ScaleRun.Window idle = run.measure(Duration.ofSeconds(20), () -> {});
+      assertThat(idle.writesByKind())
+          .as("writes to the API server while every queue is idle")
+          .isEmpty();
+      assertThat(idle.redisCommands())
+          .as("Redis commands in %.0f s: one script per service per second", idle.seconds())
+          .isBetween(SERVICES * idle.seconds() * 0.5, SERVICES * idle.seconds() * 4);
+
+      ScaleRun.Bursts bursts = run.burst(SERVICES / 10, Duration.ofSeconds(60));
+      assertThat(bursts.missed()).as("bursts whose worker never left 0").isZero();
+      System.out.printf(
+          "burst reactions: median %.2f s, max %.2f s%n",
+          ScaleRun.percentile(bursts.reactions(), 50),
+          ScaleRun.percentile(bursts.reactions(), 100));
+
+      assertThat(run.specChanges(5, Duration.ofSeconds(60)))
+          .as("seconds from a spec change to the status' observedGeneration")
+          .hasSize(5)
+          .allMatch(s -> s < 60);
+
+      run.awaitAllAtZero(Duration.ofMinutes(2));
+      double again = run.restart(Duration.ofMinutes(4));
+      System.out.printf(
+          "after a SIGKILL the operator converged again in %.1f s, writing %s%n",
+          again, run.writesSinceStart());
+      Thread.sleep(10_000);
+      ScaleRun.Window after = run.measure(Duration.ofSeconds(20), () -> {});
+      assertThat(after.writesByKind())
+          .as("writes of the restarted operator once converged, every queue idle")
+          .isEmpty();
+    }
+  }
+
+  /**
+   * Two replicas with shards (SHARDS=16): each runs the loops of its own services and none of the
+   * other's, every burst is scaled, and when one is SIGKILLed the other takes its services once
+   * their Leases expire, never running a loop the dead one still could.
+   */
+  @Test
+  void twoReplicasShareTheServicesAndTheSurvivorTakesThemAll() throws Exception {
+    try (ScaleRun run = new ScaleRun("e2e-shards", SERVICES, 1, "512m", 2)) {
+      run.startOperator();
+      long start = System.nanoTime();
+      run.createAll();
+      run.awaitConverged(start, Duration.ofMinutes(4));
+      Thread.sleep(5_000); // the shares settle: a replica gives back what is beyond its half
+      run.awaitConverged(System.nanoTime(), Duration.ofMinutes(2));
+      List<Double> each = run.loopsByReplica();
+      System.out.printf("queue loops per replica: %s%n", each);
+      assertThat(each).as("loops of each replica").allMatch(n -> n > 0 && n < SERVICES);
+      ScaleRun.Bursts bursts = run.burst(SERVICES / 10, Duration.ofSeconds(60));
+      assertThat(bursts.missed()).as("bursts whose worker never left 0").isZero();
+      double takeover = run.killOne(Duration.ofMinutes(2));
+      System.out.printf("the survivor runs every loop %.1f s after the SIGKILL%n", takeover);
+      assertThat(run.loopsByReplica()).containsExactly((double) SERVICES);
+      assertThat(run.mostLoops)
+          .as("the most loops the replicas ran at once, at any sample (one per service)")
+          .isLessThanOrEqualTo(SERVICES);
+      ScaleRun.Bursts after = run.burst(SERVICES / 10, Duration.ofSeconds(60));
+      assertThat(after.missed()).as("bursts after the takeover whose worker never left 0").isZero();
+    }
+  }
+}
