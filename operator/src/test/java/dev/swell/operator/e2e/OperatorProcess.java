@@ -108,6 +108,23 @@ final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** Its /metrics text, asked again (for up to a minute) while it does not answer. */
+  String scrape() {
+    for (int i = 0; i < 30; i++) {
+      String text = metrics();
+      if (!text.isEmpty()) {
+        return text;
+      }
+      try {
+        Thread.sleep(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError("the operator's /metrics does not answer; its log:\n" + log());
+  }
+
   /**
    * The sum of a metric's samples whose labels pass the filter (NaN when it has none), from
    * Prometheus text.

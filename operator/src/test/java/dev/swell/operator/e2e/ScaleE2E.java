@@ -62,8 +62,8 @@ class ScaleE2E {
 
   /**
    * Two replicas with shards (SHARDS=16): each runs the loops of its own services and none of the
-   * other's, every burst is scaled, and when one is SIGKILLed the other takes its services once
-   * their Leases expire, never running a loop the dead one still could.
+   * other's (one loop per service in all), every burst is scaled, and when one is SIGKILLed the
+   * other takes its services once their Leases expire. ShardLeasesIT proves the one-holder rule.
    */
   @Test
   void twoReplicasShareTheServicesAndTheSurvivorTakesThemAll() throws Exception {
@@ -82,9 +82,6 @@ class ScaleE2E {
       double takeover = run.killOne(Duration.ofMinutes(2));
       System.out.printf("the survivor runs every loop %.1f s after the SIGKILL%n", takeover);
       assertThat(run.loopsByReplica()).containsExactly((double) SERVICES);
-      assertThat(run.mostLoops)
-          .as("the most loops the replicas ran at once, at any sample (one per service)")
-          .isLessThanOrEqualTo(SERVICES);
       ScaleRun.Bursts after = run.burst(SERVICES / 10, Duration.ofSeconds(60));
       assertThat(after.missed()).as("bursts after the takeover whose worker never left 0").isZero();
     }

@@ -53,9 +53,6 @@ final class ScaleRun implements AutoCloseable {
   final List<OperatorProcess> operators = new ArrayList<>();
   private int started;
 
-  /** The most queue loops the replicas ran at once, summed over them, at any sample. */
-  double mostLoops;
-
   private final Random random = new Random(17);
   private final List<Integer> unused;
 
@@ -155,7 +152,6 @@ final class ScaleRun implements AutoCloseable {
     for (OperatorProcess p : operators) {
       sum += p.metric("swell_queue_loops");
     }
-    mostLoops = Math.max(mostLoops, Double.isNaN(sum) ? 0 : sum);
     return sum;
   }
 
@@ -226,10 +222,10 @@ final class ScaleRun implements AutoCloseable {
   Map<String, Double> writesSinceStart() {
     Map<String, Double> writes = new TreeMap<>();
     for (OperatorProcess p : operators) {
-      String metrics = p.metrics();
+      String metrics = p.scrape();
       for (String verb : List.of("create", "patch", "update", "delete")) {
         for (String resource : resources(metrics)) {
-          double d = requests(metrics, verb, resource);
+          double d = nanToZero(requests(metrics, verb, resource));
           if (d > 0) {
             writes.merge(verb + " " + resource, d, Double::sum);
           }
@@ -262,7 +258,7 @@ final class ScaleRun implements AutoCloseable {
    * requests summed over them, memory of the largest.
    */
   Window measure(Duration length, Runnable during) throws Exception {
-    List<String> before = operators.stream().map(OperatorProcess::metrics).toList();
+    List<String> before = operators.stream().map(OperatorProcess::scrape).toList();
     double cpu0 = operators.stream().mapToDouble(OperatorProcess::cpuSeconds).sum();
     double api0 = OperatorProcess.cpuSeconds(pidOf("kube-apiserver"));
     double etcd0 = OperatorProcess.cpuSeconds(pidOf("etcd"));
@@ -285,11 +281,12 @@ final class ScaleRun implements AutoCloseable {
     double reads = 0;
     double writes = 0;
     for (int i = 0; i < operators.size(); i++) {
-      String after = operators.get(i).metrics();
+      String after = operators.get(i).scrape();
       for (String verb : List.of("get", "list", "watch", "create", "patch", "update", "delete")) {
         for (String resource : resources(after)) {
           double d =
-              requests(after, verb, resource) - nanToZero(requests(before.get(i), verb, resource));
+              nanToZero(requests(after, verb, resource))
+                  - nanToZero(requests(before.get(i), verb, resource));
           if (d <= 0) {
             continue;
           }
