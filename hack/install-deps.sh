@@ -5,8 +5,9 @@
 # besides hack/build-nodes.sh's binaries: runc, the CNI plugins (bridge, host-local, loopback,
 # portmap), iptables and conntrack (kube-proxy), nftables (to inspect and clean up) and gcc (the
 # static pause binary).
-# With --bench, also wrk. Then the job frameworks of the queue-type contract tests (Celery, RQ,
-# BullMQ: hack/frameworks/install.sh).
+# With --bench, also wrk. Then the job frameworks of the queue-type contract tests: Sidekiq from
+# Debian (ruby-sidekiq, 6.4.1 on bookworm, with ruby-redis-namespace for its namespaced layout),
+# and Celery, RQ and BullMQ, pinned (hack/frameworks/install.sh).
 # Safe to run again: it only calls apt-get when something is missing.
 set -euo pipefail
 
@@ -21,6 +22,9 @@ command -v conntrack >/dev/null || pkgs+=(conntrack)
 command -v nft >/dev/null || pkgs+=(nftables)
 command -v ip >/dev/null || pkgs+=(iproute2)
 command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)  # the static pause binary
+# Sidekiq's own worker and client (FrameworkQueuesTest)
+command -v sidekiq >/dev/null || pkgs+=(ruby-sidekiq)
+ruby -e 'require "redis/namespace"' >/dev/null 2>&1 || pkgs+=(ruby-redis-namespace)
 if [[ "${1:-}" == "--bench" ]]; then
   command -v wrk >/dev/null || pkgs+=(wrk)
 fi

@@ -2,6 +2,7 @@
 # The job frameworks the queue-type contract tests run for real: a Python virtualenv with Celery
 # and RQ (hack/frameworks/requirements.txt, every version pinned) and an npm project with BullMQ
 # (hack/frameworks/node, its package-lock.json). Made once, then reused while the pins hold.
+# Sidekiq (swell_jobs.rb) comes from Debian's ruby-sidekiq, which hack/install-deps.sh installs.
 #   hack/frameworks/install.sh             install if missing
 #   hack/frameworks/install.sh --python    print the virtualenv's python
 set -euo pipefail

@@ -1,7 +1,9 @@
 """Tasks, workers and a counts probe for the queue-type tests (operator FrameworkQueuesTest, and
 the swell/frameworks image of hack/images with the samples manifests/samples/frameworks-*.yaml).
 
-    python swell_tasks.py enqueue rq|celery URL QUEUE N SECONDS   enqueue N tasks that sleep
+    python swell_tasks.py enqueue rq|celery URL QUEUE N SECONDS [PRIORITY]
+                                                                   enqueue N tasks that sleep
+                                                                   (Celery: at that priority)
     python swell_tasks.py counts rq|celery URL QUEUE...           a JSON line of the framework's
                                                                    own counts per line on stdin
     python swell_tasks.py worker rq|celery URL QUEUE...           the framework's own worker, named
@@ -81,7 +83,7 @@ def worker(kind, url, queues):
         )
 
 
-def enqueue(kind, url, queue, n, seconds):
+def enqueue(kind, url, queue, n, seconds, priority=None):
     if kind == "rq":
         from redis import Redis
         from rq import Queue
@@ -92,7 +94,7 @@ def enqueue(kind, url, queue, n, seconds):
     else:
         app.conf.broker_url = url
         for _ in range(n):
-            slow.apply_async((seconds,), queue=queue)
+            slow.apply_async((seconds,), queue=queue, priority=priority)
 
 
 def rq_counts(url, queues):
@@ -138,7 +140,8 @@ def main():
         worker(kind, url, sys.argv[4:])
         return
     if cmd == "enqueue":
-        enqueue(kind, url, sys.argv[4], int(sys.argv[5]), float(sys.argv[6]))
+        priority = int(sys.argv[7]) if len(sys.argv) > 7 else None
+        enqueue(kind, url, sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), priority)
         return
     queues = sys.argv[4:]
     counts = rq_counts if kind == "rq" else celery_counts

@@ -19,12 +19,17 @@ import java.util.List;
     message = "spec.worker.queue.group is only for spec.worker.queue.type Streams",
     fieldPath = ".group")
 @ValidationRule(
-    value = "!has(self.queues) || self.type == 'RQ' || self.type == 'Celery'",
-    message = "spec.worker.queue.queues is only for spec.worker.queue.type RQ and Celery",
+    value =
+        "!has(self.queues) || self.type == 'RQ' || self.type == 'Celery' || self.type =="
+            + " 'Sidekiq'",
+    message = "spec.worker.queue.queues is only for spec.worker.queue.type RQ, Celery and Sidekiq",
     fieldPath = ".queues")
 @ValidationRule(
-    value = "!has(self.prefix) || self.type == 'BullMQ' || self.type == 'Celery'",
-    message = "spec.worker.queue.prefix is only for spec.worker.queue.type BullMQ and Celery",
+    value =
+        "!has(self.prefix) || self.type == 'BullMQ' || self.type == 'Celery' || self.type =="
+            + " 'Sidekiq'",
+    message =
+        "spec.worker.queue.prefix is only for spec.worker.queue.type BullMQ, Celery and Sidekiq",
     fieldPath = ".prefix")
 @ValidationRule(
     value = "!has(self.drainTime) || self.type == 'List' || self.type == 'Streams'",
@@ -48,7 +53,9 @@ public class QueueSpec {
           + " pod's). Celery: the broker lists <key> and queues with their priority lists, in"
           + " flight the unacked hash (needs task_acks_late; no busy pods). BullMQ:"
           + " <prefix>:<key>:wait, prioritized and active (busy pods: a job's processedBy, the"
-          + " Worker's name option set to the pod name). Default List.")
+          + " Worker's name option set to the pod name). Sidekiq: queue:<name> of key and queues,"
+          + " in flight the jobs of those queues in the live processes' work hashes (busy pods:"
+          + " the process's hostname, in a pod its name). Default List.")
   public QueueType type = QueueType.List;
 
   @Required
@@ -60,7 +67,7 @@ public class QueueSpec {
               + " api's cache, rate limit and catalogue keys in the same Redis)")
   @JsonPropertyDescription(
       "The queue: the Redis list (List, QUEUE_KEY), the stream (Streams), or the framework's queue"
-          + " name (RQ, Celery, BullMQ).")
+          + " name (RQ, Celery, BullMQ, Sidekiq).")
   public String key;
 
   @Pattern(Patterns.QUEUE_KEY)
@@ -72,14 +79,14 @@ public class QueueSpec {
       value = "self.all(q, size(q) >= 1 && size(q) <= 200)",
       message = "spec.worker.queue.queues: each name is 1 to 200 characters")
   @JsonPropertyDescription(
-      "RQ and Celery only: more queues the workers listen to, besides key (at most 16); the"
-          + " backlog is their sum.")
+      "RQ, Celery and Sidekiq only: more queues the workers listen to, besides key (at most"
+          + " 16); the backlog is their sum.")
   public List<String> queues;
 
   @Pattern(Patterns.QUEUE_KEY)
   @JsonPropertyDescription(
       "BullMQ: the key prefix (default bull). Celery: the transport's global_keyprefix (default"
-          + " none).")
+          + " none). Sidekiq: the redis-namespace its keys are under (default none).")
   public String prefix;
 
   @Min(1)

@@ -11,5 +11,7 @@ public enum QueueType {
   /** Celery (Python) with the Redis broker. */
   Celery,
   /** BullMQ (Node.js). */
-  BullMQ
+  BullMQ,
+  /** Sidekiq (Ruby), 6.x with its open-source fetch. */
+  Sidekiq
 }

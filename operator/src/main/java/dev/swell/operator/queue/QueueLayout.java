@@ -35,6 +35,7 @@ interface QueueLayout {
       case RQ -> new RqLayout();
       case Celery -> new CeleryLayout();
       case BullMQ -> new BullMqLayout();
+      case Sidekiq -> new SidekiqLayout();
     };
   }
 
@@ -70,6 +71,17 @@ interface QueueLayout {
       }
     }
     return new Backlog(waiting, inFlight, byPod, processed, stranded, took);
+  }
+
+  /**
+   * Jobs in flight whoever holds them, from alternating (holder, count) values starting at {@code
+   * from}: attributed to the live pods that hold them, none stranded (the framework itself returns
+   * or drops a dead worker's jobs). Nothing processed is counted.
+   */
+  static Backlog heldByAnyone(
+      long waiting, List<Object> values, int from, Collection<String> pods, Duration took) {
+    Backlog b = byConsumer(waiting, 0, values, from, pods, took);
+    return new Backlog(b.waiting(), b.inFlight() + b.stranded(), b.inFlightByPod(), 0, 0, took);
   }
 
   /** A layout's script. */
@@ -336,10 +348,8 @@ interface QueueLayout {
 
     @Override
     public Backlog parse(List<Object> values, List<String> pods, Duration took) {
-      Backlog b = byConsumer(number(values.get(0)), 0, values, 1, pods, took);
-      // an active job is in flight whoever holds it; BullMQ's stalled check returns a dead
-      // worker's jobs to wait, so none is stranded here
-      return new Backlog(b.waiting(), b.inFlight() + b.stranded(), b.inFlightByPod(), 0, 0, took);
+      // BullMQ's stalled check returns a dead worker's jobs to wait
+      return heldByAnyone(number(values.get(0)), values, 1, pods, took);
     }
   }
 }

@@ -9,10 +9,11 @@ import java.util.List;
  * Which queue a worker takes its work from, in whose layout.
  *
  * @param type the framework whose Redis keys hold it
- * @param names the queue (List: the list; Streams: the stream), then the other queues RQ and Celery
- *     workers listen to
+ * @param names the queue (List: the list; Streams: the stream), then the other queues RQ, Celery
+ *     and Sidekiq workers listen to
  * @param group the consumer group (Streams)
- * @param prefix the key prefix (BullMQ: default bull; Celery: global_keyprefix, default none)
+ * @param prefix the key prefix (BullMQ: default bull; Celery: global_keyprefix, default none;
+ *     Sidekiq: its redis-namespace, default none)
  */
 public record QueueRef(QueueType type, List<String> names, String group, String prefix) {
 

@@ -424,20 +424,30 @@ class BadInputIT {
             "queues on BullMQ",
             "image: a\nredis: {}\nworker: {queue: {key: q, type: BullMQ, queues: [other]}}",
             "spec.worker.queue.queues",
-            "only for spec.worker.queue.type RQ and Celery"),
+            "only for spec.worker.queue.type RQ, Celery and Sidekiq"),
         Arguments.of(
             "prefix on RQ",
             "image: a\nredis: {}\nworker: {queue: {key: q, type: RQ, prefix: x}}",
             "spec.worker.queue.prefix",
-            "only for spec.worker.queue.type BullMQ and Celery"),
+            "only for spec.worker.queue.type BullMQ, Celery and Sidekiq"),
         Arguments.of(
             "drain time on Celery",
             "image: a\nredis: {}\nworker: {queue: {key: q, type: Celery, drainTime: 30s}}",
             "spec.worker.queue.drainTime",
             "only types List and Streams keep"),
         Arguments.of(
+            "group on Sidekiq",
+            "image: a\nredis: {}\nworker: {queue: {key: q, type: Sidekiq, group: g}}",
+            "spec.worker.queue.group",
+            "only for spec.worker.queue.type Streams"),
+        Arguments.of(
+            "drain time on Sidekiq",
+            "image: a\nredis: {}\nworker: {queue: {key: q, type: Sidekiq, drainTime: 30s}}",
+            "spec.worker.queue.drainTime",
+            "only types List and Streams keep"),
+        Arguments.of(
             "unknown queue type",
-            "image: a\nredis: {}\nworker: {queue: {key: q, type: Sidekiq}}",
+            "image: a\nredis: {}\nworker: {queue: {key: q, type: Resque}}",
             "spec.worker.queue.type",
             "Unsupported value"));
   }

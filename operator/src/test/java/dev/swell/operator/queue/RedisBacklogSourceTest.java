@@ -111,6 +111,7 @@ class RedisBacklogSourceTest {
     redis.set("not-a-list", "x");
     redis.set("rq:queue:not-a-list", "x");
     redis.set("bull:not-a-list:wait", "x");
+    redis.set("queue:not-a-list", "x");
     try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
       for (QueueRef q :
           List.of(
@@ -118,7 +119,8 @@ class RedisBacklogSourceTest {
               new QueueRef(QueueType.Streams, List.of("not-a-list"), "g", null),
               new QueueRef(QueueType.RQ, List.of("not-a-list"), null, null),
               new QueueRef(QueueType.Celery, List.of("not-a-list"), null, null),
-              new QueueRef(QueueType.BullMQ, List.of("not-a-list"), null, null))) {
+              new QueueRef(QueueType.BullMQ, List.of("not-a-list"), null, null),
+              new QueueRef(QueueType.Sidekiq, List.of("not-a-list"), null, null))) {
         assertThatThrownBy(
                 () ->
                     source
