@@ -121,6 +121,21 @@ class BadInputIT {
             "spec.redis.external.url",
             "passwordSecretRef"),
         Arguments.of(
+            "a password secret without a name",
+            "image: a\nredis: {mode: External, external: {url: 'redis://cache:6379', passwordSecretRef: {key: password}}}\napi: {}",
+            "spec.redis.external.passwordSecretRef.name",
+            "is required"),
+        Arguments.of(
+            "a password secret with an empty name",
+            "image: a\nredis: {mode: External, external: {url: 'redis://cache:6379', passwordSecretRef: {name: '', key: password}}}\napi: {}",
+            "spec.redis.external.passwordSecretRef.name",
+            "is required"),
+        Arguments.of(
+            "a password secret without a key",
+            "image: a\nredis: {mode: External, external: {url: 'redis://cache:6379', passwordSecretRef: {name: redis-auth}}}\napi: {}",
+            "spec.redis.external.passwordSecretRef.key",
+            "is required"),
+        Arguments.of(
             "a rediss url with tls false",
             "image: a\nredis: {mode: External, external: {url: 'rediss://cache:6380', tls: false}}\napi: {}",
             "spec.redis.external.tls",
