@@ -75,6 +75,10 @@ public final class AppEnvironment {
           api.rateLimit == null || api.rateLimit.burst == null ? 2 * rps : api.rateLimit.burst;
       env.add(plain(EnvContract.RATE_LIMIT_RPS, String.valueOf(rps)));
       env.add(plain(EnvContract.RATE_LIMIT_BURST, String.valueOf(burst)));
+      if (api.ingress != null && api.ingress.trustedProxies != null) {
+        // behind the Ingress, the client is the one its controller names, not the controller
+        env.add(plain(EnvContract.TRUSTED_PROXIES, String.join(",", api.ingress.trustedProxies)));
+      }
     }
     List<EnvVar> extra =
         c == Component.API
