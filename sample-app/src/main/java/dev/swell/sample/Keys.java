@@ -27,8 +27,13 @@ public record Keys(String queue) {
     return queue + ":job:" + id;
   }
 
-  public String heartbeat(String pod) {
-    return queue + ":worker:" + pod;
+  /**
+   * The workers' heartbeats: a hash of pod to the Redis time (ms) of its last beat. It has no
+   * expiry, so a Redis that evicts keys with one (volatile-ttl) never drops it: a worker is dead
+   * when its beat is older than the TTL, not when a key is gone.
+   */
+  public String heartbeats() {
+    return queue + ":heartbeats";
   }
 
   public String invalidations() {

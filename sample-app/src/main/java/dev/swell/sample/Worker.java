@@ -31,12 +31,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The reliable queue consumer. Items move atomically from the queue to this pod's processing list
- * (BLMOVE/LMOVE) and leave it only when done, so a crash loses nothing: the next worker to start
- * returns the lists of workers whose heartbeat has expired to the queue. Batches: up to N items, or
- * what arrived within T ms. A failing job is retried with backoff, then parked in the dead list. A
- * job is claimed by id: a second worker never starts a job that a live worker holds, and a worker
- * that may have lapsed (a stall, a partition) checks its claim before each job. Completion is
- * idempotent by job id. SIGTERM: no new batch; the one in hand is finished.
+ * (BLMOVE/LMOVE) and leave it only when done, so a crash loses nothing: the running workers return
+ * to the queue the lists of workers whose heartbeat is older than its TTL. A heartbeat is a
+ * timestamp in a hash without an expiry, so eviction (volatile-ttl) cannot make a live worker look
+ * dead. Batches: up to N items, or what arrived within T ms. A failing job is retried with backoff,
+ * then parked in the dead list. A job is claimed by id: a second worker never starts a job that a
+ * live worker holds, and a worker that may have lapsed (a stall, a partition) checks its claim
+ * before each job. Completion is idempotent by job id. SIGTERM: no new batch; the one in hand is
+ * finished.
  */
 public final class Worker implements AutoCloseable {
 
@@ -46,7 +48,7 @@ public final class Worker implements AutoCloseable {
   static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(3);
 
   /**
-   * A heartbeat older than this may have expired by the time Redis sees the next one (the margin
+   * A heartbeat older than this may have lapsed by the time Redis sees the next one (the margin
    * covers the round trip and clock drift): the batch in hand may have been recovered by another.
    */
   static final long LAPSE_RISK_NANOS = HEARTBEAT_TTL.minusSeconds(2).toNanos();
@@ -81,7 +83,7 @@ public final class Worker implements AutoCloseable {
 
   // When this worker's claims were last confirmed in Redis (a heartbeat, a claim, a batch marked),
   // by the start of the call, and since when the confirmations have followed one another with no
-  // gap in which the heartbeat could have expired: a claim made before a gap is checked again.
+  // gap in which the heartbeat could have lapsed: a claim made before a gap is checked again.
   private long lastConfirmed = System.nanoTime();
   private long unbrokenSince = System.nanoTime();
 
@@ -207,6 +209,21 @@ public final class Worker implements AutoCloseable {
     return batch;
   }
 
+  /**
+   * The start of every script that reads or writes heartbeats: {@code now}, Redis' own clock in ms
+   * (one clock for every worker), and {@code alive(hash, pod, ttl)}: whether the pod's last beat in
+   * the heartbeats hash is less than ttl ms old.
+   */
+  static final String CLOCK =
+      """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local function alive(hash, pod, ttl)
+        local at = tonumber(redis.call('HGET', hash, pod))
+        return at ~= nil and now - at < tonumber(ttl)
+      end
+      """;
+
   static final String TAKE =
       """
       local out = {}
@@ -292,13 +309,14 @@ public final class Worker implements AutoCloseable {
    * (acknowledged only), "gone" (no longer in this worker's list: recovered while it could not
    * reach Redis), "held" (a live worker holds the job: the item joins that worker's list, so it is
    * recovered from there if that worker dies) or "run" (the job is this worker's now). KEYS: the
-   * processing list, the heartbeat, the consumers set; ARGV: the pod, the queue, the heartbeat's
-   * TTL, then each item and its status key.
+   * processing list, the heartbeats, the consumers set; ARGV: the pod, the queue, the heartbeat's
+   * TTL (ms), then each item and its status key.
    */
   static final String CLAIM =
-      """
+      CLOCK
+          + """
       local me, q = ARGV[1], ARGV[2]
-      redis.call('SET', KEYS[2], 'alive', 'EX', ARGV[3])
+      redis.call('HSET', KEYS[2], me, now)
       redis.call('SADD', KEYS[3], me)
       local out = {}
       for i = 4, #ARGV, 2 do
@@ -310,7 +328,7 @@ public final class Worker implements AutoCloseable {
           redis.call('LREM', KEYS[1], 1, raw)
           out[#out + 1] = 'done'
         elseif st[1] == 'processing' and st[2] and st[2] ~= me
-            and redis.call('EXISTS', q .. ':worker:' .. st[2]) == 1 then
+            and alive(KEYS[2], st[2], ARGV[3]) then
           redis.call('LREM', KEYS[1], 1, raw)
           local theirs = q .. ':processing:' .. st[2]
           if not redis.call('LPOS', theirs, raw) then redis.call('LPUSH', theirs, raw) end
@@ -327,7 +345,7 @@ public final class Worker implements AutoCloseable {
   private List<String> claimAll(List<Item> items) {
     List<String> args =
         new ArrayList<>(
-            List.of(config.podName(), keys.queue(), String.valueOf(HEARTBEAT_TTL.toSeconds())));
+            List.of(config.podName(), keys.queue(), String.valueOf(HEARTBEAT_TTL.toMillis())));
     for (Item item : items) {
       args.add(item.raw());
       args.add(keys.job(item.id()));
@@ -336,16 +354,14 @@ public final class Worker implements AutoCloseable {
         .eval(
             CLAIM,
             ScriptOutputType.MULTI,
-            new String[] {
-              keys.processing(config.podName()), keys.heartbeat(config.podName()), keys.consumers()
-            },
+            new String[] {keys.processing(config.podName()), keys.heartbeats(), keys.consumers()},
             args.toArray(String[]::new));
   }
 
   /**
    * Whether the job claimed at {@code marked} is still this worker's. Free while the heartbeats
    * have followed one another since then; after a gap (the process stalled, or Redis was out of
-   * reach, for long enough that the heartbeat may have expired) one script asks Redis, renews the
+   * reach, for long enough that the heartbeat may have lapsed) one script asks Redis, renews the
    * heartbeat if the job is still held, and otherwise lets the job go without running it.
    */
   private boolean stillMine(Item item, long marked) {
@@ -363,12 +379,11 @@ public final class Worker implements AutoCloseable {
                 new String[] {
                   keys.processing(config.podName()),
                   keys.job(item.id()),
-                  keys.heartbeat(config.podName()),
+                  keys.heartbeats(),
                   keys.consumers()
                 },
                 item.raw(),
-                config.podName(),
-                String.valueOf(HEARTBEAT_TTL.toSeconds()));
+                config.podName());
     if (mine == 1) {
       confirmed(asked);
       return true;
@@ -379,12 +394,13 @@ public final class Worker implements AutoCloseable {
     return false;
   }
 
-  /** KEYS: the processing list, the job, the heartbeat, the consumers; ARGV: item, pod, TTL. */
+  /** KEYS: the processing list, the job, the heartbeats, the consumers; ARGV: item, pod. */
   static final String RECLAIM =
-      """
+      CLOCK
+          + """
       local holder = redis.call('HGET', KEYS[2], 'worker')
       if redis.call('LPOS', KEYS[1], ARGV[1]) and holder == ARGV[2] then
-        redis.call('SET', KEYS[3], 'alive', 'EX', ARGV[3])
+        redis.call('HSET', KEYS[3], ARGV[2], now)
         redis.call('SADD', KEYS[4], ARGV[2])
         return 1
       end
@@ -395,9 +411,10 @@ public final class Worker implements AutoCloseable {
       """;
 
   /**
-   * Records a confirmation of this worker's claims, sent at {@code sent}: Redis keeps the heartbeat
-   * for a TTL from a moment after that. If the reply came so long after the one before that the
-   * heartbeat may have expired in between, the chain is broken from now on.
+   * Records a confirmation of this worker's claims, sent at {@code sent}: Redis stamped the
+   * heartbeat a moment after that, and it counts as alive for a TTL from then. If the reply came so
+   * long after the one before that the heartbeat may have lapsed in between, the chain is broken
+   * from now on.
    */
   private synchronized void confirmed(long sent) {
     long answered = System.nanoTime();
@@ -545,17 +562,20 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Returns a worker's items to the queue, atomically with the check that its heartbeat is gone (or
-   * unconditionally for this pod's own old list), so a worker that renews its heartbeat at the same
-   * moment keeps its list whole. KEYS: the processing list, the queue, the heartbeat, the
-   * consumers; ARGV: the pod, "own" for this pod's own list. Returns the items moved, or -1 when
-   * the worker is alive.
+   * Returns a worker's items to the queue, atomically with the check that its last heartbeat is
+   * older than the TTL (or unconditionally for this pod's own old list), so a worker that renews
+   * its heartbeat at the same moment keeps its list whole. A dead worker leaves the consumers and
+   * the heartbeats. KEYS: the processing list, the queue, the heartbeats, the consumers; ARGV: the
+   * pod, "own" for this pod's own list, the TTL (ms). Returns the items moved, or -1 when the
+   * worker is alive.
    */
   static final String RECOVER =
-      """
+      CLOCK
+          + """
       if ARGV[2] ~= 'own' then
-        if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+        if alive(KEYS[3], ARGV[1], ARGV[3]) then return -1 end
         redis.call('SREM', KEYS[4], ARGV[1])
+        redis.call('HDEL', KEYS[3], ARGV[1])
       end
       local moved = 0
       while redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'RIGHT') do moved = moved + 1 end
@@ -567,11 +587,10 @@ public final class Worker implements AutoCloseable {
         r.eval(
             RECOVER,
             ScriptOutputType.INTEGER,
-            new String[] {
-              keys.processing(pod), keys.queue(), keys.heartbeat(pod), keys.consumers()
-            },
+            new String[] {keys.processing(pod), keys.queue(), keys.heartbeats(), keys.consumers()},
             pod,
-            pod.equals(config.podName()) ? "own" : "");
+            pod.equals(config.podName()) ? "own" : "",
+            String.valueOf(HEARTBEAT_TTL.toMillis()));
     return (int) Math.max(0, moved);
   }
 
@@ -593,9 +612,9 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * While this worker runs: the items of registered workers whose heartbeat is gone go back to the
-   * queue, and such a worker leaves the consumers set. Runs on the heartbeat's thread, on the
-   * shared connection (the worker's own is its loop's alone).
+   * While this worker runs: the items of registered workers whose heartbeat is older than its TTL
+   * go back to the queue, and such a worker leaves the consumers set. Runs on the heartbeat's
+   * thread, on the shared connection (the worker's own is its loop's alone).
    */
   int recoverStrandedOfOthers() {
     RedisCommands<String, String> r = redis.commands();
@@ -624,18 +643,33 @@ public final class Worker implements AutoCloseable {
     try {
       if (redis.commands().llen(keys.processing(config.podName())) == 0) {
         redis.commands().srem(keys.consumers(), config.podName());
+        redis.commands().hdel(keys.heartbeats(), config.podName());
       }
     } catch (RuntimeException e) {
       log.warn("could not leave {}: {}", keys.consumers(), e.getMessage());
     }
   }
 
+  /** KEYS: the heartbeats, the consumers; ARGV: the pod. */
+  static final String BEAT =
+      CLOCK
+          + """
+      redis.call('HSET', KEYS[1], ARGV[1], now)
+      redis.call('SADD', KEYS[2], ARGV[1])
+      return 1
+      """;
+
   /** Renews the heartbeat and the registration (a recovery during a lapse removed it). */
   private void beat() {
     long sent = System.nanoTime();
     try {
-      redis.commands().setex(keys.heartbeat(config.podName()), HEARTBEAT_TTL.toSeconds(), "alive");
-      redis.commands().sadd(keys.consumers(), config.podName());
+      redis
+          .commands()
+          .eval(
+              BEAT,
+              ScriptOutputType.INTEGER,
+              new String[] {keys.heartbeats(), keys.consumers()},
+              config.podName());
       confirmed(sent);
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.getMessage());

@@ -89,8 +89,11 @@ class WorkerCrashIT {
           .isTrue();
       assertThat(r.llen("crash:processing:w-term")).as("it finished its batch").isZero();
       killed.waitFor(10, TimeUnit.SECONDS);
-      // the killed worker's heartbeat expires; a fresh worker returns its items and carries on
-      await().atMost(Duration.ofSeconds(20)).until(() -> r.exists("crash:worker:w-kill") == 0);
+      // the killed worker's heartbeat gets older than its TTL; a fresh worker returns its items
+      long beat = Long.parseLong(r.hget("crash:heartbeats", "w-kill"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Long.parseLong(r.time().get(0)) * 1000 > beat + 10_000);
       Process fresh = worker(server, "w-new");
       try {
         await()

@@ -257,7 +257,8 @@ class WorkerTest {
     String id = push("q-strand", "{\"payload\":1}");
     r.lmove("q-strand", "q-strand:processing:dead-pod", LMoveArgs.Builder.rightLeft());
     r.lpush("q-strand:processing:live-pod", "{\"id\":\"someone-elses\",\"payload\":2}");
-    r.setex("q-strand:worker:live-pod", 30, "alive");
+    r.hset("q-strand:heartbeats", "live-pod", String.valueOf(redisMillis()));
+    r.hset("q-strand:heartbeats", "dead-pod", String.valueOf(redisMillis() - 11_000));
     Worker w =
         new Worker(
             config("q-strand", "w2"), redis, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -268,5 +269,11 @@ class WorkerTest {
         .as("a live worker's items stay")
         .isEqualTo(1);
     assertThat(r.lrange("q-strand", 0, -1)).singleElement().asString().contains(id);
+  }
+
+  /** Redis' own clock, in ms: the one heartbeats are stamped with. */
+  static long redisMillis() {
+    List<String> t = r.time();
+    return Long.parseLong(t.get(0)) * 1000 + Long.parseLong(t.get(1)) / 1000;
   }
 }

@@ -12,6 +12,16 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
 /** The HTTP api component. */
+@ValidationRule(
+    value =
+        "!has(self.ingress) || !has(self.ingress.trustedProxies) || !has(self.env)"
+            + " || !self.env.exists(e, e.name == '"
+            + EnvContract.TRUSTED_PROXIES
+            + "')",
+    message =
+        "spec.api.env must not set TRUSTED_PROXIES when spec.api.ingress.trustedProxies does:"
+            + " keep one",
+    fieldPath = ".env")
 public class ApiSpec {
 
   @Default("true")

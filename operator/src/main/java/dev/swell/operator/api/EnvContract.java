@@ -24,7 +24,13 @@ public final class EnvContract {
   /** The worker's terminationGracePeriodSeconds: how long it may drain after SIGTERM. */
   public static final String GRACE_SECONDS = "GRACE_SECONDS";
 
-  /** Every name Swell sets. */
+  /**
+   * The api's trusted proxies, from {@code spec.api.ingress.trustedProxies}; only when that is set
+   * (else {@code env} may set it), so it is not among {@link #NAMES}.
+   */
+  public static final String TRUSTED_PROXIES = "TRUSTED_PROXIES";
+
+  /** Every name Swell always sets. */
   public static final Set<String> NAMES =
       Set.of(
           COMPONENT,

@@ -27,6 +27,14 @@ public class ExternalRedis {
       "redis://host:port[/db] or rediss:// for TLS. Required with mode External.")
   public String url;
 
+  @ValidationRule(
+      value = "has(self.name) && self.name != ''",
+      message = "spec.redis.external.passwordSecretRef.name is required: the Secret's name",
+      fieldPath = ".name")
+  @ValidationRule(
+      value = "has(self.key) && self.key != ''",
+      message = "spec.redis.external.passwordSecretRef.key is required: the Secret's key",
+      fieldPath = ".key")
   @JsonPropertyDescription(
       "The Secret key holding the Redis password, in the service's namespace. The Secret must carry the label swell.dev/redis-password=true (its owner's consent), else RedisReady=False (SecretNotAllowed) and no pod gets it. A missing Secret sets RedisReady=False, unless optional is true (then no password is sent).")
   public SecretKeySelector passwordSecretRef;

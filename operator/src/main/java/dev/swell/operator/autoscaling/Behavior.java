@@ -5,6 +5,7 @@ import dev.swell.operator.autoscaling.ScalingHistory.Recommendation;
 import dev.swell.operator.autoscaling.ScalingHistory.ScaleEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -70,7 +71,7 @@ final class Behavior {
     recommendations.add(new Recommendation(now, raw.replicas()));
     ScalingHistory withRecommendation =
         new ScalingHistory(
-            List.copyOf(recommendations),
+            withoutDominated(recommendations),
             h.scaleUps(),
             h.scaleDowns(),
             h.lastActive(),
@@ -118,6 +119,31 @@ final class Behavior {
     }
     return new Decision(
         current, to, reason, message, record(withRecommendation, now, current, to, t));
+  }
+
+  /**
+   * The recommendations that can still decide a window, oldest first. The windows take the max
+   * (scale-down) and the min (scale-up) of what is newer than their cutoff, so one made no later
+   * than another as high, and no later than another as low, never decides either: any window that
+   * holds it holds those too. What is left rises or falls strictly towards the newest, so a steady
+   * load keeps a few entries however long the window and short the poll (equal counts in a row
+   * become one, the newest).
+   */
+  static List<Recommendation> withoutDominated(List<Recommendation> recommendations) {
+    List<Recommendation> byTime = new ArrayList<>(recommendations);
+    byTime.sort(Comparator.comparing(Recommendation::time)); // stable: equal times keep their order
+    List<Recommendation> kept = new ArrayList<>();
+    int laterMax = Integer.MIN_VALUE;
+    int laterMin = Integer.MAX_VALUE;
+    for (int i = byTime.size() - 1; i >= 0; i--) {
+      Recommendation r = byTime.get(i);
+      if (r.replicas() > laterMax || r.replicas() < laterMin) {
+        kept.add(r);
+      }
+      laterMax = Math.max(laterMax, r.replicas());
+      laterMin = Math.min(laterMin, r.replicas());
+    }
+    return List.copyOf(kept.reversed());
   }
 
   /** The HPA's Tolerances.isWithin: 1 - scaleDown.tolerance <= ratio <= 1 + scaleUp.tolerance. */

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * What the scaler remembers between evaluations, kept by the caller and passed back in: the
- * recommendations of the stabilization windows, the scale events the policies count, when the queue
- * last had work, and how many reads have failed in a row.
+ * recommendations of the stabilization windows (only those that can still decide one: a few for a
+ * steady load, however long the window), the scale events the policies count, when the queue last
+ * had work, and how many reads have failed in a row.
  */
 public record ScalingHistory(
     List<Recommendation> recommendations,

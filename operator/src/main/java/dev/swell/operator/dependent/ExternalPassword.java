@@ -16,13 +16,18 @@ final class ExternalPassword {
       return true; // no external Secret: nothing to ask
     }
     SecretKeySelector ref = s.getSpec().redis.external.passwordSecretRef;
-    return ref == null
-        || AppEnvironment.allowsSwell(
-            context
-                .getClient()
-                .secrets()
-                .inNamespace(s.getMetadata().getNamespace())
-                .withName(ref.getName())
-                .get());
+    if (ref == null) {
+      return true;
+    }
+    if (AppEnvironment.missingField(ref) != null) {
+      return false; // no Secret to name: RedisReady says which field is missing
+    }
+    return AppEnvironment.allowsSwell(
+        context
+            .getClient()
+            .secrets()
+            .inNamespace(s.getMetadata().getNamespace())
+            .withName(ref.getName())
+            .get());
   }
 }

@@ -9,6 +9,7 @@ import dev.swell.operator.api.ScalableService;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -74,6 +75,10 @@ public final class AppEnvironment {
           api.rateLimit == null || api.rateLimit.burst == null ? 2 * rps : api.rateLimit.burst;
       env.add(plain(EnvContract.RATE_LIMIT_RPS, String.valueOf(rps)));
       env.add(plain(EnvContract.RATE_LIMIT_BURST, String.valueOf(burst)));
+      if (api.ingress != null && api.ingress.trustedProxies != null) {
+        // behind the Ingress, the client is the one its controller names, not the controller
+        env.add(plain(EnvContract.TRUSTED_PROXIES, String.join(",", api.ingress.trustedProxies)));
+      }
     }
     List<EnvVar> extra =
         c == Component.API
@@ -94,6 +99,17 @@ public final class AppEnvironment {
     return s.getSpec().api != null && s.getSpec().api.port != null
         ? s.getSpec().api.port
         : Defaults.PORT;
+  }
+
+  /** The first required field of a Secret reference that is missing or empty, else null. */
+  public static String missingField(SecretKeySelector ref) {
+    if (ref.getName() == null || ref.getName().isBlank()) {
+      return "name";
+    }
+    if (ref.getKey() == null || ref.getKey().isEmpty()) {
+      return "key";
+    }
+    return null;
   }
 
   /** The URL the app (and the operator) connect to, or null without Redis. */

@@ -9,7 +9,9 @@ import java.util.concurrent.CompletionStage;
  * worker {@code <key>:processing:<pod>}, the set of workers that have had one {@code
  * <key>:consumers}, and the processed counter {@code <key>:processed}. Items held by a worker that
  * is gone (not among the pods given) are stranded: they will go back to the queue, so they count as
- * waiting. A failed read completes exceptionally, within the source's timeout; it never hangs.
+ * waiting. (The workers judge each other by {@code <key>:heartbeats} instead, timestamps that no
+ * eviction drops, and return such items; neither side reads a key that expires.) A failed read
+ * completes exceptionally, within the source's timeout; it never hangs.
  */
 public interface QueueBacklogSource extends AutoCloseable {
 

@@ -80,6 +80,15 @@ public final class RedisAccess {
     if (ref == null) {
       return Outcome.ok(new RedisConnection(url, null));
     }
+    String incomplete = AppEnvironment.missingField(ref);
+    if (incomplete != null) {
+      // the schema refuses it now; an object stored before that still gets a condition, not a throw
+      return Outcome.refused(
+          "InvalidSpec",
+          "spec.redis.external.passwordSecretRef."
+              + incomplete
+              + " is required: no password is sent");
+    }
     String ns = s.getMetadata().getNamespace();
     Secret secret = client.secrets().inNamespace(ns).withName(ref.getName()).get();
     String named = "Secret " + ns + "/" + ref.getName();

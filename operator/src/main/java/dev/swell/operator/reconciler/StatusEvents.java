@@ -22,6 +22,8 @@ final class StatusEvents {
     } else if ("SecretNotAllowed".equals(redis.getReason())
         || "RedisHostNotAllowed".equals(redis.getReason())) {
       events.record(s, EventReason.RedisNotAllowed, redis.getMessage());
+    } else if ("InvalidSpec".equals(redis.getReason())) {
+      events.record(s, EventReason.InvalidSpec, redis.getMessage());
     }
     if (c.changed(ConditionType.Paused) && s.getStatus() != null) {
       events.record(

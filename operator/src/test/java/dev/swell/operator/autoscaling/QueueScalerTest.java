@@ -422,6 +422,82 @@ class QueueScalerTest {
   }
 
   @Test
+  void aLongSteadyRunKeepsAShortHistoryOfRecommendations() {
+    // an hour's scale-down window polled every 100 ms: one recommendation per poll was 36,000
+    // entries copied each tick; a noisy steady load recommends only a few counts
+    Random random = new Random(7);
+    ScalingRules down = new ScalingRules(3600, Select.Max, ScalingRules.DEFAULT_DOWN.policies());
+    ScalingRules up = new ScalingRules(60, Select.Max, ScalingRules.DEFAULT_UP.policies());
+    Run run = new Run(target(1, 50, 10, up, down), 5);
+    int longest = 0;
+    for (int i = 0; i < 9_000; i++) {
+      run.clock.step(Duration.ofMillis(100));
+      run.last =
+          run.scaler.decide(
+              run.target,
+              run.replicas,
+              new QueueReading.Observed(40 + random.nextInt(25), 0, Double.NaN),
+              false,
+              run.history);
+      run.replicas = run.last.to();
+      run.history = run.last.history();
+      longest = Math.max(longest, run.history.recommendations().size());
+    }
+    assertThat(longest).as("recommendations kept after 15 minutes of 100 ms polls").isLessThan(20);
+  }
+
+  @Test
+  void keepingFewerRecommendationsChangesNoDecision() {
+    // the same run twice: one as the scaler keeps its history, one handed every recommendation
+    // ever made (what an unbounded history holds); every decision must be the same
+    Random random = new Random(11);
+    for (int round = 0; round < 20; round++) {
+      ScalingRules up =
+          new ScalingRules(random.nextInt(4) * 30, Select.Max, ScalingRules.DEFAULT_UP.policies());
+      ScalingRules down =
+          new ScalingRules(
+              random.nextInt(5) * 90, Select.Max, ScalingRules.DEFAULT_DOWN.policies());
+      QueueTarget t = target(random.nextInt(3), 40, 10, up, down);
+      Run kept = new Run(t, t.minReplicas());
+      Run full = new Run(t, t.minReplicas());
+      List<ScalingHistory.Recommendation> all = new ArrayList<>();
+      long level = random.nextInt(200);
+      for (int i = 0; i < 1_500; i++) {
+        Duration step = Duration.ofMillis(100 + random.nextInt(3_000));
+        level = Math.max(0, level + random.nextInt(41) - 20);
+        long backlog = random.nextInt(20) == 0 ? 0 : level;
+        QueueReading reading = new QueueReading.Observed(backlog, 0, Double.NaN);
+        kept.clock.step(step);
+        full.clock.step(step);
+        Decision a = kept.scaler.decide(t, kept.replicas, reading, false, kept.history);
+        ScalingHistory h = full.history;
+        Decision b =
+            full.scaler.decide(
+                t,
+                full.replicas,
+                reading,
+                false,
+                new ScalingHistory(
+                    List.copyOf(all),
+                    h.scaleUps(),
+                    h.scaleDowns(),
+                    h.lastActive(),
+                    h.consecutiveFailures()));
+        assertThat(List.of(a.to(), a.reason(), a.message()))
+            .as("round %d step %d", round, i)
+            .isEqualTo(List.of(b.to(), b.reason(), b.message()));
+        // the newest recommendation is always kept: the full list grows by it
+        List<ScalingHistory.Recommendation> newest = b.history().recommendations();
+        all.add(newest.get(newest.size() - 1));
+        kept.replicas = a.to();
+        kept.history = a.history();
+        full.replicas = b.to();
+        full.history = b.history();
+      }
+    }
+  }
+
+  @Test
   void propertyReplicasStayInBoundsAndGrowNoFasterThanThePolicy() {
     Random random = new Random(42);
     QueueTarget t =

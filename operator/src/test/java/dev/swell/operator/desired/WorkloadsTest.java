@@ -93,6 +93,44 @@ class WorkloadsTest {
   }
 
   @Test
+  void theIngressControllersAddressesBecomeTheApisTrustedProxies() {
+    // behind the Ingress every client arrives from the controller: without them, one bucket for all
+    String spec =
+        """
+        image: app
+        redis: {}
+        api:
+          ingress: {host: shop.example, trustedProxies: [10.244.0.0/16, 10.96.0.10]}
+          env: [{name: TRUSTED_PROXIES, value: 0.0.0.0/0}]
+        worker: {queue: {key: jobs}}
+        """;
+    ScalableService s = Fixtures.service(spec);
+    List<EnvVar> api =
+        Workloads.api(s, true).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(api)
+        .filteredOn(e -> e.getName().equals("TRUSTED_PROXIES"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("10.244.0.0/16,10.96.0.10"));
+    assertThat(
+            env(Workloads.worker(s, true).getSpec().getTemplate().getSpec().getContainers().get(0)))
+        .doesNotContainKey("TRUSTED_PROXIES");
+    Map<String, EnvVar> own =
+        env(
+            Workloads.api(
+                    Fixtures.service(
+                        "image: app\napi:\n  ingress: {host: shop.example}\n  env: [{name: TRUSTED_PROXIES, value: 10.0.0.1}]"),
+                    true)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0));
+    assertThat(own.get("TRUSTED_PROXIES").getValue())
+        .as("without the field, env's own TRUSTED_PROXIES stands")
+        .isEqualTo("10.0.0.1");
+  }
+
+  @Test
   void theEnvContractCannotBeOverriddenThroughEnv() {
     // the CRD refuses these names; an object stored before that rule still gets Swell's values
     Deployment worker =

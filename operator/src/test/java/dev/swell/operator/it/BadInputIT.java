@@ -121,6 +121,36 @@ class BadInputIT {
             "spec.redis.external.url",
             "passwordSecretRef"),
         Arguments.of(
+            "a trusted proxy that is a name",
+            "image: a\nredis: {}\napi: {ingress: {host: shop.example, trustedProxies: [ingress-nginx]}}",
+            "spec.api.ingress.trustedProxies",
+            "IP addresses or IPv4 CIDRs"),
+        Arguments.of(
+            "a trusted proxy range in IPv6",
+            "image: a\nredis: {}\napi: {ingress: {host: shop.example, trustedProxies: ['fd00::/8']}}",
+            "spec.api.ingress.trustedProxies",
+            "IP addresses or IPv4 CIDRs"),
+        Arguments.of(
+            "trusted proxies in env and in the ingress",
+            "image: a\nredis: {}\napi:\n  ingress: {host: shop.example, trustedProxies: [10.244.0.0/16]}\n  env: [{name: TRUSTED_PROXIES, value: 10.0.0.1}]",
+            "spec.api.env",
+            "must not set TRUSTED_PROXIES"),
+        Arguments.of(
+            "a password secret without a name",
+            "image: a\nredis: {mode: External, external: {url: 'redis://cache:6379', passwordSecretRef: {key: password}}}\napi: {}",
+            "spec.redis.external.passwordSecretRef.name",
+            "is required"),
+        Arguments.of(
+            "a password secret with an empty name",
+            "image: a\nredis: {mode: External, external: {url: 'redis://cache:6379', passwordSecretRef: {name: '', key: password}}}\napi: {}",
+            "spec.redis.external.passwordSecretRef.name",
+            "is required"),
+        Arguments.of(
+            "a password secret without a key",
+            "image: a\nredis: {mode: External, external: {url: 'redis://cache:6379', passwordSecretRef: {name: redis-auth}}}\napi: {}",
+            "spec.redis.external.passwordSecretRef.key",
+            "is required"),
+        Arguments.of(
             "a rediss url with tls false",
             "image: a\nredis: {mode: External, external: {url: 'rediss://cache:6380', tls: false}}\napi: {}",
             "spec.redis.external.tls",
@@ -462,6 +492,20 @@ class BadInputIT {
                         "image: a\napi: {podTemplate: {spec: {containers: [{name: api}, {name:"
                             + " shipper, image: fluent-bit, env: [{name: POD_NAME, valueFrom:"
                             + " {fieldRef: {fieldPath: metadata.name}}}]}]}}}"))
+                .dryRun()
+                .create())
+        .isNotNull();
+  }
+
+  @Test
+  void trustedProxiesTakeAddressesAndIpv4Ranges() {
+    assertThat(
+            client
+                .resource(
+                    service(
+                        "proxies",
+                        "image: a\nredis: {}\napi: {ingress: {host: shop.example,"
+                            + " trustedProxies: [10.244.0.0/16, 10.96.0.10, 'fd00::1']}}"))
                 .dryRun()
                 .create())
         .isNotNull();

@@ -13,6 +13,7 @@ import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.desired.RedisResources;
 import dev.swell.operator.events.EventReason;
 import dev.swell.operator.sharding.Ownership;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -107,6 +108,16 @@ class ScalableServiceReconcilerTest {
     s.getMetadata().setUid(null);
     s.getMetadata().setNamespace(NS);
     return client.resource(s).createOr(r -> r.update());
+  }
+
+  /** The condition of that type on the service's status; fails the assertion while absent. */
+  static Condition condition(String service, String type) {
+    ScalableService s = get(ScalableService.class, service);
+    assertThat(s.getStatus()).isNotNull();
+    return s.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 
   static <T extends HasMetadata> T get(Class<T> type, String name) {
@@ -314,13 +325,7 @@ class ScalableServiceReconcilerTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              ScalableService s = get(ScalableService.class, "ext");
-              assertThat(s.getStatus()).isNotNull();
-              var redis =
-                  s.getStatus().conditions.stream()
-                      .filter(c -> c.getType().equals("RedisReady"))
-                      .findFirst()
-                      .orElseThrow();
+              var redis = condition("ext", "RedisReady");
               assertThat(redis.getStatus()).isEqualTo("False");
               assertThat(redis.getReason()).isEqualTo("SecretNotFound");
               assertThat(redis.getMessage())
@@ -328,6 +333,37 @@ class ScalableServiceReconcilerTest {
             });
     assertThat(get(Deployment.class, "ext-worker")).as("other children are still made").isNotNull();
     assertThat(events.reasons()).contains(EventReason.SecretNotFound);
+  }
+
+  @Test
+  void aPasswordSecretRefWithoutANameIsAConditionAndAnEventNotACrash() {
+    // older CRDs accepted it; fabric8's withName(null) threw before the status was written
+    apply(
+        "noname",
+        """
+        image: app
+        redis:
+          mode: External
+          external: {url: "redis://cache.example:6379/0", passwordSecretRef: {key: password}}
+        worker: {queue: {key: jobs}}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              var redis = condition("noname", "RedisReady");
+              assertThat(redis.getStatus()).isEqualTo("False");
+              assertThat(redis.getReason()).isEqualTo("InvalidSpec");
+              assertThat(redis.getMessage()).contains("spec.redis.external.passwordSecretRef.name");
+            });
+    Deployment worker = get(Deployment.class, "noname-worker");
+    assertThat(worker).as("other children are still made").isNotNull();
+    assertThat(worker.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .as("no password reference without a Secret's name")
+        .noneMatch(e -> e.getName().equals("REDIS_PASSWORD"));
+    assertThat(events.reasons())
+        .contains(EventReason.InvalidSpec)
+        .doesNotContain(EventReason.ReconcileFailed);
   }
 
   @Test
@@ -346,13 +382,7 @@ class ScalableServiceReconcilerTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              ScalableService s = get(ScalableService.class, "odd");
-              assertThat(s.getStatus()).isNotNull();
-              var scaling =
-                  s.getStatus().conditions.stream()
-                      .filter(c -> c.getType().equals("ScalingActive"))
-                      .findFirst()
-                      .orElseThrow();
+              var scaling = condition("odd", "ScalingActive");
               assertThat(scaling.getReason()).isEqualTo("InvalidSpec");
               assertThat(scaling.getMessage())
                   .contains("spec.worker.autoscaling.behavior.scaleUp.policies[0].value");
@@ -378,13 +408,7 @@ class ScalableServiceReconcilerTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              ScalableService s = get(ScalableService.class, "tight");
-              assertThat(s.getStatus()).isNotNull();
-              var placement =
-                  s.getStatus().conditions.stream()
-                      .filter(c -> c.getType().equals("PlacementFeasible"))
-                      .findFirst()
-                      .orElseThrow();
+              var placement = condition("tight", "PlacementFeasible");
               assertThat(placement.getStatus()).isEqualTo("False");
               assertThat(placement.getMessage()).contains("5 replicas", "3 are eligible");
             });
