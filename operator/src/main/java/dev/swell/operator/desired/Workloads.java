@@ -130,6 +130,7 @@ public final class Workloads {
 
   static Deployment deployment(
       ScalableService s, Component c, Integer replicas, PodTemplateSpec template) {
+    ServerDefaults.fill(template.getSpec());
     return new DeploymentBuilder()
         .withMetadata(ChildNames.metadata(s, c, ChildNames.of(s, c)))
         .withNewSpec()
