@@ -1,6 +1,7 @@
 package dev.swell.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.swell.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -39,5 +40,30 @@ class ApiHpaTest {
         .isEqualTo(60);
     assertThat(hpa.getSpec().getBehavior().getScaleDown().getPolicies().get(0).getType())
         .isEqualTo("Pods");
+  }
+
+  @Test
+  void cpuAndMemoryListedAsMetricsBecomeTheHpasTargets() {
+    HorizontalPodAutoscaler hpa =
+        ApiHpa.hpa(
+            Fixtures.service(
+                """
+        image: app
+        api:
+          autoscaling:
+            minReplicas: 1
+            maxReplicas: 6
+            metrics: [{type: cpu, target: 65}, {type: memory, target: 85}]
+        """));
+    assertThat(hpa.getSpec().getMetrics())
+        .extracting(
+            m -> m.getType(),
+            m -> m.getResource().getName(),
+            m -> m.getResource().getTarget().getType(),
+            m -> m.getResource().getTarget().getAverageUtilization())
+        .containsExactly(
+            tuple("Resource", "cpu", "Utilization", 65),
+            tuple("Resource", "memory", "Utilization", 85));
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(6);
   }
 }

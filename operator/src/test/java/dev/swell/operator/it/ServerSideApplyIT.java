@@ -11,6 +11,7 @@ import dev.swell.operator.OperatorSettings;
 import dev.swell.operator.RecordingEventSink;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.events.EventReason;
+import dev.swell.operator.scaling.KubernetesReplicaRealizer;
 import dev.swell.operator.sharding.Ownership;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -27,6 +28,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,8 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The operator against a real kube-apiserver (no controllers, no nodes): server-side apply
- * ownership lets the HPA's and the queue autoscaler's replica writes survive reconciles, children
- * carry owner references, and a reconcile with nothing to change writes nothing.
+ * ownership lets the HPA's and the queue and api autoscalers' replica writes survive reconciles,
+ * children carry owner references, and a reconcile with nothing to change writes nothing.
  */
 @EnableKubeAPIServer(kubeAPIVersion = ApiServer.VERSION)
 class ServerSideApplyIT {
@@ -58,6 +60,7 @@ class ServerSideApplyIT {
   static final String NS = "ssa";
   static final FixedWorkerScaling SCALING = new FixedWorkerScaling();
   static final RecordingEventSink EVENTS = new RecordingEventSink();
+  static final FixedApiScaling API_SCALING = new FixedApiScaling();
 
   /** A Celery-style worker of the user's own: command, a sidecar, a volume, its own probe. */
   static final String OWN =
@@ -104,7 +107,7 @@ class ServerSideApplyIT {
             new OperatorSettings(Set.of(), false, "l", NS, 0, Duration.ZERO),
             new SimpleMeterRegistry(),
             SCALING,
-            new FixedApiScaling(),
+            API_SCALING,
             EVENTS,
             Fixtures::kindNodes,
             Clock.systemUTC(),
@@ -314,40 +317,104 @@ class ServerSideApplyIT {
     scaleAs("owners-worker", 4, "swell-queue-autoscaler");
 
     apply("owners", SHOP.replace("swell/sample-app:0.1.0", "swell/sample-app:0.1.1"));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        get(Deployment.class, "owners-api")
-                            .getSpec()
-                            .getTemplate()
-                            .getSpec()
-                            .getContainers()
-                            .get(0)
-                            .getImage())
-                    .isEqualTo("swell/sample-app:0.1.1"));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        get(Deployment.class, "owners-worker")
-                            .getSpec()
-                            .getTemplate()
-                            .getSpec()
-                            .getContainers()
-                            .get(0)
-                            .getImage())
-                    .isEqualTo("swell/sample-app:0.1.1"));
+    awaitImage("owners-api", "swell/sample-app:0.1.1");
+    awaitImage("owners-worker", "swell/sample-app:0.1.1");
     assertThat(get(Deployment.class, "owners-api").getSpec().getReplicas())
         .as("the HPA's write")
         .isEqualTo(5);
     assertThat(get(Deployment.class, "owners-worker").getSpec().getReplicas())
         .as("the autoscaler's write")
         .isEqualTo(4);
-    assertThat(get(Deployment.class, "owners-api").getMetadata().getManagedFields())
+    assertTheOperatorsApplyLeavesReplicasAlone("owners-api");
+  }
+
+  static final String API_BY_SWELL =
+      """
+      image: swell/sample-app:0.1.0
+      api:
+        autoscaling:
+          minReplicas: 1
+          maxReplicas: 6
+          metrics: [{type: concurrency, target: 4}]
+      """;
+
+  @Test
+  void theApiAutoscalersReplicasSurviveReconcilesAndNoHpaIsMade() {
+    apply("byswell", API_BY_SWELL);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                get(Deployment.class, "byswell-api") != null
+                    && get(ScalableService.class, "byswell").getStatus() != null);
+    new KubernetesReplicaRealizer(client, KubernetesReplicaRealizer.API_FIELD_MANAGER)
+        .scale(NS, "byswell-api", 3);
+
+    apply("byswell", API_BY_SWELL.replace("sample-app:0.1.0", "sample-app:0.1.1"));
+    awaitImage("byswell-api", "swell/sample-app:0.1.1");
+    assertThat(get(Deployment.class, "byswell-api").getSpec().getReplicas())
+        .as("the api autoscaler's write")
+        .isEqualTo(3);
+    assertThat(get(Deployment.class, "byswell-api").getMetadata().getManagedFields())
+        .filteredOn(f -> KubernetesReplicaRealizer.API_FIELD_MANAGER.equals(f.getManager()))
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+                    .contains("f:replicas"));
+    assertTheOperatorsApplyLeavesReplicasAlone("byswell-api");
+    assertThat(get(HorizontalPodAutoscaler.class, "byswell-api")).as("no HPA").isNull();
+    assertThat(API_SCALING.tracked)
+        .contains(ResourceID.fromResource(get(ScalableService.class, "byswell")));
+  }
+
+  @Test
+  void switchingTheApiFromCpuToSwellsMetricsDeletesItsHpa() {
+    String cpu =
+        API_BY_SWELL.replace("metrics: [{type: concurrency, target: 4}]", "cpuUtilization: 70");
+    apply("switch", cpu);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get(HorizontalPodAutoscaler.class, "switch-api") != null);
+    scaleAs("switch-api", 2, "kube-controller-manager");
+
+    apply("switch", API_BY_SWELL);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(get(HorizontalPodAutoscaler.class, "switch-api"))
+                    .as("the HPA made for cpuUtilization")
+                    .isNull());
+    assertThat(API_SCALING.tracked)
+        .contains(ResourceID.fromResource(get(ScalableService.class, "switch")));
+    assertThat(get(Deployment.class, "switch-api").getSpec().getReplicas())
+        .as("the switch itself leaves the count where it was")
+        .isEqualTo(2);
+    assertTheOperatorsApplyLeavesReplicasAlone("switch-api");
+  }
+
+  static void awaitImage(String deployment, String image) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        get(Deployment.class, deployment)
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    .isEqualTo(image));
+  }
+
+  /** The operator's server-side apply owns no spec.replicas, so it never resets another's. */
+  static void assertTheOperatorsApplyLeavesReplicasAlone(String deployment) {
+    assertThat(get(Deployment.class, deployment).getMetadata().getManagedFields())
         .filteredOn(f -> "swell-operator".equals(f.getManager()))
+        .isNotEmpty()
         .allSatisfy(
             f ->
                 assertThat(f.getFieldsV1().getAdditionalProperties().toString())
