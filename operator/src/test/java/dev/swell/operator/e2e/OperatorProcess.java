@@ -68,6 +68,7 @@ final class OperatorProcess implements AutoCloseable {
                   "false",
                   "HTTP_PORT",
                   String.valueOf(port)));
+      pb.environment().putAll(env);
       OperatorProcess p = new OperatorProcess(pb.start(), port, log);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (p.metrics().isEmpty()) {

@@ -28,12 +28,21 @@ class ScaleBench {
           .toList();
   static final int ENDPOINTS = Integer.getInteger("swell.bench.scale.endpoints", 50);
   static final int VARIANT = Integer.getInteger("swell.bench.scale.variant", 1000);
+  static final List<Integer> REPLICAS =
+      Arrays.stream(System.getProperty("swell.bench.scale.replicas", "2,3").split(","))
+          .map(String::trim)
+          .filter(r -> !r.isEmpty())
+          .map(Integer::valueOf)
+          .toList();
+  static final int REPLICA_SIZE =
+      Integer.getInteger("swell.bench.scale.replicaSize", SIZES.get(SIZES.size() - 1));
   static final int ROUNDS = 3;
   static final Duration STEADY = Duration.ofSeconds(60);
 
   record Row(
       int services,
       int endpoints,
+      int replicas,
       double created,
       double converged,
       ScaleRun.Window steady,
@@ -49,25 +58,33 @@ class ScaleBench {
   void measure() throws Exception {
     List<Row> rows = new ArrayList<>();
     for (int size : SIZES) {
-      rows.add(run(size, 1));
+      rows.add(run(size, 1, 1));
+      write(rows);
+    }
+    for (int replicas : REPLICAS) {
+      rows.add(run(REPLICA_SIZE, 1, replicas));
       write(rows);
     }
     if (ENDPOINTS > 1 && VARIANT > 0) {
-      rows.add(run(VARIANT, ENDPOINTS));
+      rows.add(run(VARIANT, ENDPOINTS, 1));
       write(rows);
     }
   }
 
-  static Row run(int size, int endpoints) throws Exception {
-    String namespace = "scale-" + size + "-" + endpoints;
-    System.out.printf("== %d services, %d Redis endpoint(s)%n", size, endpoints);
-    try (ScaleRun run = new ScaleRun(namespace, size, endpoints, "512m")) {
+  static Row run(int size, int endpoints, int replicas) throws Exception {
+    String namespace = "scale-" + size + "-" + endpoints + "-" + replicas;
+    System.out.printf(
+        "== %d services, %d Redis endpoint(s), %d operator replica(s)%n",
+        size, endpoints, replicas);
+    try (ScaleRun run = new ScaleRun(namespace, size, endpoints, "512m", replicas)) {
       run.startOperator();
       long start = System.nanoTime();
       double created = run.createAll();
       System.out.printf("  created in %.1f s%n", created);
       double converged = run.awaitConverged(start, Duration.ofMinutes(30));
       System.out.printf("  converged in %.1f s%n", converged);
+      // new workers start at 1 (the Deployment's default) until the cooldown takes them to 0
+      run.awaitAllAtZero(Duration.ofMinutes(10));
       Thread.sleep(15_000);
       ScaleRun.Window steady = run.measure(STEADY, () -> {});
       System.out.printf("  steady: %s%n", steady);
@@ -113,6 +130,7 @@ class ScaleBench {
       return new Row(
           size,
           endpoints,
+          replicas,
           created,
           converged,
           steady,
@@ -153,37 +171,17 @@ class ScaleBench {
     return String.format("%.0f MiB", bytes / (1024 * 1024));
   }
 
-  static void write(List<Row> rows) throws Exception {
+  static String cost(List<Row> rows) {
     StringBuilder t = new StringBuilder();
-    t.append(
-        """
-        ## Scale: thousands of services on one operator
-
-        Measured by `make bench-scale` (`ScaleBench`), %s, on the simulated cluster (real kube-apiserver,
-        etcd, kube-controller-manager and scheduler, KWOK nodes), every process on this machine's
-        cores. Each size is a namespace of worker-only ScalableServices (External Redis, poll 1 s,
-        0 to 2 workers, 100 items a worker), scaled by the packaged operator in a process of its
-        own with `-Xmx512m` (its Deployment's memory limit), no leader election. Idle: every queue
-        empty, %d s. Bursts: %d rounds, each pushing 200 items at once on a tenth of the queues
-        (not used before), timed from the push to the worker Deployment's `spec.replicas` leaving
-        0, through a watch. Spec change: 20 services' `maxReplicas` patched one after the other,
-        timed to `status.observedGeneration`. Restart: the operator SIGKILLed and started again,
-        timed to every queue loop running again. API requests are counted at the operator's client
-        (`swell_kubernetes_requests_total`), Redis commands from `INFO commandstats`, CPU from
-        /proc (100%% = one core).
-
-        | services | Redis endpoints | create (s) | converged (s) | idle: operator CPU | idle: kube-apiserver CPU | idle: etcd CPU | idle: API reads/s | idle: API writes/s | idle: Redis commands/s | heap max | RSS max | bursts: operator CPU | bursts: API writes/s | burst -> replicas median | p99 | missed | spec -> status median | p99 | reconcile queue max | restart -> converged (s) | restart writes |
-        |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-        """
-            .formatted(LocalDate.now(ZoneOffset.UTC), STEADY.toSeconds(), ROUNDS));
     for (Row r : rows) {
       ScaleRun.Window s = r.steady();
       ScaleRun.Window b = r.bursting();
       t.append(
           String.format(
-              "| %d | %d | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% | %.1f | %.2f | %.0f | %s | %s | %.0f%% | %.1f | %.2f s | %.2f s | %d | %.2f s | %.2f s | %.0f | %.0f | %.0f |%n",
+              "| %d | %d | %d | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% | %.1f | %.2f | %.0f | %s | %s |%n",
               r.services(),
               r.endpoints(),
+              r.replicas(),
               r.created(),
               r.converged(),
               s.cpuPercent(s.operatorCpu()),
@@ -193,7 +191,21 @@ class ScaleBench {
               s.writes() / s.seconds(),
               s.redisCommands() / s.seconds(),
               mib(Math.max(s.maxHeapBytes(), b.maxHeapBytes())),
-              mib(Math.max(s.maxRssBytes(), b.maxRssBytes())),
+              mib(Math.max(s.maxRssBytes(), b.maxRssBytes()))));
+    }
+    return t.toString();
+  }
+
+  static String reaction(List<Row> rows) {
+    StringBuilder t = new StringBuilder();
+    for (Row r : rows) {
+      ScaleRun.Window b = r.bursting();
+      t.append(
+          String.format(
+              "| %d | %d | %d | %.0f%% | %.1f | %.2f s | %.2f s | %d | %.2f s | %.2f s | %.0f | %.0f | %.0f |%n",
+              r.services(),
+              r.endpoints(),
+              r.replicas(),
               b.cpuPercent(b.operatorCpu()),
               b.writes() / b.seconds(),
               ScaleRun.percentile(r.reactions(), 50),
@@ -205,12 +217,55 @@ class ScaleBench {
               r.restart(),
               r.restartWrites()));
     }
+    return t.toString();
+  }
+
+  static void write(List<Row> rows) throws Exception {
+    StringBuilder t = new StringBuilder();
+    t.append(
+        """
+        ## Scale: thousands of services on one operator
+
+        Measured by `make bench-scale` (`ScaleBench`), %s, on the simulated cluster (real kube-apiserver,
+        etcd, kube-controller-manager and scheduler, KWOK nodes), every process on this machine's
+        cores. Each size is a namespace of worker-only ScalableServices (External Redis, poll 1 s,
+        0 to 2 workers, 100 items a worker), scaled by the packaged operator in a process of its
+        own with `-Xmx512m` (its Deployment's memory limit), no leader election; with more than one
+        replica, `SHARDS=16`. Idle: every queue
+        empty, %d s. Bursts: %d rounds, each pushing 200 items at once on a tenth of the queues
+        (not used before), timed from the push to the worker Deployment's `spec.replicas` leaving
+        0, through a watch. Spec change: 20 services' `maxReplicas` patched one after the other,
+        timed to `status.observedGeneration`. Restart: the (first) replica SIGKILLed and another
+        started in its place, timed to every queue loop running again, with the writes it sent. API requests are counted at the operator's client
+        (`swell_kubernetes_requests_total`), Redis commands from `INFO commandstats`, CPU from
+        /proc (100%% = one core).
+
+        Cost (CPU summed over the replicas, memory of the largest):
+
+        | services | Redis endpoints | operator replicas | create (s) | converged (s) | idle: operator CPU | idle: kube-apiserver CPU | idle: etcd CPU | idle: API reads/s | idle: API writes/s | idle: Redis commands/s | heap max | RSS max |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|
+        %s
+        Reaction:
+
+        | services | Redis endpoints | operator replicas | bursts: operator CPU | bursts: API writes/s | burst -> replicas median | p99 | missed | spec -> status median | p99 | reconcile queue max | restart -> converged (s) | restart: writes |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|
+        %s"""
+            .formatted(
+                LocalDate.now(ZoneOffset.UTC),
+                STEADY.toSeconds(),
+                ROUNDS,
+                cost(rows),
+                reaction(rows)));
     t.append("\nWrites while bursting, by verb and resource:\n\n");
     for (Row r : rows) {
       t.append(
           String.format(
-              "- %d services, %d endpoint(s): %s; idle: %s%n",
-              r.services(), r.endpoints(), r.bursting().writesByKind(), r.steady().writesByKind()));
+              "- %d services, %d endpoint(s), %d replica(s): %s; idle: %s%n",
+              r.services(),
+              r.endpoints(),
+              r.replicas(),
+              r.bursting().writesByKind(),
+              r.steady().writesByKind()));
     }
     Path out = Path.of("../docs/bench/scale.md");
     Files.createDirectories(out.getParent());

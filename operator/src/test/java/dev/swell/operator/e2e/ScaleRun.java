@@ -245,6 +245,7 @@ final class ScaleRun implements AutoCloseable {
       double writes,
       Map<String, Double> writesByKind,
       double redisCommands,
+      double redisScripts,
       long maxRssBytes,
       double maxHeapBytes) {
 
@@ -263,6 +264,7 @@ final class ScaleRun implements AutoCloseable {
     double api0 = OperatorProcess.cpuSeconds(pidOf("kube-apiserver"));
     double etcd0 = OperatorProcess.cpuSeconds(pidOf("etcd"));
     long redis0 = redisCommands();
+    long scripts0 = redisCalls("eval") + redisCalls("evalsha");
     long start = System.nanoTime();
     long maxRss = 0;
     double maxHeap = 0;
@@ -308,6 +310,7 @@ final class ScaleRun implements AutoCloseable {
         writes,
         writesByKind,
         redisCommands() - redis0,
+        redisCalls("eval") + redisCalls("evalsha") - scripts0,
         maxRss,
         maxHeap);
   }
@@ -336,20 +339,25 @@ final class ScaleRun implements AutoCloseable {
     return Double.isNaN(d) ? 0 : d;
   }
 
-  /** Calls of every command on every Redis endpoint since they started. */
-  long redisCommands() {
+  /** Calls of one command (null: of all) on every Redis endpoint since they started. */
+  long redisCalls(String command) {
     long total = 0;
     for (StatefulRedisConnection<String, String> c : connections) {
       total +=
           c.sync()
               .info("commandstats")
               .lines()
-              .filter(l -> l.startsWith("cmdstat_"))
+              .filter(l -> l.startsWith("cmdstat_" + (command == null ? "" : command + ":")))
               .mapToLong(
                   l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z_|]+:calls=(\\d+),.*$", "$1")))
               .sum();
     }
     return total;
+  }
+
+  /** Calls of every command on every Redis endpoint since they started. */
+  long redisCommands() {
+    return redisCalls(null);
   }
 
   /** A control-plane component's pid on the simulated cluster; -1 elsewhere (kind). */
