@@ -51,6 +51,19 @@ final class Conditions {
     return this;
   }
 
+  /**
+   * Sets the condition as it was before this build (its generation brought up to date); false when
+   * there was none.
+   */
+  boolean keep(ConditionType type) {
+    Condition before = previous.get(type.name());
+    if (before == null) {
+      return false;
+    }
+    built.add(new ConditionBuilder(before).withObservedGeneration(generation).build());
+    return true;
+  }
+
   /** The status of a condition set earlier in this build. */
   boolean isTrue(ConditionType type) {
     return built.stream()

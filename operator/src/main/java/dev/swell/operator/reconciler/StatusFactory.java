@@ -133,8 +133,20 @@ public final class StatusFactory {
                 ? "worker has " + w.readyReplicas + " ready replicas"
                 : "worker has no available replica yet");
     if (scaling == null) {
+      WorkerStatus before = s.getStatus() == null ? null : s.getStatus().worker;
       if (o.scalingProblem() != null) {
         c.set(ScalingActive, false, "InvalidSpec", o.scalingProblem());
+      } else if (before != null
+          && before.desiredReplicas != null
+          && !"Starting".equals(c.previousReason(ScalingActive))
+          && c.keep(ScalingActive)) {
+        // a loop just started by a restarted (or newly leading) operator: until it reads, the
+        // status keeps what the last loop saw, instead of rewriting every service's status twice
+        keepLastRead(before, w);
+        if (!c.keep(Fallback)) {
+          c.set(Fallback, false, "NotNeeded", "no read has failed");
+        }
+        return;
       } else {
         c.set(
             ScalingActive, false, "Starting", "the queue autoscaler has not read the backlog yet");
@@ -176,6 +188,16 @@ public final class StatusFactory {
         scaling.fallback()
             ? "running fallback replicas: " + scaling.readError()
             : "the backlog is readable");
+  }
+
+  /** The last loop's reading and decision, over the Deployment's current counts. */
+  private static void keepLastRead(WorkerStatus before, WorkerStatus w) {
+    w.backlog = before.backlog;
+    w.inFlight = before.inFlight;
+    w.desiredReplicas = before.desiredReplicas;
+    w.summary = (w.readyReplicas == null ? 0 : w.readyReplicas) + "/" + w.desiredReplicas;
+    w.lastScaleTime = before.lastScaleTime;
+    w.lastDecision = before.lastDecision;
   }
 
   /** What the api's request autoscaler read and decided, and its condition. */

@@ -7,9 +7,10 @@ import java.util.List;
  * The api Deployment of a ScalableService as the loop sees it.
  *
  * @param replicas its spec.replicas, null when the Deployment does not exist (yet)
+ * @param generation its metadata.generation as the informer saw it, null when it does not exist
  * @param pods its pods that are not being deleted
  */
-public record ApiPods(Integer replicas, List<Pod> pods) {
+public record ApiPods(Integer replicas, Long generation, List<Pod> pods) {
 
   /** Whether the pod is Ready (its probes pass) and has an IP to read it at. */
   public static boolean ready(Pod p) {

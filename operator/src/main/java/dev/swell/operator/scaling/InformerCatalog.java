@@ -81,13 +81,18 @@ final class InformerCatalog implements WorkerCatalog, ApiCatalog {
         costs.put(p.getMetadata().getName(), Integer.valueOf(cost));
       }
     }
+    Deployment d = deployment(s);
     return new WorkerPods(
-        replicas(s), own.stream().map(p -> p.getMetadata().getName()).toList(), costs);
+        replicas(d),
+        d == null ? null : d.getMetadata().getGeneration(),
+        own.stream().map(p -> p.getMetadata().getName()).toList(),
+        costs);
   }
 
   @Override
   public ApiPods api(ScalableService s) {
-    return new ApiPods(replicas(s), pods(s));
+    Deployment d = deployment(s);
+    return new ApiPods(replicas(d), d == null ? null : d.getMetadata().getGeneration(), pods(s));
   }
 
   /** The pods of the service's component that are not being deleted. */
@@ -102,8 +107,8 @@ final class InformerCatalog implements WorkerCatalog, ApiCatalog {
     return own;
   }
 
-  /** The Deployment's spec.replicas; null when it is absent or not this service's. */
-  private Integer replicas(ScalableService s) {
+  /** The service's Deployment of this component; null when absent or not this service's. */
+  private Deployment deployment(ScalableService s) {
     String key = s.getMetadata().getNamespace() + "/" + ChildNames.of(s, component);
     Deployment d =
         deployments.stream()
@@ -111,11 +116,13 @@ final class InformerCatalog implements WorkerCatalog, ApiCatalog {
             .filter(Objects::nonNull)
             .findFirst()
             .orElse(null);
-    if (d == null || !controlledBy(d, s)) {
-      return null; // orphaned (kubectl delete --cascade=orphan) or someone else's: not ours to
-      // scale
-    }
-    return Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+    // orphaned (kubectl delete --cascade=orphan) or someone else's: not ours to scale
+    return d == null || !controlledBy(d, s) ? null : d;
+  }
+
+  /** The Deployment's spec.replicas; null when there is none to scale. */
+  private static Integer replicas(Deployment d) {
+    return d == null ? null : Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
   }
 
   private static boolean controlledBy(Deployment d, ScalableService s) {

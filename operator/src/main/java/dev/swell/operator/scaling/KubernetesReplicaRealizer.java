@@ -36,13 +36,15 @@ public final class KubernetesReplicaRealizer implements ReplicaRealizer {
   }
 
   @Override
-  public void scale(String namespace, String deployment, int replicas) {
-    client
+  public long scale(String namespace, String deployment, int replicas) {
+    return client
         .apps()
         .deployments()
         .inNamespace(namespace)
         .withName(deployment)
-        .patch(merge, "{\"spec\":{\"replicas\":" + replicas + "}}");
+        .patch(merge, "{\"spec\":{\"replicas\":" + replicas + "}}")
+        .getMetadata()
+        .getGeneration();
   }
 
   @Override

@@ -5,8 +5,8 @@ import java.util.Map;
 /** Applies the queue autoscaler's decisions to the cluster. */
 public interface ReplicaRealizer {
 
-  /** Sets the worker Deployment's replicas. */
-  void scale(String namespace, String deployment, int replicas);
+  /** Sets the Deployment's replicas; returns its metadata.generation after the write. */
+  long scale(String namespace, String deployment, int replicas);
 
   /**
    * Sets each pod's deletion cost: busy pods (value > 0) are removed last by the ReplicaSet on a

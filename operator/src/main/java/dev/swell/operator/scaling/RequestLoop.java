@@ -81,6 +81,9 @@ final class RequestLoop implements LoopThreads.Loop {
 
   private volatile boolean stopped;
 
+  /** The count this loop last wrote, until the informer shows it. */
+  private final OwnWrite own = new OwnWrite();
+
   RequestLoop(
       Config config,
       PodScraper scraper,
@@ -134,7 +137,7 @@ final class RequestLoop implements LoopThreads.Loop {
     if (api.replicas() == null) {
       return false;
     }
-    int current = api.replicas();
+    int current = own.current(api.replicas(), api.generation());
     if (history.recommendations().isEmpty()
         && history.scaleDowns().isEmpty()
         && history.scaleUps().isEmpty()) {
@@ -151,10 +154,12 @@ final class RequestLoop implements LoopThreads.Loop {
     history = decision.history();
     burstUntil = outcome.burstUntil();
     if (decision.changes()) {
-      realizer.scale(
-          c.service().getMetadata().getNamespace(),
-          ChildNames.of(c.service(), Component.API),
-          decision.to());
+      own.wrote(
+          decision.to(),
+          realizer.scale(
+              c.service().getMetadata().getNamespace(),
+              ChildNames.of(c.service(), Component.API),
+              decision.to()));
       listener.scaled(c.service(), decision);
     }
     listener.evaluated(c.service(), outcome, Duration.between(start, clock.instant()));

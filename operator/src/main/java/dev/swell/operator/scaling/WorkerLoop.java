@@ -76,6 +76,9 @@ final class WorkerLoop implements LoopThreads.Loop {
 
   private volatile boolean stopped;
 
+  /** The count this loop last wrote, until the informer shows it. */
+  private final OwnWrite own = new OwnWrite();
+
   WorkerLoop(
       Config config,
       QueueBacklogSource source,
@@ -132,7 +135,7 @@ final class WorkerLoop implements LoopThreads.Loop {
     if (pods.replicas() == null) {
       return false;
     }
-    int current = pods.replicas();
+    int current = own.current(pods.replicas(), pods.generation());
     if (history.recommendations().isEmpty()
         && history.scaleDowns().isEmpty()
         && history.scaleUps().isEmpty()) {
@@ -169,10 +172,12 @@ final class WorkerLoop implements LoopThreads.Loop {
       if (decision.to() < current && backlog != null) {
         protectBusyPods(c, pods, backlog);
       }
-      realizer.scale(
-          c.service().getMetadata().getNamespace(),
-          ChildNames.of(c.service(), Component.WORKER),
-          decision.to());
+      own.wrote(
+          decision.to(),
+          realizer.scale(
+              c.service().getMetadata().getNamespace(),
+              ChildNames.of(c.service(), Component.WORKER),
+              decision.to()));
       listener.scaled(c.service(), decision);
     }
     listener.evaluated(c.service(), decision, backlog, Duration.between(start, clock.instant()));

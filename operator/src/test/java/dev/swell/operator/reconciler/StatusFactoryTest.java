@@ -9,11 +9,13 @@ import dev.swell.operator.scaling.WorkerScalingSnapshot;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -216,5 +218,26 @@ class StatusFactoryTest {
       assertThat(status.worker.summary).endsWith("/" + observed.scaling().desiredReplicas());
       assertThat(status.worker.backlog).isEqualTo(observed.scaling().backlog());
     }
+  }
+
+  @Test
+  void aRestartedOperatorsFreshLoopLeavesTheStatusAsTheLastOneSawIt() {
+    ScalableService s = Fixtures.service(SHOP);
+    Deployment up = deployment(2, 2);
+    Observed read = new Observed(up, deployment(3, 3), up, null, List.of(), reading(42, 3));
+    s.setStatus(StatusFactory.build(s, read, NOW).status());
+    // a new operator: its loop for this service has not read the queue yet
+    Observed fresh = new Observed(up, deployment(3, 3), up, null, List.of(), null);
+    ScalableServiceStatus restarted = StatusFactory.build(s, fresh, NOW.plusSeconds(30)).status();
+    assertThat(Serialization.asJson(restarted))
+        .as("the status a restarted operator's first reconcile builds: the same, so not written")
+        .isEqualTo(Serialization.asJson(s.getStatus()));
+
+    // never read before (a new service): the loop is starting, as it says
+    ScalableService fresher = Fixtures.service(SHOP);
+    assertThat(StatusFactory.build(fresher, fresh, NOW).status().conditions)
+        .filteredOn(c -> c.getType().equals("ScalingActive"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("Starting"));
   }
 }

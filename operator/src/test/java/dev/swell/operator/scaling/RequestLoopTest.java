@@ -93,13 +93,15 @@ class RequestLoopTest {
 
   static final class FakeCluster implements ReplicaRealizer, ApiCatalog {
     Integer replicas = 2;
+    long generation = 1;
     final Map<String, FakePod> pods = new LinkedHashMap<>();
     final List<String> writes = new ArrayList<>();
 
     @Override
-    public void scale(String namespace, String deployment, int to) {
+    public long scale(String namespace, String deployment, int to) {
       writes.add("scale " + namespace + "/" + deployment + " " + to);
       replicas = to;
+      return ++generation;
     }
 
     @Override
@@ -109,7 +111,7 @@ class RequestLoopTest {
 
     @Override
     public ApiPods api(ScalableService service) {
-      return new ApiPods(replicas, pods.values().stream().map(FakePod::pod).toList());
+      return new ApiPods(replicas, generation, pods.values().stream().map(FakePod::pod).toList());
     }
 
     @Override

@@ -50,13 +50,14 @@ class WorkerAutoscalerTest {
     @Override
     public WorkerPods of(ScalableService s) {
       return new WorkerPods(
-          replicas.get(s.getMetadata().getName() + "-worker"), List.of(), Map.of());
+          replicas.get(s.getMetadata().getName() + "-worker"), null, List.of(), Map.of());
     }
 
     @Override
-    public void scale(String namespace, String deployment, int to) {
+    public long scale(String namespace, String deployment, int to) {
       writes.add(deployment + " " + to);
       replicas.put(deployment, to);
+      return 1;
     }
 
     @Override

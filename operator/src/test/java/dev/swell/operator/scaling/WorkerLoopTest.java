@@ -35,17 +35,30 @@ class WorkerLoopTest {
           fallback: {replicas: 2, afterFailures: 2}
       """);
 
-  /** Records what the loop writes, and plays the Deployment: a scale changes its replicas. */
+  /**
+   * Records what the loop writes, and plays the Deployment: a scale changes its replicas and
+   * generation; while {@code lagging}, the loop's view (its informer) keeps showing the Deployment
+   * as it was.
+   */
   static final class FakeCluster implements ReplicaRealizer {
     Integer replicas = 4;
+    long generation = 1;
+    boolean lagging;
+    Integer shownReplicas = 4;
+    long shownGeneration = 1;
     final List<String> pods = new ArrayList<>(List.of("w-1", "w-2", "w-3", "w-4"));
     final Map<String, Integer> costs = new HashMap<>();
     final List<String> writes = new ArrayList<>();
 
     @Override
-    public void scale(String namespace, String deployment, int to) {
+    public long scale(String namespace, String deployment, int to) {
       writes.add("scale " + namespace + "/" + deployment + " " + to);
+      if (!lagging) {
+        shownReplicas = replicas;
+        shownGeneration = generation;
+      }
       replicas = to;
+      return ++generation;
     }
 
     @Override
@@ -62,7 +75,9 @@ class WorkerLoopTest {
     }
 
     WorkerPods view(ScalableService s) {
-      return new WorkerPods(replicas, List.copyOf(pods), Map.copyOf(costs));
+      return lagging
+          ? new WorkerPods(shownReplicas, shownGeneration, List.copyOf(pods), Map.copyOf(costs))
+          : new WorkerPods(replicas, generation, List.copyOf(pods), Map.copyOf(costs));
     }
   }
 
@@ -140,6 +155,32 @@ class WorkerLoopTest {
       loop.tick(); // 81 all along
     }
     assertThat(recorder.nudges).as("the status is asked to show 81").isEqualTo(nudges + 1);
+  }
+
+  @Test
+  void aWriteItsInformerHasNotShownYetIsNotMadeAgain() {
+    cluster.lagging = true; // a busy API server: the watch is seconds behind the writes
+    queue.set("jobs", 97);
+    loop.tick();
+    for (int i = 0; i < 10; i++) {
+      clock.stepSeconds(1);
+      loop.tick();
+    }
+    assertThat(cluster.writes)
+        .as("one write, though the informer still shows 4 replicas")
+        .containsExactly("scale demo/shop-worker 5");
+    assertThat(recorder.scaled).hasSize(1);
+
+    cluster.lagging = false; // caught up; someone else then sets 2 by hand
+    clock.stepSeconds(1);
+    loop.tick();
+    cluster.replicas = 2;
+    cluster.generation++;
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(cluster.writes)
+        .as("a count it did not write, once the informer shows it, is decided from")
+        .containsExactly("scale demo/shop-worker 5", "scale demo/shop-worker 5");
   }
 
   @Test
