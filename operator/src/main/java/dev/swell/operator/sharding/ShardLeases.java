@@ -194,9 +194,13 @@ public final class ShardLeases implements Ownership, AutoCloseable {
     seen.keySet().retainAll(leases.keySet());
     int members = 0;
     for (Lease l : leases.values()) {
-      if (l.getMetadata().getName().startsWith(name + "-member-")
-          && (l.getMetadata().getName().equals(memberName()) || !expired(l, now))) {
+      if (!l.getMetadata().getName().startsWith(name + "-member-")) {
+        continue;
+      }
+      if (l.getMetadata().getName().equals(memberName()) || !expired(l, now)) {
         members++;
+      } else if (unchangedFor(l, now).compareTo(timing.leaseDuration().multipliedBy(4)) > 0) {
+        forget(l); // a replica long gone (each new pod has a name of its own)
       }
     }
     int share = (count + Math.max(1, members) - 1) / Math.max(1, members);
@@ -239,8 +243,22 @@ public final class ShardLeases implements Ownership, AutoCloseable {
 
   /** Unchanged for a whole lease duration since this process saw it change. */
   private boolean expired(Lease l, Instant now) {
+    return unchangedFor(l, now).compareTo(timing.leaseDuration()) > 0;
+  }
+
+  private Duration unchangedFor(Lease l, Instant now) {
     Seen s = seen.get(l.getMetadata().getName());
-    return s != null && Duration.between(s.at(), now).compareTo(timing.leaseDuration()) > 0;
+    return s == null ? Duration.ZERO : Duration.between(s.at(), now);
+  }
+
+  /** Deletes the member Lease of a replica that is gone, if no one changed it meanwhile. */
+  private void forget(Lease l) {
+    try {
+      client.leases().inNamespace(namespace).resource(l).lockResourceVersion().delete();
+      log.info("removed the member Lease of a replica gone: {}", l.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      log.debug("removing {}: {}", l.getMetadata().getName(), e.getMessage());
+    }
   }
 
   private void acquire(int shard, Lease lease) {

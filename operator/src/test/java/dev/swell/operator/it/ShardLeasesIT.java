@@ -197,6 +197,9 @@ class ShardLeasesIT {
     sampling.join();
     assertThat(overlaps).as("shards held by both replicas at once").isEmpty();
     assertOneHolderAtATime();
+    await("the member Lease of the replica gone, removed by the other after 4 lease durations")
+        .atMost(Duration.ofSeconds(40))
+        .until(() -> client.leases().inNamespace(NS).withName("cut-member-a").get() == null);
   }
 
   @Test

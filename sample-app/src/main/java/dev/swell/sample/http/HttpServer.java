@@ -4,7 +4,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -15,6 +14,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
@@ -75,6 +75,9 @@ public final class HttpServer implements AutoCloseable {
 
   /** How long a stopping server waits for requests in flight. */
   static final Duration DRAIN = Duration.ofSeconds(5);
+
+  /** How long a connection closed after a refusal keeps discarding what the client still sends. */
+  static final Duration LINGER = Duration.ofSeconds(2);
 
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] NO_BODY = new byte[0];
@@ -476,10 +479,32 @@ public final class HttpServer implements AutoCloseable {
       } else {
         closing = true;
         waiting.clear();
-        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(out).addListener(f -> lingerThenClose(ctx));
       }
       if (p.request() != null) {
         handler.completed(p.request(), r.status(), System.nanoTime() - p.startedNanos());
+      }
+    }
+
+    /**
+     * Closes after the last response without resetting it. A client still sending a body that was
+     * refused (413) would get a TCP reset for the bytes left unread, and the reset can reach it
+     * before the response; so the output is shut first (the client reads the response, then the
+     * end), and what still comes in is discarded for up to {@link #LINGER} before the connection
+     * closes, as Apache's and nginx's lingering close do.
+     */
+    private void lingerThenClose(ChannelHandlerContext ctx) {
+      if (ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()) {
+        duplex
+            .shutdownOutput()
+            .addListener(
+                f -> {
+                  ctx.channel().config().setAutoRead(true);
+                  ctx.executor()
+                      .schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+                });
+      } else {
+        ctx.close();
       }
     }
 

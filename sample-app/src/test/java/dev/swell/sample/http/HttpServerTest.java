@@ -3,6 +3,7 @@ package dev.swell.sample.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -111,6 +112,47 @@ class HttpServerTest {
       n++;
     }
     return n;
+  }
+
+  @Test
+  void aClientStillSendingARefusedBodyReadsTheRefusalNotAReset() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      try (Socket s = new Socket("127.0.0.1", server.port())) {
+        s.setSoTimeout(5000);
+        OutputStream out = s.getOutputStream();
+        // a client that sends its whole body before it reads, as java.net.http does: the server
+        // refuses it at the limit while megabytes are still arriving
+        Thread writer =
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      String chunk = "400\r\n" + "y".repeat(1024) + "\r\n";
+                      byte[] bytes = chunk.getBytes(StandardCharsets.US_ASCII);
+                      try {
+                        out.write(
+                            "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                        for (int i = 0; i < 2048; i++) {
+                          out.write(bytes);
+                        }
+                        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                      } catch (IOException e) {
+                        // the server stopped reading: what matters is what the client can read
+                      }
+                    });
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        try {
+          s.getInputStream().transferTo(got);
+        } catch (IOException e) {
+          throw new AssertionError("round " + round + ": " + e + "; read so far: " + got, e);
+        }
+        writer.join();
+        assertThat(got.toString(StandardCharsets.US_ASCII))
+            .as("round %d", round)
+            .startsWith("HTTP/1.1 413 ");
+      }
+    }
   }
 
   @Test
