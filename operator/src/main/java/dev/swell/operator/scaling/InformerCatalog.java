@@ -52,6 +52,8 @@ final class InformerCatalog implements WorkerCatalog, ApiCatalog {
                 .runnableInformer(0));
       }
     }
+    pods.forEach(i -> i.itemStore(new LeanStore<>()));
+    deployments.forEach(i -> i.itemStore(new LeanStore<>()));
     for (SharedIndexInformer<Pod> informer : pods) {
       informer.addIndexers(
           Map.of(

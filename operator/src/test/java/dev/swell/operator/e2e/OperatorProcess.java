@@ -91,6 +91,31 @@ final class OperatorProcess implements AutoCloseable {
     return process.pid();
   }
 
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Heap in use right after a full collection (jcmd GC.run): what the operator really holds. */
+  double liveHeapBytes() {
+    try {
+      Process gc =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  String.valueOf(pid()),
+                  "GC.run")
+              .redirectErrorStream(true)
+              .start();
+      gc.getInputStream().readAllBytes();
+      gc.waitFor(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+    return sum(scrape(), "jvm_memory_used_bytes", l -> l.contains("area=\"heap\""));
+  }
+
   /** Its /metrics text; empty when it does not answer. */
   String metrics() {
     try {

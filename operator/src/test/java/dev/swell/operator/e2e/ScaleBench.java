@@ -53,6 +53,7 @@ class ScaleBench {
       double restart,
       double restartWrites,
       double evaluationP99,
+      double liveHeap,
       double maxQueue) {}
 
   @Test
@@ -89,6 +90,11 @@ class ScaleBench {
       Thread.sleep(15_000);
       ScaleRun.Window steady = run.measure(STEADY, () -> {});
       System.out.printf("  steady: %s%n", steady);
+      double liveHeap =
+          run.operators.stream()
+              .mapToDouble(OperatorProcess::liveHeapBytes)
+              .max()
+              .orElse(Double.NaN);
       List<Double> reactions = new ArrayList<>();
       int[] missed = {0};
       AtomicReference<Exception> failed = new AtomicReference<>();
@@ -152,6 +158,7 @@ class ScaleBench {
           restart,
           restartWrites,
           evaluationP99,
+          liveHeap,
           maxQueue[0]);
     } finally {
       awaitNamespaceGone(namespace);
@@ -190,7 +197,7 @@ class ScaleBench {
       ScaleRun.Window b = r.bursting();
       t.append(
           String.format(
-              "| %d | %d | %d | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% | %.1f | %.2f | %.0f | %s | %s |%n",
+              "| %d | %d | %d | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% | %.1f | %.2f | %.0f | %s | %s | %s |%n",
               r.services(),
               r.endpoints(),
               r.replicas(),
@@ -203,6 +210,7 @@ class ScaleBench {
               s.writes() / s.seconds(),
               s.redisCommands() / s.seconds(),
               mib(Math.max(s.maxHeapBytes(), b.maxHeapBytes())),
+              mib(r.liveHeap()),
               mib(Math.max(s.maxRssBytes(), b.maxRssBytes()))));
     }
     return t.toString();
@@ -255,8 +263,8 @@ class ScaleBench {
 
         Cost (CPU summed over the replicas, memory of the largest):
 
-        | services | Redis endpoints | operator replicas | create (s) | converged (s) | idle: operator CPU | idle: kube-apiserver CPU | idle: etcd CPU | idle: API reads/s | idle: API writes/s | idle: Redis commands/s | heap max | RSS max |
-        |---|---|---|---|---|---|---|---|---|---|---|---|---|
+        | services | Redis endpoints | operator replicas | create (s) | converged (s) | idle: operator CPU | idle: kube-apiserver CPU | idle: etcd CPU | idle: API reads/s | idle: API writes/s | idle: Redis commands/s | heap in use, max | heap live after a full GC | RSS max |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
         %s
         Reaction:
 

@@ -174,6 +174,9 @@ final class ScaleRun implements AutoCloseable {
     long deadline = start + timeout.toNanos();
     long nextReport = System.nanoTime() + 15_000_000_000L;
     while (true) {
+      for (OperatorProcess p : operators) {
+        assertThat(p.alive()).as("operator %d is running; its log:%n%s", p.pid(), p.log()).isTrue();
+      }
       double loops = loops();
       int deployments = workerDeployments();
       if (loops == services && deployments == services) {
