@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -732,15 +731,46 @@ class ShopOnRealNodes {
     readyApiPods();
     String base = apiBase();
     List<String> before = postJobs(base, "partition", 40, 300);
-    Pod cut =
-        await()
-            .atMost(Duration.ofMinutes(2))
-            .pollInterval(Duration.ofMillis(500))
-            .until(
-                () -> nodes.pods(NS, WORKER).stream().filter(RealNodes::ready).findFirst(),
-                Optional::isPresent)
-            .orElseThrow();
-    String name = cut.getMetadata().getName();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> nodes.pods(NS, WORKER).stream().anyMatch(RealNodes::ready));
+    // no scale-down while the link is cut: the ReplicaSet removes a not-Ready pod first, and an
+    // earlier test may have shortened the cooldown to 5 s, so a drained queue would take the very
+    // pod this test watches (its batch goes back to the queue: removing it is right, but then
+    // nothing here shows it riding the outage out). The pod is chosen once the floor is set.
+    workerFloor(workerReplicas());
+    try {
+      String name =
+          nodes.pods(NS, WORKER).stream()
+              .filter(RealNodes::ready)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no Ready worker left to cut off"))
+              .getMetadata()
+              .getName();
+      partitionAndHeal(base, before, name);
+    } finally {
+      workerFloor(0);
+    }
+  }
+
+  /** The sample's {@code minReplicas} (0) or a floor a test needs for a while. */
+  static void workerFloor(int minReplicas) {
+    RealNodes.kubectl(
+            "-n",
+            NS,
+            "patch",
+            "scalableservice",
+            "shop",
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"worker\":{\"autoscaling\":{\"minReplicas\":" + minReplicas + "}}}}")
+        .ok();
+  }
+
+  private void partitionAndHeal(String base, List<String> before, String name) throws Exception {
+    Pod cut = nodes.client.pods().inNamespace(NS).withName(name).get();
     String redisIp = nodes.pods(NS, REDIS).get(0).getStatus().getPodIP();
     // both directions, established connections included: the link is gone, nothing is refused
     String[][] rules = {
