@@ -1,5 +1,7 @@
 package dev.swell.operator.scaling;
 
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -35,32 +37,50 @@ public final class KubernetesReplicaRealizer implements ReplicaRealizer {
             .build();
   }
 
+  /**
+   * One PATCH request. Through a named resource ({@code withName}) fabric8 reads the object first
+   * to learn its name, one GET more per write; a resource by name alone needs none.
+   */
   @Override
   public long scale(String namespace, String deployment, int replicas) {
-    return client
-        .apps()
-        .deployments()
-        .inNamespace(namespace)
-        .withName(deployment)
-        .patch(merge, "{\"spec\":{\"replicas\":" + replicas + "}}")
-        .getMetadata()
-        .getGeneration();
+    return WriteGate.call(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .resource(
+                    new DeploymentBuilder()
+                        .withNewMetadata()
+                        .withName(deployment)
+                        .withNamespace(namespace)
+                        .endMetadata()
+                        .build())
+                .patch(merge, "{\"spec\":{\"replicas\":" + replicas + "}}")
+                .getMetadata()
+                .getGeneration());
   }
 
   @Override
   public void setDeletionCosts(String namespace, Map<String, Integer> costByPod) {
     costByPod.forEach(
         (pod, cost) ->
-            client
-                .pods()
-                .inNamespace(namespace)
-                .withName(pod)
-                .patch(
-                    merge,
-                    "{\"metadata\":{\"annotations\":{\""
-                        + DELETION_COST
-                        + "\":"
-                        + (cost == null ? "null" : "\"" + cost + "\"")
-                        + "}}}"));
+            WriteGate.call(
+                () ->
+                    client
+                        .pods()
+                        .resource(
+                            new PodBuilder()
+                                .withNewMetadata()
+                                .withName(pod)
+                                .withNamespace(namespace)
+                                .endMetadata()
+                                .build())
+                        .patch(
+                            merge,
+                            "{\"metadata\":{\"annotations\":{\""
+                                + DELETION_COST
+                                + "\":"
+                                + (cost == null ? "null" : "\"" + cost + "\"")
+                                + "}}}")));
   }
 }
