@@ -180,7 +180,6 @@ public final class ShardLeases implements Ownership, AutoCloseable {
   void tick() {
     Instant now = clock.instant();
     dropStale();
-    renewMember(now);
     Map<String, Lease> leases = new HashMap<>();
     for (Lease l :
         client.leases().inNamespace(namespace).withLabel(SET_LABEL, name).list().getItems()) {
@@ -192,18 +191,20 @@ public final class ShardLeases implements Ownership, AutoCloseable {
       }
     }
     seen.keySet().retainAll(leases.keySet());
-    int members = 0;
+    renewMember(now, leases.get(memberName())); // from the list: one request less per round
+    int members = 1; // this replica, whether or not its member Lease was listed yet
     for (Lease l : leases.values()) {
-      if (!l.getMetadata().getName().startsWith(name + "-member-")) {
+      String lease = l.getMetadata().getName();
+      if (!lease.startsWith(name + "-member-") || lease.equals(memberName())) {
         continue;
       }
-      if (l.getMetadata().getName().equals(memberName()) || !expired(l, now)) {
+      if (!expired(l, now)) {
         members++;
       } else if (unchangedFor(l, now).compareTo(timing.leaseDuration().multipliedBy(4)) > 0) {
         forget(l); // a replica long gone (each new pod has a name of its own)
       }
     }
-    int share = (count + Math.max(1, members) - 1) / Math.max(1, members);
+    int share = (count + members - 1) / members;
     for (int shard : List.copyOf(held.keySet())) {
       Lease renewed = renew(shard, leases.get(shardName(shard)));
       if (renewed != null) {
@@ -352,8 +353,10 @@ public final class ShardLeases implements Ownership, AutoCloseable {
     }
   }
 
-  private void renewMember(Instant now) {
-    Lease mine = client.leases().inNamespace(namespace).withName(memberName()).get();
+  /**
+   * Creates this replica's member Lease, or renews it as listed (a 409 waits for the next round).
+   */
+  private void renewMember(Instant now, Lease mine) {
     try {
       if (mine == null) {
         client.leases().inNamespace(namespace).resource(lease(memberName(), now)).create();
