@@ -1,15 +1,18 @@
 """Tasks, workers and a counts probe for the queue-type tests (operator FrameworkQueuesTest, and
 the swell/frameworks image of hack/images with the samples manifests/samples/frameworks-*.yaml).
 
-    python swell_tasks.py enqueue rq|celery URL QUEUE N SECONDS [PRIORITY]
+    python swell_tasks.py enqueue rq|celery|streams URL QUEUE N SECONDS [PRIORITY]
                                                                    enqueue N tasks that sleep
                                                                    (Celery: at that priority)
     python swell_tasks.py counts rq|celery URL QUEUE...           a JSON line of the framework's
                                                                    own counts per line on stdin
     python swell_tasks.py worker rq|celery URL QUEUE...           the framework's own worker, named
                                                                    after POD_NAME, one task at a time
+    python swell_tasks.py worker streams URL STREAM GROUP         a consumer-group worker with
+                                                                   redis-py (Streams have no framework
+                                                                   of their own): consumer = POD_NAME
 URL "env" means Swell's environment contract: REDIS_URL with REDIS_PASSWORD. Each task that ends
-counts itself in the hash swell:done:<rq|celery> (task id -> times done).
+counts itself in the hash swell:done:<rq|celery|streams> (task or entry id -> times done).
 Celery workers: celery -A swell_tasks worker ... (REDIS_URL in the environment).
 RQ workers: rq worker --url URL QUEUE (this directory on PYTHONPATH).
 """
@@ -83,8 +86,48 @@ def worker(kind, url, queues):
         )
 
 
+STRANDED_MS = 30_000  # an entry pending this long at a consumer is taken over: its pod is gone
+
+
+def streams_worker(url, stream, group):
+    """XREADGROUP one entry at a time as consumer POD_NAME; on SIGTERM, the entry in hand is
+    finished and acknowledged, then the consumer leaves the group if it holds nothing."""
+    import signal
+
+    from redis import Redis
+    from redis.exceptions import ResponseError
+
+    conn = Redis.from_url(url)
+    me = os.environ.get("POD_NAME") or "worker"
+    try:  # from the stream's start: entries added before any worker ran are work too
+        conn.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as e:
+        if "BUSYGROUP" not in str(e):
+            raise
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    print(f"streams worker {me}: {stream} group {group}", flush=True)
+    while not stopping:
+        _, claimed, _ = conn.xautoclaim(stream, group, me, STRANDED_MS, "0-0", count=1)
+        entries = claimed or [
+            e for _, batch in conn.xreadgroup(group, me, {stream: ">"}, count=1, block=1000) or [] for e in batch
+        ]
+        for entry_id, fields in entries:
+            time.sleep(float(fields[b"seconds"]))
+            conn.hincrby("swell:done:streams", entry_id, 1)
+            conn.xack(stream, group, entry_id)
+    if conn.xpending_range(stream, group, "-", "+", 1, consumername=me) == []:
+        conn.xgroup_delconsumer(stream, group, me)
+
+
 def enqueue(kind, url, queue, n, seconds, priority=None):
-    if kind == "rq":
+    if kind == "streams":
+        from redis import Redis
+
+        conn = Redis.from_url(url)
+        for _ in range(n):
+            conn.xadd(queue, {"seconds": seconds})
+    elif kind == "rq":
         from redis import Redis
         from rq import Queue
 
@@ -136,6 +179,9 @@ def celery_counts(url, queues):
 
 def main():
     cmd, kind, url = sys.argv[1], sys.argv[2], resolve(sys.argv[3])
+    if cmd == "worker" and kind == "streams":
+        streams_worker(url, sys.argv[4], sys.argv[5])
+        return
     if cmd == "worker":
         worker(kind, url, sys.argv[4:])
         return

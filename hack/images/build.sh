@@ -10,7 +10,7 @@
 #   frameworks.tar swell/frameworks:0.1.0 the job frameworks' own workers for the real-pod tests and
 #                                         samples: this machine's Python with the pinned Celery and
 #                                         RQ (hack/frameworks, installed by install-deps) and Node
-#                                         with the locked BullMQ, user 65532
+#                                         with the locked BullMQ, Debian's Ruby with Sidekiq, user 65532
 # Each is rebuilt only when its inputs (this script, the binaries, the JDK) change.
 #
 #   hack/images/build.sh [OUTDIR]   default <repo>/target/images; prints OUTDIR
@@ -123,7 +123,7 @@ fi
 # tests, IDLE or Tk), the virtualenv's packages, Node and the npm project, and the tasks
 fw=$repo/hack/frameworks
 venv_python=$("$fw/install.sh" --python)
-if [[ ! -x $venv_python || ! -d $fw/node/node_modules/bullmq ]] || ! command -v node >/dev/null; then
+if [[ ! -x $venv_python || ! -d $fw/node/node_modules/bullmq || ! -x /usr/bin/sidekiq ]] || ! command -v node >/dev/null; then
   say "no frameworks.tar: the frameworks are not installed (hack/frameworks/install.sh)"
 else
   venv=$(dirname "$(dirname "$venv_python")")
@@ -131,9 +131,11 @@ else
   prefix=$(dirname "$(dirname "$base_python")")
   pyver=$(basename "$base_python" | sed 's/^python//')
   node=$(readlink -f "$(command -v node)")
-  key="$self $(cat "$fw/requirements.txt" "$fw/node/package-lock.json" "$fw/swell_tasks.py" "$fw/node/swell-bullmq.mjs" | sha256sum | cut -c1-16) $("$base_python" --version) $("$node" --version)"
+  ruby=$(readlink -f "$(command -v ruby)")
+  sidekiq=$(dpkg-query -W -f '${Version}' ruby-sidekiq)
+  key="$self $(cat "$fw/requirements.txt" "$fw/node/package-lock.json" "$fw/swell_tasks.py" "$fw/node/swell-bullmq.mjs" "$fw/swell_jobs.rb" | sha256sum | cut -c1-16) $("$base_python" --version) $("$node" --version) $("$ruby" --version) sidekiq $sidekiq"
   if ! fresh "$out/frameworks.tar" "$key"; then
-    say "swell/frameworks:0.1.0: Python $pyver with Celery and RQ, Node $("$node" --version) with BullMQ"
+    say "swell/frameworks:0.1.0: Python $pyver with Celery and RQ, Node $("$node" --version) with BullMQ, $("$ruby" --version | cut -d' ' -f1-2) with Sidekiq $sidekiq"
     root=$(mktemp -d)
     base_files "$root"
     mkdir -p "$root/opt/python/bin" "$root/opt/python/lib" "$root/opt/site-packages" "$root/app"
@@ -153,12 +155,27 @@ else
         mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
       done
     done
+    # Ruby and Debian's Sidekiq (ruby-sidekiq and the gems it depends on, as installed by
+    # install-deps): the interpreter, its standard and vendor libraries with their native
+    # extensions' libraries, the rubygems-integration gem specs, the sidekiq command
+    copy_with_libs "$root" "$ruby" /usr/bin/sidekiq
+    ln -sf "$(basename "$ruby")" "$root/usr/bin/ruby"
+    for d in /usr/lib/ruby /usr/lib/x86_64-linux-gnu/ruby /usr/share/rubygems-integration \
+      /usr/lib/x86_64-linux-gnu/rubygems-integration; do
+      [[ -d $d ]] && { mkdir -p "$root$(dirname "$d")"; cp -a "$d" "$root$d"; }
+    done
+    for f in $(find "$root/usr/lib/x86_64-linux-gnu/ruby" -name '*.so'); do
+      for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | grep -v "^$root"); do
+        [[ -e $root$lib ]] && continue
+        mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
+      done
+    done
     # time zones: Celery's kombu asks for UTC from zoneinfo
     mkdir -p "$root/usr/share" && cp -rL /usr/share/zoneinfo "$root/usr/share/zoneinfo"
-    cp "$fw/swell_tasks.py" "$root/app/"
+    cp "$fw/swell_tasks.py" "$fw/swell_jobs.rb" "$root/app/"
     cp "$fw/node/swell-bullmq.mjs" "$fw/node/package.json" "$root/app/"
     cp -a "$fw/node/node_modules" "$root/app/node_modules"
-    chmod -R a+rX "$root/opt" "$root/app"
+    chmod -R a+rX "$root/opt" "$root/app" "$root/usr"
     image_tar swell/frameworks:0.1.0 "$root" "$out/frameworks.tar" "65532:65532" 'null' \
       '["python3", "/app/swell_tasks.py"]' \
       '["PATH=/opt/python/bin:/opt/node/bin:/usr/bin:/bin","LD_LIBRARY_PATH=/opt/python/lib","PYTHONPATH=/app:/opt/site-packages","PYTHONDONTWRITEBYTECODE=1","HOME=/tmp","LANG=C.UTF-8"]' /app

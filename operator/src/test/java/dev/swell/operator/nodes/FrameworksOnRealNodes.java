@@ -22,8 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * One sample per queue type (manifests/samples/frameworks-*.yaml, as they are): the framework's own
  * client enqueues tasks from a pod, the framework's own workers (RQ, Celery, BullMQ in the
- * swell/frameworks image) run them in the pods Swell scales from 0, every task is done exactly
- * once, and the workers go back to 0.
+ * swell/frameworks image, Sidekiq from Debian; for Streams, a redis-py consumer-group worker) run
+ * them in the pods Swell scales from 0, every task is done exactly once, and the workers go back to
+ * 0.
  */
 class FrameworksOnRealNodes {
 
@@ -134,7 +135,11 @@ class FrameworksOnRealNodes {
         "celery | frameworks-celery.yaml | celery-tasks | [python3, /app/swell_tasks.py, enqueue,"
             + " celery, env, tasks, '24', '2']",
         "bullmq | frameworks-bullmq.yaml | bullmq-tasks | [node, /app/swell-bullmq.mjs, enqueue,"
-            + " env, tasks, '24', '2000']"
+            + " env, tasks, '24', '2000']",
+        "streams | frameworks-streams.yaml | streams-tasks | [python3, /app/swell_tasks.py,"
+            + " enqueue, streams, env, tasks, '24', '2']",
+        "sidekiq | frameworks-sidekiq.yaml | sidekiq-tasks | [ruby, /app/swell_jobs.rb, enqueue, env,"
+            + " tasks, '24', '2']"
       })
   void theSampleScalesItsFrameworksWorkersFromZeroAndBackWithEveryTaskDoneOnce(
       String kind, String sample, String service, String enqueue) throws Exception {
