@@ -11,6 +11,7 @@ the swell/frameworks image of hack/images with the samples manifests/samples/fra
     python swell_tasks.py worker streams URL STREAM GROUP         a consumer-group worker with
                                                                    redis-py (Streams have no framework
                                                                    of their own): consumer = POD_NAME
+SWELL_CELERY_PRIORITY_STEPS (e.g. 0,1,2,3,4,5,6,7,8,9) sets kombu's priority steps for all three.
 URL "env" means Swell's environment contract: REDIS_URL with REDIS_PASSWORD. Each task that ends
 counts itself in the hash swell:done:<rq|celery|streams> (task or entry id -> times done).
 Celery workers: celery -A swell_tasks worker ... (REDIS_URL in the environment).
@@ -44,6 +45,12 @@ app = Celery("swell_tasks", broker=os.environ.get("REDIS_URL", "redis://127.0.0.
 # acks_late: a task stays unacked while it runs, so the broker holds what is in flight;
 # prefetch 1: a worker reserves no task beyond the one it runs
 app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
+# SWELL_CELERY_PRIORITY_STEPS="0,1,...": kombu's priority_steps for the client, the workers and the
+# counts alike (default 0, 3, 6, 9)
+if os.environ.get("SWELL_CELERY_PRIORITY_STEPS"):
+    app.conf.broker_transport_options = {
+        "priority_steps": [int(s) for s in os.environ["SWELL_CELERY_PRIORITY_STEPS"].split(",")]
+    }
 
 
 def done(kind, task_id, url):

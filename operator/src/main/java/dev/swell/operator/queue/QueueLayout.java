@@ -279,11 +279,13 @@ interface QueueLayout {
 
   /**
    * Celery's Redis broker (kombu): each queue's list and its priority lists ({@code
-   * <queue>\\x06\\x16 <3|6|9>}) wait; the {@code unacked} hash, shared by every queue of the
-   * database, holds what workers have taken and not acknowledged: with {@code task_acks_late} the
-   * tasks running and reserved, without it only the reserved. Which worker holds a message is not
-   * in Redis, so there are no busy pods: workers must finish their task within their grace period
-   * (Celery's warm shutdown). ARGV[1]: the key prefix; then the queue names.
+   * <queue>\\x06\\x16 <1..9>}: every step kombu's {@code priority_steps} can name, its default 3, 6
+   * and 9 among them, so configured steps need no setting here) wait; the {@code unacked} hash,
+   * shared by every queue of the database, holds what workers have taken and not acknowledged: with
+   * {@code task_acks_late} the tasks running and reserved, without it only the reserved. Which
+   * worker holds a message is not in Redis, so there are no busy pods: workers must finish their
+   * task within their grace period (Celery's warm shutdown). ARGV[1]: the key prefix; then the
+   * queue names.
    */
   final class CeleryLayout extends Scripted {
     static final String SCRIPT =
@@ -293,7 +295,7 @@ interface QueueLayout {
         for i = 2, #ARGV do
           local q = p .. ARGV[i]
           waiting = waiting + redis.call('LLEN', q)
-          for _, pri in ipairs({'3', '6', '9'}) do
+          for pri = 1, 9 do
             waiting = waiting + redis.call('LLEN', q .. '\\6\\22' .. pri)
           end
         end

@@ -66,7 +66,13 @@ abstract class FrameworkHarness {
   }
 
   static String run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    return run(Map.of(), cmd);
+  }
+
+  static String run(Map<String, String> env, String... cmd) throws Exception {
+    ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
+    b.environment().putAll(env);
+    Process p = b.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("%s:%n%s", String.join(" ", cmd), out).isZero();

@@ -11,6 +11,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,9 @@ class FrameworkQueuesTest extends FrameworkHarness {
   /** Celery's own count asks every worker (inspect): slower, so its steps must last longer. */
   static final double CELERY_TASK_SECONDS = 5.0;
 
+  /** More environment for every Celery process of a test (its client, workers and counts). */
+  Map<String, String> celeryEnv = Map.of();
+
   /** N tasks of the given seconds into a queue, with the framework's own client. */
   void enqueue(Path python, String framework, String queue, int n, double seconds, String... more)
       throws Exception {
@@ -44,7 +48,7 @@ class FrameworkQueuesTest extends FrameworkHarness {
                 "" + n,
                 "" + seconds));
     cmd.addAll(List.of(more));
-    run(cmd.toArray(String[]::new));
+    run(celeryEnv, cmd.toArray(String[]::new));
   }
 
   /** TASKS tasks of the given seconds into queue "reports". */
@@ -66,9 +70,11 @@ class FrameworkQueuesTest extends FrameworkHarness {
   /** Celery's own workers, one task at a time, as the two pods, listening to the queues. */
   void celeryWorkers(Path python, String... queues) throws Exception {
     for (String pod : PODS) {
+      Map<String, String> env = new HashMap<>(celeryEnv);
+      env.putAll(Map.of("PYTHONPATH", FRAMEWORKS.toString(), "REDIS_URL", redis.uri()));
       spawn(
           pod,
-          Map.of("PYTHONPATH", FRAMEWORKS.toString(), "REDIS_URL", redis.uri()),
+          env,
           python.resolveSibling("celery").toString(),
           "-A",
           "swell_tasks",
@@ -92,9 +98,9 @@ class FrameworkQueuesTest extends FrameworkHarness {
         new ArrayList<>(
             List.of(python.toString(), "swell_tasks.py", "counts", framework, redis.uri()));
     cmd.addAll(List.of(queues));
-    return probe(
-        Map.of("PYTHONPATH", FRAMEWORKS.toString(), "REDIS_URL", redis.uri()),
-        cmd.toArray(String[]::new));
+    Map<String, String> env = new HashMap<>(celeryEnv);
+    env.putAll(Map.of("PYTHONPATH", FRAMEWORKS.toString(), "REDIS_URL", redis.uri()));
+    return probe(env, cmd.toArray(String[]::new));
   }
 
   @Test
@@ -196,6 +202,31 @@ class FrameworkQueuesTest extends FrameworkHarness {
     agreeUntilDrained(
         counts(python, "celery", "reports", "mail"),
         new QueueRef(QueueType.Celery, List.of("reports", "mail"), null, null),
+        false);
+  }
+
+  /**
+   * kombu's priority steps configured to every value 0 to 9 (Celery's broker_transport_options):
+   * tasks of priority 5 wait in {@code mail\x06\x165}, a list the default steps never make; Swell
+   * counts it with no setting of its own.
+   */
+  @Test
+  void celeryWithConfiguredPriorityStepsIsWhatCeleryReports() throws Exception {
+    celeryEnv = Map.of("SWELL_CELERY_PRIORITY_STEPS", "0,1,2,3,4,5,6,7,8,9");
+    Path python = python();
+    enqueue(python, "celery", "mail", TASKS, CELERY_TASK_SECONDS, "5");
+    RedisClient client = RedisClient.create(redis.uri());
+    try (var c = client.connect()) {
+      assertThat(c.sync().llen("mail" + (char) 6 + (char) 22 + "5"))
+          .as("kombu's list of priority 5 tasks")
+          .isEqualTo(TASKS);
+    } finally {
+      client.shutdown();
+    }
+    celeryWorkers(python, "mail");
+    agreeUntilDrained(
+        counts(python, "celery", "mail"),
+        new QueueRef(QueueType.Celery, List.of("mail"), null, null),
         false);
   }
 
