@@ -56,7 +56,11 @@ bench: ## benchmarks (operator reaction vs the HPA, the api's load step, idle co
 
 .PHONY: bench-scale
 bench-scale: ## thousands of services on one operator: convergence, idle cost, reaction, restart -> docs/benchmarks.md
-	MVN="$(MVN)" hack/bench-scale.sh
+	MVN="$(MVN)" hack/bench-kwok.sh ScaleBench -Dswell.bench.scale.sizes=$${SWELL_BENCH_SCALE_SIZES:-100,1000,5000}
+
+.PHONY: bench-peers
+bench-peers: ## KEDA (built from source once) beside Swell on the same Redis bursts -> docs/benchmarks.md
+	MVN="$(MVN)" hack/bench-peers.sh
 
 # ---- kind (needs Docker and kind) ----
 KIND ?= kind

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -140,6 +141,11 @@ final class E2ECluster implements AutoCloseable {
     s.getMetadata().setUid(null);
     s.getMetadata().setGeneration(null);
     return client.resource(s).forceConflicts().serverSideApply();
+  }
+
+  /** A Deployment of this namespace, or null. */
+  Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(namespace).withName(name).get();
   }
 
   ScalableService get(String name) {

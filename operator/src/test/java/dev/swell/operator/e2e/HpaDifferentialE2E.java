@@ -13,10 +13,8 @@ import dev.swell.operator.autoscaling.QueueScaler;
 import dev.swell.operator.autoscaling.QueueTarget;
 import dev.swell.operator.autoscaling.ScalingHistory;
 import dev.swell.operator.scaling.QueueTargets;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
@@ -29,8 +27,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,6 +65,7 @@ class HpaDifferentialE2E {
   static final String METRIC = "queue_backlog";
   static KubernetesClient client;
   static ExternalMetricsServer metrics;
+  static ExternalMetricsApi externalMetrics;
 
   /** One comparison: the HPA's and Swell's settings and the metric series. */
   record Case(
@@ -90,64 +87,13 @@ class HpaDifferentialE2E {
   static void start() throws Exception {
     client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
     metrics = new ExternalMetricsServer();
-    client
-        .resource(
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withName("swell-e2e-external-metrics")
-                .withNamespace("kube-system")
-                .endMetadata()
-                .withNewSpec()
-                .withType("ExternalName")
-                .withExternalName("localhost")
-                .endSpec()
-                .build())
-        .forceConflicts()
-        .serverSideApply();
-    client
-        .resource(
-            Serialization.unmarshal(
-                """
-        apiVersion: apiregistration.k8s.io/v1
-        kind: APIService
-        metadata: {name: v1beta1.external.metrics.k8s.io}
-        spec:
-          group: external.metrics.k8s.io
-          version: v1beta1
-          groupPriorityMinimum: 100
-          versionPriority: 100
-          insecureSkipTLSVerify: true
-          service: {name: swell-e2e-external-metrics, namespace: kube-system, port: %d}
-        """
-                    .formatted(metrics.port()),
-                GenericKubernetesResource.class))
-        .forceConflicts()
-        .serverSideApply();
-    await("the aggregator finds the test's external metrics API")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> available(apiService().get()));
-  }
-
-  static Resource<GenericKubernetesResource> apiService() {
-    return client
-        .genericKubernetesResources("apiregistration.k8s.io/v1", "APIService")
-        .withName("v1beta1.external.metrics.k8s.io");
-  }
-
-  @SuppressWarnings("unchecked")
-  static boolean available(GenericKubernetesResource service) {
-    Object status = service.getAdditionalProperties().get("status");
-    List<Map<String, Object>> conditions =
-        status instanceof Map<?, ?> m ? (List<Map<String, Object>>) m.get("conditions") : null;
-    return conditions != null
-        && conditions.stream()
-            .anyMatch(c -> "Available".equals(c.get("type")) && "True".equals(c.get("status")));
+    externalMetrics =
+        ExternalMetricsApi.register(client, "swell-e2e-external-metrics", metrics.port());
   }
 
   @AfterAll
   static void stop() {
-    apiService().delete();
-    client.services().inNamespace("kube-system").withName("swell-e2e-external-metrics").delete();
+    externalMetrics.close();
     metrics.close();
     client.close();
   }

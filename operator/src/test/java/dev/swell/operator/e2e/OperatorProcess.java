@@ -50,15 +50,19 @@ final class OperatorProcess implements AutoCloseable {
     int port = freePort();
     try {
       Path log = Files.createTempFile("swell-operator-", ".log");
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xmx" + maxHeap);
+      // e.g. -Dswell.bench.operatorJvmArgs=-XX:StartFlightRecording=filename=op.jfr for a profile
+      String extra = System.getProperty("swell.bench.operatorJvmArgs", "").strip();
+      if (!extra.isEmpty()) {
+        command.addAll(List.of(extra.split("\\s+")));
+      }
+      command.addAll(
+          List.of(
+              "-cp", jar + ":" + TARGET.resolve("lib") + "/*", "dev.swell.operator.SwellOperator"));
       ProcessBuilder pb =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xmx" + maxHeap,
-                  "-cp",
-                  jar + ":" + TARGET.resolve("lib") + "/*",
-                  "dev.swell.operator.SwellOperator")
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile());
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment()
           .putAll(
               Map.of(

@@ -76,14 +76,7 @@ class QueueScalingE2E {
   }
 
   static int replicas(String name) {
-    Deployment d =
-        cluster
-            .client
-            .apps()
-            .deployments()
-            .inNamespace(cluster.namespace)
-            .withName(name + "-worker")
-            .get();
+    Deployment d = cluster.deployment(name + "-worker");
     return d == null || d.getSpec().getReplicas() == null ? -1 : d.getSpec().getReplicas();
   }
 

@@ -283,14 +283,7 @@ class ReactionBench {
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      Deployment d =
-          cluster
-              .client
-              .apps()
-              .deployments()
-              .inNamespace(cluster.namespace)
-              .withName(deployment)
-              .get();
+      Deployment d = cluster.deployment(deployment);
       if (d != null && d.getSpec().getReplicas() != null && d.getSpec().getReplicas() == replicas) {
         return;
       }
