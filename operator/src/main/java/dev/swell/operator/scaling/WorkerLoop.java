@@ -59,6 +59,9 @@ final class WorkerLoop implements LoopThreads.Loop {
 
   static final int BUSY_COST = 1000;
 
+  /** Consecutive failed reads before the status says the backlog is unreadable. */
+  static final int UNREADABLE_AFTER = 2;
+
   private final QueueBacklogSource source;
   private final ReplicaRealizer realizer;
   private final QueueScaler scaler;
@@ -185,13 +188,24 @@ final class WorkerLoop implements LoopThreads.Loop {
     return true;
   }
 
-  private void publish(Config c, Decision decision, Backlog backlog, String error) {
+  private void publish(Config c, Decision decision, Backlog backlog, String failure) {
     WorkerScalingSnapshot before = snapshot;
     Instant now = clock.instant();
+    // one read that failed after good ones (a timeout on a busy operator or Redis) is not yet
+    // shown: the status and its event would flap back at the next good read. The second in a row
+    // is, as is a first read that fails; the fallback counts every failure anyway.
     boolean fallback =
-        error != null
+        failure != null
             && c.target().fallbackReplicas() != null
             && decision.history().consecutiveFailures() >= c.target().fallbackAfterFailures();
+    String error =
+        failure != null
+                && (before == null
+                    || before.readError() != null
+                    || fallback
+                    || decision.history().consecutiveFailures() >= UNREADABLE_AFTER)
+            ? failure
+            : null;
     WorkerScalingSnapshot.Change change =
         decision.changes()
             ? new WorkerScalingSnapshot.Change(

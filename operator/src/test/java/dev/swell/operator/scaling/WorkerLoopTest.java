@@ -209,6 +209,33 @@ class WorkerLoopTest {
         .containsExactly(Map.of("w-3", 2L));
   }
 
+  /**
+   * One read that fails between good ones (a timeout on a busy operator) does not flip the status
+   * to BacklogUnreadable and back, two status writes and an event for nothing; the second failure
+   * in a row does.
+   */
+  @Test
+  void oneFailedReadBetweenGoodOnesLeavesTheStatusAloneAndTheSecondInARowShows() {
+    loop.tick();
+    int nudges = recorder.nudges;
+    queue.down = true;
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(loop.snapshot().readError()).as("after one failed read").isNull();
+    assertThat(recorder.nudges).as("no status nudge for one failed read").isEqualTo(nudges);
+    queue.down = false;
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(recorder.nudges).as("nor when the next read is good").isEqualTo(nudges);
+    queue.down = true;
+    clock.stepSeconds(1);
+    loop.tick();
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(loop.snapshot().readError()).as("after two").contains("Connection refused");
+    assertThat(recorder.nudges).isEqualTo(nudges + 1);
+  }
+
   @Test
   void failedReadsLeadToFallbackReplicasAndARecovery() {
     cluster.replicas = 0;
