@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class FrameworkQueuesTest extends FrameworkHarness {
 
   /** Celery's own count asks every worker (inspect): slower, so its steps must last longer. */
-  static final double CELERY_TASK_SECONDS = 5.0;
+  static final double CELERY_TASK_SECONDS = 8.0;
 
   /** More environment for every Celery process of a test (its client, workers and counts). */
   Map<String, String> celeryEnv = Map.of();
