@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionStage;
  * is gone (not among the pods given) are stranded: they will go back to the queue, so they count as
  * waiting. (The workers judge each other by {@code <key>:heartbeats} instead, timestamps that no
  * eviction drops, and return such items; neither side reads a key that expires.) A failed read
- * completes exceptionally, within the source's timeout; it never hangs.
+ * completes exceptionally within a bound of the source's own; it never hangs.
  */
 public interface QueueBacklogSource extends AutoCloseable {
 

@@ -2,6 +2,7 @@ package dev.swell.operator.queue;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Lettuce: one connection per Redis endpoint, shared by every ScalableService that uses it, and one
@@ -30,18 +32,36 @@ public final class RedisBacklogSource implements QueueBacklogSource {
 
   private final RedisClient client;
   private final Duration timeout;
-  private final Map<RedisConnection, CompletableFuture<StatefulRedisConnection<String, String>>>
-      connections = new ConcurrentHashMap<>();
+  private final Duration patience;
+  private final Map<RedisConnection, Endpoint> connections = new ConcurrentHashMap<>();
 
-  public RedisBacklogSource(Duration timeout) {
+  /** A connection, and when its endpoint last answered (System.nanoTime()). */
+  private static final class Endpoint {
+    final CompletableFuture<StatefulRedisConnection<String, String>> connection;
+    volatile long answered = System.nanoTime();
+
+    Endpoint(CompletableFuture<StatefulRedisConnection<String, String>> connection) {
+      this.connection = connection;
+    }
+  }
+
+  /**
+   * @param timeout how long an endpoint that answers nothing is waited for
+   * @param patience how long a read is waited for while its endpoint keeps answering others
+   */
+  public RedisBacklogSource(Duration timeout, Duration patience) {
+    if (patience.compareTo(timeout) < 0) {
+      throw new IllegalArgumentException("patience " + patience + " is below timeout " + timeout);
+    }
     this.timeout = timeout;
+    this.patience = patience;
     this.client = RedisClient.create();
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .timeoutOptions(TimeoutOptions.enabled(patience))
             .build());
   }
 
@@ -53,17 +73,70 @@ public final class RedisBacklogSource implements QueueBacklogSource {
     QueueLayout layout = QueueLayout.of(queue.type());
     String[] keys = layout.keys(queue, pods).toArray(String[]::new);
     String[] args = layout.args(queue, pods).toArray(String[]::new);
-    return connection(redis)
-        .thenCompose(
-            c -> c.async().<List<Object>>eval(layout.script(), ScriptOutputType.MULTI, keys, args))
+    Endpoint endpoint = endpoint(redis);
+    CompletableFuture<List<Object>> eval =
+        endpoint.connection.thenCompose(
+            c ->
+                c.async()
+                    .<List<Object>>eval(layout.script(), ScriptOutputType.MULTI, keys, args)
+                    .toCompletableFuture()
+                    .whenComplete((values, error) -> answered(endpoint, error)));
+    CompletableFuture<List<Object>> bounded = new CompletableFuture<>();
+    eval.whenComplete(
+        (values, error) -> {
+          if (error == null) {
+            bounded.complete(values);
+          } else {
+            bounded.completeExceptionally(error);
+          }
+        });
+    waitFor(endpoint, bounded, start);
+    return bounded
         .thenApply(
             values -> layout.parse(values, pods, Duration.ofNanos(System.nanoTime() - start)))
         .whenComplete(
             (ok, error) -> {
               if (error != null) {
-                dropIfBroken(redis);
+                dropIfBroken(redis, endpoint);
               }
             });
+  }
+
+  /** Any reply, an error reply too, says the endpoint is there; a timeout does not. */
+  private static void answered(Endpoint endpoint, Throwable error) {
+    if (error == null || !(error instanceof RedisCommandTimeoutException)) {
+      endpoint.answered = System.nanoTime();
+    }
+  }
+
+  /**
+   * Fails {@code bounded} once {@code timeout} has passed with no answer from the endpoint, or once
+   * the read has waited {@code patience}; checks again while the endpoint answers.
+   */
+  private void waitFor(Endpoint endpoint, CompletableFuture<List<Object>> bounded, long sent) {
+    client
+        .getResources()
+        .timer()
+        .newTimeout(
+            t -> {
+              if (bounded.isDone()) {
+                return;
+              }
+              long now = System.nanoTime();
+              boolean answering = now - endpoint.answered < timeout.toNanos();
+              if (answering && now - sent < patience.toNanos()) {
+                waitFor(endpoint, bounded, sent);
+                return;
+              }
+              String why =
+                  answering
+                      ? "Redis did not answer this read in " + patience.toMillis() + " ms"
+                      : "Redis answered nothing in " + timeout.toMillis() + " ms";
+              // Lettuce's own timeout (patience) ends the command itself
+              bounded.completeExceptionally(new RedisCommandTimeoutException(why));
+            },
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
   }
 
   /** Connections made, for tests and metrics. */
@@ -71,8 +144,7 @@ public final class RedisBacklogSource implements QueueBacklogSource {
     return connections.size();
   }
 
-  private CompletableFuture<StatefulRedisConnection<String, String>> connection(
-      RedisConnection redis) {
+  private Endpoint endpoint(RedisConnection redis) {
     return connections.computeIfAbsent(
         redis,
         r -> {
@@ -81,30 +153,29 @@ public final class RedisBacklogSource implements QueueBacklogSource {
             uri.setCredentialsProvider(
                 RedisCredentialsProvider.from(() -> RedisCredentials.just(null, r.password())));
           }
-          uri.setTimeout(timeout);
-          return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+          uri.setTimeout(patience);
+          return new Endpoint(client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture());
         });
   }
 
   /** A connection that never opened is forgotten so that the next read tries again. */
-  private void dropIfBroken(RedisConnection redis) {
-    CompletableFuture<StatefulRedisConnection<String, String>> f = connections.get(redis);
-    if (f != null && f.isCompletedExceptionally()) {
-      connections.remove(redis, f);
+  private void dropIfBroken(RedisConnection redis, Endpoint endpoint) {
+    if (endpoint.connection.isCompletedExceptionally()) {
+      connections.remove(redis, endpoint);
     }
   }
 
   @Override
   public void release(RedisConnection redis) {
-    CompletableFuture<StatefulRedisConnection<String, String>> f = connections.remove(redis);
-    if (f != null) {
-      f.thenAccept(StatefulRedisConnection::closeAsync);
+    Endpoint endpoint = connections.remove(redis);
+    if (endpoint != null) {
+      endpoint.connection.thenAccept(StatefulRedisConnection::closeAsync);
     }
   }
 
   @Override
   public void close() {
     new ArrayList<>(connections.keySet()).forEach(this::release);
-    client.shutdown(Duration.ZERO, timeout);
+    client.shutdown(Duration.ZERO, patience);
   }
 }

@@ -41,6 +41,12 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerAutoscaler.class);
 
+  /** A Redis endpoint that answers nothing for this long fails its reads. */
+  static final Duration READ_TIMEOUT = Duration.ofMillis(800);
+
+  /** A read late behind others on a busy endpoint or operator is waited for this long. */
+  static final Duration READ_PATIENCE = Duration.ofSeconds(5);
+
   private final QueueBacklogSource source;
   private final ReplicaRealizer realizer;
   private final EventSink events;
@@ -65,7 +71,7 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
       Clock clock) {
     this(
         new InformerCatalog(client, namespaces, Component.WORKER),
-        new RedisBacklogSource(Duration.ofMillis(800)),
+        new RedisBacklogSource(READ_TIMEOUT, READ_PATIENCE),
         new KubernetesReplicaRealizer(client),
         registry,
         events,

@@ -62,6 +62,12 @@ final class WorkerLoop implements LoopThreads.Loop {
   /** Consecutive failed reads before the status says the backlog is unreadable. */
   static final int UNREADABLE_AFTER = 2;
 
+  /**
+   * The source fails its own reads in time ({@link WorkerAutoscaler#READ_PATIENCE} at most); this
+   * bound only keeps a loop from waiting forever on one that does not.
+   */
+  static final Duration READ_BOUND = Duration.ofSeconds(10);
+
   private final QueueBacklogSource source;
   private final ReplicaRealizer realizer;
   private final QueueScaler scaler;
@@ -154,7 +160,7 @@ final class WorkerLoop implements LoopThreads.Loop {
           source
               .read(c.redis(), c.queue(), pods.pods())
               .toCompletableFuture()
-              .get(c.pollInterval().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+              .get(READ_BOUND.toMillis(), TimeUnit.MILLISECONDS);
       throughput = throughput.add(clock.instant(), backlog.processed(), current, THROUGHPUT_SPAN);
       reading =
           new QueueReading.Observed(

@@ -45,7 +45,7 @@ abstract class FrameworkHarness {
   @BeforeEach
   void start() {
     redis = RedisServer.plain().start();
-    swell = new RedisBacklogSource(Duration.ofSeconds(2));
+    swell = new RedisBacklogSource(Duration.ofSeconds(2), Duration.ofSeconds(5));
   }
 
   @AfterEach

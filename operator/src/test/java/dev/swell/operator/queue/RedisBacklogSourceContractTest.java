@@ -19,7 +19,7 @@ class RedisBacklogSourceContractTest extends QueueBacklogSourceContract {
     REDIS.start();
     client = RedisClient.create(REDIS.uri());
     connection = client.connect();
-    source = new RedisBacklogSource(Duration.ofMillis(500));
+    source = new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5));
   }
 
   @AfterAll

@@ -7,12 +7,15 @@ import static org.awaitility.Awaitility.await;
 import dev.swell.operator.api.QueueType;
 import dev.swell.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +58,8 @@ class RedisBacklogSourceTest {
     redis.rpush("jobs:processing:worker-1", "d", "e");
     redis.rpush("jobs:processing:worker-2", "f");
     redis.set("jobs:processed", "41");
-    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
       Backlog b = read(source, "jobs", List.of("worker-1", "worker-2", "worker-3"));
       assertThat(b.waiting()).isEqualTo(3);
       assertThat(b.inFlight()).isEqualTo(3);
@@ -67,7 +71,8 @@ class RedisBacklogSourceTest {
 
   @Test
   void anEmptyQueueReadsAsZero() throws Exception {
-    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
       Backlog b = read(source, "nothing-here", List.of());
       assertThat(b.waiting()).isZero();
       assertThat(b.inFlight()).isZero();
@@ -78,7 +83,8 @@ class RedisBacklogSourceTest {
   @Test
   void onePollIsOneCommandOnTheServer() throws Exception {
     String before = redis.info("commandstats");
-    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
       read(source, "rt", List.of("a", "b", "c", "d"));
       long evalsBefore = calls(redis.info("commandstats"), "eval");
       long llenBefore = calls(redis.info("commandstats"), "llen");
@@ -94,7 +100,8 @@ class RedisBacklogSourceTest {
 
   @Test
   void servicesOnTheSameEndpointShareOneConnection() throws Exception {
-    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
       long clientsBefore = clients();
       read(source, "shop-jobs", List.of());
       read(source, "orders-jobs", List.of());
@@ -112,7 +119,8 @@ class RedisBacklogSourceTest {
     redis.set("rq:queue:not-a-list", "x");
     redis.set("bull:not-a-list:wait", "x");
     redis.set("queue:not-a-list", "x");
-    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
       for (QueueRef q :
           List.of(
               QueueRef.list("not-a-list"),
@@ -136,7 +144,8 @@ class RedisBacklogSourceTest {
 
   @Test
   void aWrongPasswordFailsTheRead() {
-    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(500))) {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
       assertThatThrownBy(
               () ->
                   source
@@ -154,7 +163,8 @@ class RedisBacklogSourceTest {
   void aStoppedServerFailsFastAndTheSourceRecoversWhenItReturns() throws Exception {
     RedisServer flaky = RedisServer.plain().start();
     RedisConnection flakyEndpoint = new RedisConnection(flaky.uri(), null);
-    try (RedisBacklogSource source = new RedisBacklogSource(Duration.ofMillis(300))) {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(300), Duration.ofSeconds(5))) {
       assertThat(
               source
                   .read(flakyEndpoint, QueueRef.list("q"), List.of())
@@ -189,6 +199,66 @@ class RedisBacklogSourceTest {
                       .isZero());
     } finally {
       flaky.stop();
+    }
+  }
+
+  @Test
+  void aReadLateBehindOthersOnAnAnsweringEndpointIsWaitedForNotFailed() throws Exception {
+    // 1,000 reads of a queue with 2,000 consumers that are gone (the script counts each one's
+    // list): Redis answers them one after the other for longer than the timeout; each answer
+    // shows the endpoint is there, so the last reads are late, not lost
+    redis.sadd(
+        QueueBacklogSource.consumers("late"),
+        IntStream.range(0, 2_000).mapToObj(i -> "gone-" + i).toArray(String[]::new));
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(300), Duration.ofSeconds(30))) {
+      read(source, "late", List.of());
+      long start = System.nanoTime();
+      List<CompletableFuture<Backlog>> reads =
+          IntStream.range(0, 1_000)
+              .mapToObj(
+                  i ->
+                      source.read(endpoint, QueueRef.list("late"), List.of()).toCompletableFuture())
+              .toList();
+      CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      Duration all = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(all)
+          .as("the last read waited well past the timeout (else this test shows nothing)")
+          .isGreaterThan(Duration.ofMillis(600));
+      assertThat(reads).allSatisfy(r -> assertThat(r.join().waiting()).isZero());
+    }
+  }
+
+  @Test
+  void aStalledEndpointFailsTheReadWithinAboutTheTimeoutThoughPatienceIsLonger() throws Exception {
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(300), Duration.ofSeconds(30))) {
+      read(source, "stalled", List.of());
+      // another client's script holds Redis for 3 s: nothing answers on any connection
+      CompletableFuture<Object> spin =
+          adminConnection
+              .async()
+              .eval(
+                  "local t = redis.call('TIME'); local deadline = t[1] * 1000000 + t[2] + 3000000;"
+                      + " repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] > deadline;"
+                      + " return 1",
+                  ScriptOutputType.INTEGER)
+              .toCompletableFuture();
+      Thread.sleep(100);
+      long start = System.nanoTime();
+      assertThatThrownBy(
+              () ->
+                  source
+                      .read(endpoint, QueueRef.list("stalled"), List.of())
+                      .toCompletableFuture()
+                      .get(10, TimeUnit.SECONDS))
+          .rootCause()
+          .hasMessageContaining("answered nothing in 300 ms");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("told by the timeout, not the patience, and before Redis answers again")
+          .isLessThan(Duration.ofMillis(2_000));
+      spin.get(10, TimeUnit.SECONDS);
+      assertThat(read(source, "stalled", List.of()).waiting()).as("answers again").isZero();
     }
   }
 
