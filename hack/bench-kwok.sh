@@ -15,17 +15,8 @@ JAVA_HOME=$(hack/find-jdk.sh)
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 hack/install-deps.sh
 hack/build-controlplane.sh >/dev/null
-export SWELL_SIM_HPA_SYNC=15s
-export KUBECONFIG="${SWELL_SIM_DIR:-$repo/.sim}/kubeconfig"
-started=0
-if ! hack/sim-cluster.sh status >/dev/null 2>&1; then SWELL_SIM_REAL_NODES=none hack/sim-cluster.sh up; started=1; fi
-cleanup() { if ((started)); then hack/sim-cluster.sh down; fi; }
-trap cleanup EXIT
-running_sync=$(cat "${SWELL_SIM_DIR:-$repo/.sim}/hpa-sync" 2>/dev/null || echo unknown)
-if [[ $running_sync != 15s ]]; then
-  echo "$bench: the running simulated cluster syncs its HPA every $running_sync, not 15s: stop it (hack/sim-cluster.sh down) first" >&2
-  exit 1
-fi
+. hack/bench-cluster.sh
+bench_cluster "$bench" SWELL_SIM_REAL_NODES=none
 $mvn_ -pl operator -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test="$bench" -Dfailsafe.failIfNoSpecifiedTests=false "$@"
 hack/bench-report.sh

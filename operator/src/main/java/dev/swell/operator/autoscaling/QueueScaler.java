@@ -94,8 +94,11 @@ public final class QueueScaler {
                 q.backlog(), t.drainTime().toSeconds(), q.throughputPerReplica(), byDrain);
       }
     }
+    if (desired == 0 && current > 0 && lastActive == null && t.minReplicas() == 0) {
+      return new Proposal(0, Reason.ScaleToZero, "no work since the Deployment was created");
+    }
     if (desired == 0 && current > 0) {
-      Duration idle = Duration.between(lastActive, now);
+      Duration idle = lastActive == null ? Duration.ZERO : Duration.between(lastActive, now);
       if (t.minReplicas() > 0 || idle.compareTo(t.cooldown()) < 0) {
         return new Proposal(
             Math.max(1, t.minReplicas()),

@@ -123,7 +123,7 @@ public final class RequestScaler {
   static int replicas(RequestTarget t, Metric m, RequestReading.Value v, int current) {
     double ratio = v.value() / m.target();
     if (v.missing() == 0 || m.signal() == Signal.latency) {
-      if (within(t, ratio)) {
+      if (Behavior.within(t.limits(), ratio)) {
         return current;
       }
       return (int) Math.min(Integer.MAX_VALUE, Math.ceil(ratio * v.answered()));
@@ -132,14 +132,12 @@ public final class RequestScaler {
     double sum = v.value() * v.answered();
     double adjusted = ratio > 1 ? sum / pods : (sum + m.target() * v.missing()) / pods;
     double newRatio = adjusted / m.target();
-    if (within(t, newRatio) || ratio > 1 && newRatio < 1 || ratio < 1 && newRatio > 1) {
+    if (Behavior.within(t.limits(), newRatio)
+        || ratio > 1 && newRatio < 1
+        || ratio < 1 && newRatio > 1) {
       return current;
     }
     return (int) Math.min(Integer.MAX_VALUE, Math.ceil(newRatio * pods));
-  }
-
-  private static boolean within(RequestTarget t, double ratio) {
-    return 1.0 - t.scaleDown().tolerance() <= ratio && ratio <= 1.0 + t.scaleUp().tolerance();
   }
 
   private static String describe(Metric m, RequestReading.Value v, int wants) {

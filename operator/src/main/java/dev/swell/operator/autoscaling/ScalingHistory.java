@@ -7,7 +7,8 @@ import java.util.List;
  * What the scaler remembers between evaluations, kept by the caller and passed back in: the
  * recommendations of the stabilization windows (only those that can still decide one: a few for a
  * steady load, however long the window), the scale events the policies count, when the queue last
- * had work, and how many reads have failed in a row.
+ * had work (null: never, for a Deployment no one has scaled yet), and how many reads have failed in
+ * a row.
  */
 public record ScalingHistory(
     List<Recommendation> recommendations,
@@ -38,5 +39,14 @@ public record ScalingHistory(
    */
   public static ScalingHistory start(Instant now) {
     return new ScalingHistory(List.of(), List.of(), List.of(), now, 0);
+  }
+
+  /**
+   * The history of a loop whose Deployment was just created and never scaled: its count is the API
+   * server's default, nobody's decision, so there is neither a count to hold nor a cooldown to sit
+   * out.
+   */
+  public static ScalingHistory neverScaled() {
+    return new ScalingHistory(List.of(), List.of(), List.of(), null, 0);
   }
 }

@@ -31,12 +31,17 @@ public final class KubernetesEventSink implements EventSink {
   static final String COMPONENT = "swell-operator";
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
 
+  /** The API server's default event TTL: an Event older than this may be gone. */
+  private static final Duration EVENT_TTL = Duration.ofHours(1);
+
   private final KubernetesClient client;
   private final Clock clock;
   private final Duration interval;
-  private final Map<String, Recorded> recorded = new ConcurrentHashMap<>();
 
-  private static final Duration REMEMBER = Duration.ofHours(1);
+  /** How long a written Event is remembered: its TTL, or the interval if that is longer. */
+  private final Duration remember;
+
+  private final Map<String, Recorded> recorded = new ConcurrentHashMap<>();
   private volatile Instant purged = Instant.EPOCH;
 
   /** An Event written at {@code written}, and how many times it happened so far. */
@@ -46,20 +51,24 @@ public final class KubernetesEventSink implements EventSink {
     this.client = client;
     this.clock = clock;
     this.interval = interval;
+    this.remember = EVENT_TTL.compareTo(interval) > 0 ? EVENT_TTL : interval;
+  }
+
+  private boolean forgotten(Recorded r, Instant now) {
+    return r.written().plus(remember).isBefore(now);
   }
 
   @Override
   public void record(HasMetadata about, EventReason reason, String message) {
     String key = about.getMetadata().getUid() + "|" + reason + "|" + message;
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    Duration remember = REMEMBER.compareTo(interval) > 0 ? REMEMBER : interval;
     if (now.isAfter(purged.plusSeconds(60))) { // forgetting, at most once a minute
       purged = now;
-      recorded.values().removeIf(r -> r.written().plus(remember).isBefore(now));
+      recorded.values().removeIf(r -> forgotten(r, now));
     }
     Recorded previous = recorded.get(key);
-    if (previous != null && previous.written().plus(remember).isBefore(now)) {
-      previous = null;
+    if (previous != null && forgotten(previous, now)) {
+      previous = null; // not purged yet
     }
     if (previous != null && now.isBefore(previous.written().plus(interval))) {
       recorded.put(

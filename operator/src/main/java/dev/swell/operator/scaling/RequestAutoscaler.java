@@ -17,8 +17,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,13 +41,10 @@ public final class RequestAutoscaler implements ApiScaling, AutoCloseable {
   private final MeterRegistry registry;
   private final Clock clock;
   private final ApiCatalog catalog;
-  private final LoopThreads threads;
-  private final Map<ResourceID, Running> loops = new ConcurrentHashMap<>();
+  private final LoopThreads<RequestLoop> loops;
   private final WorkerAutoscaler.Reconciles reconciles =
       new WorkerAutoscaler.Reconciles("api-autoscaler");
   private final Timer evaluation;
-
-  private record Running(RequestLoop loop, Thread thread) {}
 
   /** The autoscaler of the watched namespaces (empty: every namespace). */
   public RequestAutoscaler(
@@ -83,8 +78,8 @@ public final class RequestAutoscaler implements ApiScaling, AutoCloseable {
     this.events = events;
     this.registry = registry;
     this.clock = clock;
-    this.threads = new LoopThreads(clock, "api-autoscaler");
-    Gauge.builder("swell_api_loops", threads, LoopThreads::size)
+    this.loops = new LoopThreads<>(clock, "api autoscaler", this::forget);
+    Gauge.builder("swell_api_loops", loops, LoopThreads::size)
         .description("api request autoscaler loops running")
         .register(registry);
     this.evaluation =
@@ -109,42 +104,30 @@ public final class RequestAutoscaler implements ApiScaling, AutoCloseable {
             RequestTargets.pollInterval(service),
             service.isPaused());
     ResourceID id = ResourceID.fromResource(service);
-    Running running = loops.computeIfAbsent(id, k -> start(k, config));
-    running.loop().update(config);
-    return running.loop().snapshot();
+    RequestLoop loop =
+        loops.track(
+            id,
+            k ->
+                new RequestLoop(config, scraper, usage, realizer, clock, catalog, new Listener(k)));
+    loop.update(config);
+    return loop.snapshot();
   }
 
   @Override
   public ApiScalingSnapshot snapshot(ResourceID id) {
-    Running running = loops.get(id);
-    return running == null ? null : running.loop().snapshot();
+    RequestLoop loop = loops.get(id);
+    return loop == null ? null : loop.snapshot();
   }
 
   @Override
   public void forget(ResourceID id) {
-    Running running = loops.remove(id);
-    if (running != null) {
-      running.loop().stop();
-      running.thread().interrupt();
+    if (loops.remove(id) != null) {
       registry.find("swell_api_metric").tags(tags(id)).meters().forEach(registry::remove);
-      log.info("stopped the api autoscaler of {}/{}", id.getNamespace().orElse(""), id.getName());
     }
   }
 
-  private Running start(ResourceID id, RequestLoop.Config config) {
-    RequestLoop loop =
-        new RequestLoop(config, scraper, usage, realizer, clock, catalog, new Listener(id));
-    Thread thread = threads.start(id, loop, this::forget);
-    log.info(
-        "started the api autoscaler of {}/{} (poll every {} ms)",
-        id.getNamespace().orElse(""),
-        id.getName(),
-        config.pollInterval().toMillis());
-    return new Running(loop, thread);
-  }
-
   int liveLoops() {
-    return threads.size();
+    return loops.size();
   }
 
   private static Tags tags(ResourceID id) {
@@ -163,22 +146,12 @@ public final class RequestAutoscaler implements ApiScaling, AutoCloseable {
    * (about {@link LoopThreads#STOP_WAIT} at most) until none of them can write again.
    */
   public void stop(Predicate<ResourceID> which) {
-    List<Thread> stopping = new ArrayList<>();
-    for (ResourceID id : List.copyOf(loops.keySet())) {
-      Running running = loops.get(id);
-      if (running != null && which.test(id)) {
-        stopping.add(running.thread());
-        forget(id);
-      }
-    }
-    LoopThreads.join(stopping);
+    loops.stop(which);
   }
 
   /** Stops every loop and waits until none can write again (a lost Lease). */
   public void stopAll() {
-    List<Thread> alive = List.copyOf(threads.running());
-    List.copyOf(loops.keySet()).forEach(this::forget);
-    LoopThreads.join(alive);
+    loops.stopAll();
   }
 
   /** Turns a loop's outcome into events, meters and reconcile requests. */

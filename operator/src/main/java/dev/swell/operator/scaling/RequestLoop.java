@@ -4,6 +4,7 @@ import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
 import dev.swell.operator.autoscaling.RequestReading;
 import dev.swell.operator.autoscaling.RequestScaler;
+import dev.swell.operator.autoscaling.RequestScaler.MetricOutcome;
 import dev.swell.operator.autoscaling.RequestTarget;
 import dev.swell.operator.autoscaling.RequestTarget.Signal;
 import dev.swell.operator.autoscaling.ScalingHistory;
@@ -76,6 +77,9 @@ final class RequestLoop implements LoopThreads.Loop {
   private volatile ApiScalingSnapshot snapshot;
   private Instant lastStatusNudge = Instant.EPOCH;
 
+  /** Failed reads in a row (a first read, a base for rates, is not one). */
+  private int failedReads;
+
   /** The snapshot the status was last asked to show: drift is measured from it. */
   private ApiScalingSnapshot nudged;
 
@@ -107,7 +111,8 @@ final class RequestLoop implements LoopThreads.Loop {
     this.config = config;
   }
 
-  void stop() {
+  @Override
+  public void stop() {
     stopped = true;
   }
 
@@ -163,12 +168,12 @@ final class RequestLoop implements LoopThreads.Loop {
       listener.scaled(c.service(), decision);
     }
     listener.evaluated(c.service(), outcome, Duration.between(start, clock.instant()));
-    publish(
-        c,
-        outcome,
+    String error =
         reading instanceof RequestReading.Failed f && !f.reason().equals(FIRST_READ)
             ? f.reason()
-            : null);
+            : null;
+    failedReads = error == null ? 0 : failedReads + 1;
+    publish(c, outcome, error);
     return true;
   }
 
@@ -224,17 +229,27 @@ final class RequestLoop implements LoopThreads.Loop {
     return s.metrics().stream().map(m -> m.current() != null).toList();
   }
 
-  private void publish(Config c, RequestScaler.Outcome outcome, String error) {
+  private void publish(Config c, RequestScaler.Outcome outcome, String failure) {
     ApiScalingSnapshot before = snapshot;
     Instant now = clock.instant();
     Decision d = outcome.decision();
+    // as the worker's loop: one failed read after good ones (a pod slow to answer on a busy node)
+    // is not shown, the last values stand; the second in a row is, as is a failure before any
+    // value was read. A failed read changes no replica count either way.
+    boolean hidden =
+        failure != null
+            && failedReads < WorkerLoop.UNREADABLE_AFTER
+            && before != null
+            && before.readError() == null
+            && readable(before).contains(true);
+    String error = hidden ? null : failure;
+    List<MetricOutcome> metrics = hidden ? before.metrics() : outcome.metrics();
     WorkerScalingSnapshot.Change change =
         d.changes()
             ? new WorkerScalingSnapshot.Change(now, d.from(), d.to(), d.message())
             : before == null ? null : before.lastChange();
     ApiScalingSnapshot next =
-        new ApiScalingSnapshot(
-            d.to(), outcome.metrics(), change, error, outcome.burstUntil(), c.paused());
+        new ApiScalingSnapshot(d.to(), metrics, change, error, outcome.burstUntil(), c.paused());
     snapshot = next;
     ApiScalingSnapshot shown = nudged;
     boolean urgent =

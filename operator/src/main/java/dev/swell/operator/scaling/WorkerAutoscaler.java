@@ -22,11 +22,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -53,14 +50,10 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
   private final MeterRegistry registry;
   private final Clock clock;
   private final WorkerCatalog catalog;
-  private final Map<ResourceID, Running> loops = new ConcurrentHashMap<>();
-
-  private final LoopThreads threads;
+  private final LoopThreads<WorkerLoop> loops;
 
   private final Reconciles reconciles = new Reconciles("queue-autoscaler");
   private final Timer evaluation;
-
-  private record Running(WorkerLoop loop, Thread thread, AtomicLong backlog) {}
 
   /** The autoscaler of the watched namespaces (empty: every namespace). */
   public WorkerAutoscaler(
@@ -91,8 +84,8 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
     this.events = events;
     this.registry = registry;
     this.clock = clock;
-    this.threads = new LoopThreads(clock, "queue-autoscaler");
-    Gauge.builder("swell_queue_loops", threads, LoopThreads::size)
+    this.loops = new LoopThreads<>(clock, "queue autoscaler", this::forget);
+    Gauge.builder("swell_queue_loops", loops, LoopThreads::size)
         .description("queue autoscaler loops running")
         .register(registry);
     this.evaluation =
@@ -119,57 +112,46 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
             redis,
             QueueTargets.pollInterval(service.getSpec().worker),
             service.isPaused());
-    Running running = loops.computeIfAbsent(id, k -> start(k, config));
-    RedisConnection before = running.loop().config().redis();
-    running.loop().update(config);
+    WorkerLoop loop = loops.track(id, k -> start(k, config));
+    RedisConnection before = loop.config().redis();
+    loop.update(config);
     if (!before.equals(redis)) {
       releaseIfUnused(before);
     }
-    return running.loop().snapshot();
+    return loop.snapshot();
   }
 
   @Override
   public WorkerScalingSnapshot snapshot(ResourceID id) {
-    Running running = loops.get(id);
-    return running == null ? null : running.loop().snapshot();
+    WorkerLoop loop = loops.get(id);
+    return loop == null ? null : loop.snapshot();
   }
 
   @Override
   public void forget(ResourceID id) {
-    Running running = loops.remove(id);
-    if (running != null) {
-      running.loop().stop(); // a tick under way writes nothing more
-      running.thread().interrupt();
+    WorkerLoop loop = loops.remove(id);
+    if (loop != null) {
       registry.find("swell_worker_backlog").tags(tags(id)).meters().forEach(registry::remove);
-      releaseIfUnused(running.loop().config().redis());
-      log.info("stopped the queue autoscaler of {}/{}", id.getNamespace().orElse(""), id.getName());
+      releaseIfUnused(loop.config().redis());
     }
   }
 
-  private Running start(ResourceID id, WorkerLoop.Config config) {
-    AtomicLong backlog = new AtomicLong();
+  private WorkerLoop start(ResourceID id, WorkerLoop.Config config) {
+    AtomicLong backlog = new AtomicLong(); // held by the loop's listener, as the gauge needs
     Gauge.builder("swell_worker_backlog", backlog, AtomicLong::get)
         .tags(tags(id))
         .description("items waiting in the worker queue at the last read")
         .register(registry);
-    WorkerLoop loop =
-        new WorkerLoop(config, source, realizer, clock, catalog::of, new Listener(backlog));
-    Thread thread = threads.start(id, loop, this::forget);
-    log.info(
-        "started the queue autoscaler of {}/{} (poll every {} ms)",
-        id.getNamespace().orElse(""),
-        id.getName(),
-        config.pollInterval().toMillis());
-    return new Running(loop, thread, backlog);
+    return new WorkerLoop(config, source, realizer, clock, catalog::of, new Listener(backlog));
   }
 
   /** How many loop threads are alive: one per tracked service, none left over. */
   int liveLoops() {
-    return threads.size();
+    return loops.size();
   }
 
   private void releaseIfUnused(RedisConnection redis) {
-    if (loops.values().stream().noneMatch(r -> r.loop().config().redis().equals(redis))) {
+    if (loops.loops().stream().noneMatch(l -> l.config().redis().equals(redis))) {
       source.release(redis);
     }
   }
@@ -190,25 +172,15 @@ public final class WorkerAutoscaler implements WorkerScaling, AutoCloseable {
    * (about {@link LoopThreads#STOP_WAIT} at most) until none of them can write again.
    */
   public void stop(Predicate<ResourceID> which) {
-    List<Thread> stopping = new ArrayList<>();
-    for (ResourceID id : List.copyOf(loops.keySet())) {
-      Running running = loops.get(id);
-      if (running != null && which.test(id)) {
-        stopping.add(running.thread());
-        forget(id);
-      }
-    }
-    LoopThreads.join(stopping);
+    loops.stop(which);
   }
 
   /**
-   * Stops every loop and waits (about {@link #STOP_WAIT} at most) until none can write again: on a
-   * lost Lease, before another replica may take it.
+   * Stops every loop and waits (about {@link LoopThreads#STOP_WAIT} at most) until none can write
+   * again: on a lost Lease, before another replica may take it.
    */
   public void stopAll() {
-    List<Thread> alive = List.copyOf(threads.running());
-    List.copyOf(loops.keySet()).forEach(this::forget);
-    LoopThreads.join(alive); // all were interrupted at once: they end together
+    loops.stopAll();
   }
 
   /** Turns a loop's outcome into events, meters and reconcile requests. */

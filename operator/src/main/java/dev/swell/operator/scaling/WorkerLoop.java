@@ -59,7 +59,7 @@ final class WorkerLoop implements LoopThreads.Loop {
 
   static final int BUSY_COST = 1000;
 
-  /** Consecutive failed reads before the status says the backlog is unreadable. */
+  /** Failed reads in a row before the status says so: the backlog's, and the api's metrics. */
   static final int UNREADABLE_AFTER = 2;
 
   /**
@@ -88,6 +88,9 @@ final class WorkerLoop implements LoopThreads.Loop {
   /** The count this loop last wrote, until the informer shows it. */
   private final OwnWrite own = new OwnWrite();
 
+  /** Whether a tick has run: the first one decides where the history starts. */
+  private boolean ticked;
+
   WorkerLoop(
       Config config,
       QueueBacklogSource source,
@@ -110,7 +113,8 @@ final class WorkerLoop implements LoopThreads.Loop {
   }
 
   /** From now on, no tick writes anything: the loop's service was forgotten. */
-  void stop() {
+  @Override
+  public void stop() {
     stopped = true;
   }
 
@@ -145,9 +149,18 @@ final class WorkerLoop implements LoopThreads.Loop {
       return false;
     }
     int current = own.current(pods.replicas(), pods.generation());
+    if (!ticked) {
+      ticked = true;
+      if (pods.generation() != null && pods.generation() == 1) {
+        // created without replicas and never changed since: the count is the API server's
+        // default (1), not a decision, and an empty queue takes it to the minimum at once
+        history = ScalingHistory.neverScaled();
+      }
+    }
     if (history.recommendations().isEmpty()
         && history.scaleDowns().isEmpty()
-        && history.scaleUps().isEmpty()) {
+        && history.scaleUps().isEmpty()
+        && history.lastActive() != null) {
       // a fresh loop (or a restarted operator) has no memory: the count it finds stands as a
       // recommendation, so the scale-down window holds it instead of dropping workers at once
       history = history.seeded(clock.instant(), current);

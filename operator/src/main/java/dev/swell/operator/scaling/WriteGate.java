@@ -34,14 +34,6 @@ public final class WriteGate {
     }
   }
 
-  public static void run(Runnable write) {
-    call(
-        () -> {
-          write.run();
-          return null;
-        });
-  }
-
   /** Writes in flight now. */
   static int inFlight() {
     return PERMITS - SLOTS.availablePermits();

@@ -238,6 +238,27 @@ class QueueScalerTest {
   }
 
   @Test
+  void aDeploymentNeverScaledGoesToItsMinimumAtOnceWithoutTheCooldown() {
+    Run fresh = new Run(defaults(0, 10, 10), 1);
+    fresh.history = ScalingHistory.neverScaled();
+    assertThat(fresh.after(1, 0, 0).to()).as("no work ever, min 0: 1 -> 0 now").isZero();
+    assertThat(fresh.last.reason()).isEqualTo(Reason.ScaleToZero);
+    assertThat(fresh.last.message()).isEqualTo("no work since the Deployment was created");
+
+    Run busy = new Run(defaults(0, 10, 10), 1);
+    busy.history = ScalingHistory.neverScaled();
+    assertThat(busy.after(1, 0, 3).to()).as("work in flight keeps its worker").isEqualTo(1);
+    assertThat(busy.after(1, 0, 0).to())
+        .as("once it had work, the cooldown runs as for any other")
+        .isEqualTo(1);
+    assertThat(busy.last.reason()).isEqualTo(Reason.Cooldown);
+
+    Run withMin = new Run(defaults(2, 10, 10), 1);
+    withMin.history = ScalingHistory.neverScaled();
+    assertThat(withMin.after(1, 0, 0).to()).as("up to minReplicas").isEqualTo(2);
+  }
+
+  @Test
   void neverFromManyStraightToZero() {
     // KEDA jumps N -> 0 at once (kedacore/keda#7770); with the HPA's default down rules we step
     Run run =

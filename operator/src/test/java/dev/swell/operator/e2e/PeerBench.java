@@ -88,20 +88,28 @@ class PeerBench {
           List.of(
               swell("busy", 0, FAST_DOWN, redisServer.uri()),
               keda("kbusy", 1, 0, FAST_DOWN, address));
+      // a round that did not find every target at its starting count measures nothing: it is
+      // left out of the numbers and named in the report
+      List<String> excluded = new ArrayList<>();
       List<Round> fromZero = new ArrayList<>();
       for (int i = 0; i < ROUNDS; i++) {
-        fromZero.add(fromZero(zero, i));
+        keep(fromZero(zero, i), fromZero, excluded, "from 0, round " + (i + 1));
       }
       List<Round> fromOne = new ArrayList<>();
       for (int i = 0; i < ROUNDS; i++) {
-        fromOne.add(fromOne(one, i));
+        keep(fromOne(one, i), fromOne, excluded, "from 1, round " + (i + 1));
       }
       List<Map<String, Boolean>> busyOutcomes = new ArrayList<>();
       for (int i = 0; i < BUSY_ROUNDS; i++) {
-        busyOutcomes.add(busyPods(busy, i));
+        List<String> unmet = waitAll(busy, 0, Duration.ofMinutes(3));
+        if (unmet.isEmpty()) {
+          busyOutcomes.add(busyPods(busy, i));
+        } else {
+          excluded.add("busy pod, round " + (i + 1) + ": " + String.join("; ", unmet));
+        }
       }
       redisClient.shutdown();
-      report(zero, fromZero, one, fromOne, busy, busyOutcomes);
+      report(zero, fromZero, one, fromOne, busy, busyOutcomes, excluded);
     }
   }
 
@@ -191,14 +199,26 @@ class PeerBench {
   }
 
   /** The seconds of one round per target, by measure (NaN where it never happened). */
-  record Round(Map<String, Map<String, Double>> seconds, Map<String, List<Integer>> downPaths) {}
+  /** One round's times and paths down, and the starting counts it did not find. */
+  record Round(
+      Map<String, Map<String, Double>> seconds,
+      Map<String, List<Integer>> downPaths,
+      List<String> unmet) {}
+
+  static void keep(Round r, List<Round> kept, List<String> excluded, String name) {
+    if (r.unmet().isEmpty()) {
+      kept.add(r);
+    } else {
+      excluded.add(name + ": " + String.join("; ", r.unmet()));
+    }
+  }
 
   /**
    * From 0: a burst of 200 items on every list at once, then the lists emptied once all are at the
    * top (or after 2 minutes), then back to 0.
    */
   Round fromZero(List<Target> targets, int round) throws Exception {
-    waitAll(targets, 0, Duration.ofMinutes(3));
+    List<String> unmet = waitAll(targets, 0, Duration.ofMinutes(3));
     // a different point of KEDA's 30 s poll each round: its scale to 0 came on a poll
     Thread.sleep(random.nextInt(30_000));
     Instant pushed = push(targets, BURST);
@@ -228,12 +248,12 @@ class PeerBench {
       paths.put(t.deployment(), path);
     }
     System.out.printf("from 0, round %d/%d: %s, down %s%n", round + 1, ROUNDS, seconds, paths);
-    return new Round(seconds, paths);
+    return new Round(seconds, paths, unmet);
   }
 
   /** From 1 (KEDA's HPA in charge): a burst, to the first replica past 1, back to 1. */
   Round fromOne(List<Target> targets, int round) throws Exception {
-    waitAll(targets, 1, Duration.ofMinutes(3));
+    List<String> unmet = waitAll(targets, 1, Duration.ofMinutes(3));
     Thread.sleep(random.nextInt(15_000)); // a different point of the HPA's 15 s sync each round
     Instant pushed = push(targets, BURST);
     Instant deadline = Instant.now().plusSeconds(90);
@@ -248,7 +268,7 @@ class PeerBench {
           t.deployment(), Map.of("up", since(pushed, first(points(t, pushed), r -> r > 1))));
     }
     System.out.printf("from 1, round %d/%d: %s%n", round + 1, ROUNDS, seconds);
-    return new Round(seconds, Map.of());
+    return new Round(seconds, Map.of(), unmet);
   }
 
   /**
@@ -257,7 +277,6 @@ class PeerBench {
    * is emptied. Whether that pod is still there 45 s later, per target.
    */
   Map<String, Boolean> busyPods(List<Target> targets, int round) throws Exception {
-    waitAll(targets, 0, Duration.ofMinutes(3));
     push(targets, 80);
     Map<String, String> held = new ConcurrentHashMap<>();
     for (Target t : targets) {
@@ -375,14 +394,19 @@ class PeerBench {
     return t1 == null ? Double.NaN : Duration.between(t0, t1).toNanos() / 1e9;
   }
 
-  void waitAll(List<Target> targets, int replicas, Duration timeout) throws InterruptedException {
+  /** Waits for every target to reach {@code replicas}; the ones that did not, and why. */
+  List<String> waitAll(List<Target> targets, int replicas, Duration timeout)
+      throws InterruptedException {
+    List<String> unmet = new ArrayList<>();
     for (Target t : targets) {
       try {
         ReactionBench.waitReplicas(cluster, t.deployment(), replicas, timeout);
       } catch (IllegalStateException e) {
         System.out.println("bench: " + e.getMessage());
+        unmet.add(e.getMessage());
       }
     }
+    return unmet;
   }
 
   static String medianP99(List<Double> v) {
@@ -398,7 +422,8 @@ class PeerBench {
       List<Target> one,
       List<Round> fromOne,
       List<Target> busy,
-      List<Map<String, Boolean>> busyOutcomes)
+      List<Map<String, Boolean>> busyOutcomes,
+      List<String> excluded)
       throws Exception {
     StringBuilder s = new StringBuilder();
     s.append(
@@ -486,6 +511,10 @@ class PeerBench {
     for (Target t : busy) {
       long kept = busyOutcomes.stream().filter(m -> m.get(t.deployment())).count();
       s.append("| %s | %d of %d |\n".formatted(t.label(), kept, busyOutcomes.size()));
+    }
+    if (!excluded.isEmpty()) {
+      s.append("\nRounds left out (a target was not at the starting count):\n");
+      excluded.forEach(e -> s.append("- ").append(e).append('\n'));
     }
     s.append("\nRaw rounds (s), per Deployment (zero-, one-, busy-: Swell's; k*: KEDA's):\n");
     fromZero.forEach(r -> s.append("- from 0: ").append(raw(r)).append('\n'));

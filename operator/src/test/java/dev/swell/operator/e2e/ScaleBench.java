@@ -52,6 +52,7 @@ class ScaleBench {
       int replicas,
       double created,
       double converged,
+      double settled,
       ScaleRun.Window steady,
       ScaleRun.Window bursting,
       List<Double> reactions,
@@ -92,9 +93,16 @@ class ScaleBench {
       System.out.printf("  created in %.1f s%n", created);
       double converged = run.awaitConverged(start, Duration.ofMinutes(30));
       System.out.printf("  converged in %.1f s%n", converged);
-      // new workers start at 1 (the Deployment's default) until the cooldown takes them to 0
+      long convergedAt = System.nanoTime();
+      // new workers start at 1 (the Deployment's default) until their loop's first tick takes them
+      // to 0
       run.awaitAllAtZero(Duration.ofMinutes(10));
-      Thread.sleep(15_000);
+      // idle is what an operator keeps doing once the first reconciles' writes are out
+      double settled =
+          Double.isNaN(run.awaitQuiet(Duration.ofSeconds(15), Duration.ofMinutes(5)))
+              ? Double.NaN
+              : ScaleRun.seconds(convergedAt);
+      System.out.printf("  settled (no write for 15 s) %.1f s after converging%n", settled);
       ScaleRun.Window steady = run.measure(STEADY, () -> {});
       System.out.printf("  steady: %s%n", steady);
       double liveHeap =
@@ -157,6 +165,7 @@ class ScaleBench {
           replicas,
           created,
           converged,
+          settled,
           steady,
           bursting,
           reactions,
@@ -204,12 +213,13 @@ class ScaleBench {
       ScaleRun.Window b = r.bursting();
       t.append(
           String.format(
-              "| %d | %d | %d | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% | %.1f | %.2f | %.0f | %s | %s | %s |%n",
+              "| %d | %d | %d | %.0f | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% | %.1f | %.2f | %.0f | %s | %s | %s |%n",
               r.services(),
               r.endpoints(),
               r.replicas(),
               r.created(),
               r.converged(),
+              r.settled(),
               s.cpuPercent(s.operatorCpu()),
               s.cpuPercent(s.apiServerCpu()),
               s.cpuPercent(s.etcdCpu()),
@@ -264,14 +274,17 @@ class ScaleBench {
         (not used before), timed from the push to the worker Deployment's `spec.replicas` leaving
         0, through a watch. Spec change: 20 services' `maxReplicas` patched one after the other,
         timed to `status.observedGeneration`. Restart: the (first) replica SIGKILLed and another
-        started in its place, timed to every queue loop running again, with the writes it sent. API requests are counted at the operator's client
+        started in its place, timed to every queue loop running again, with the writes it sent.
+        Converged: every service has its worker Deployment and its queue loop; writes settled: the
+        workers back at 0 and no write for 15 s (the first reconciles' statuses and events out),
+        counted from convergence; idle is measured after that. API requests are counted at the operator's client
         (`swell_kubernetes_requests_total`), Redis commands from `INFO commandstats`, CPU from
         /proc (100%% = one core).
 
         Cost (CPU summed over the replicas, memory of the largest):
 
-        | services | Redis endpoints | operator replicas | create (s) | converged (s) | idle: operator CPU | idle: kube-apiserver CPU | idle: etcd CPU | idle: API reads/s | idle: API writes/s | idle: Redis commands/s | heap in use, max | heap live after a full GC | RSS max |
-        |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+        | services | Redis endpoints | operator replicas | create (s) | converged (s) | writes settled (s after converged) | idle: operator CPU | idle: kube-apiserver CPU | idle: etcd CPU | idle: API reads/s | idle: API writes/s | idle: Redis commands/s | heap in use, max | heap live after a full GC | RSS max |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
         %s
         Reaction:
 

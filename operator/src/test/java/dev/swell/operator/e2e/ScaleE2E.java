@@ -26,7 +26,8 @@ class ScaleE2E {
       double converged = run.awaitConverged(start, Duration.ofMinutes(4));
       System.out.printf("%d services converged in %.1f s%n", SERVICES, converged);
 
-      // new workers start at 1 (the Deployment's default) until the cooldown takes them to 0
+      // new workers start at 1 (the Deployment's default) until their loop's first tick takes them
+      // to 0
       run.awaitAllAtZero(Duration.ofMinutes(2));
       Thread.sleep(10_000); // the last status and events written
       long lines = run.operator().scrape().lines().filter(l -> !l.startsWith("#")).count();

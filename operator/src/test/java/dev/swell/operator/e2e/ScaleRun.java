@@ -212,6 +212,29 @@ final class ScaleRun implements AutoCloseable {
     return workers().size();
   }
 
+  /**
+   * Waits until the operator has written nothing for {@code quiet} (the statuses and events of the
+   * services' first reconciles are all out), at most {@code timeout}; the seconds it took, or NaN
+   * if it never went quiet.
+   */
+  double awaitQuiet(Duration quiet, Duration timeout) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    double total = writesSinceStart().values().stream().mapToDouble(Double::doubleValue).sum();
+    long unchangedSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(2_000);
+      double now = writesSinceStart().values().stream().mapToDouble(Double::doubleValue).sum();
+      if (now != total) {
+        total = now;
+        unchangedSince = System.nanoTime();
+      } else if (System.nanoTime() - unchangedSince >= quiet.toNanos()) {
+        return seconds(start);
+      }
+    }
+    return Double.NaN;
+  }
+
   /** Waits until every worker is back at 0 replicas (the bursts' queues were emptied). */
   void awaitAllAtZero(Duration timeout) throws InterruptedException {
     awaitTrue(

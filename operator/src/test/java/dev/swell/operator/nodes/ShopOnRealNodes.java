@@ -608,6 +608,12 @@ class ShopOnRealNodes {
 
   /** The sample waits 60 s after the last job and the HPA's default 300 s before scaling down. */
   static void shortenTheWorkersCooldown() {
+    patchWorkerAutoscaling(
+        "{\"cooldown\":\"5s\",\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":0}}}");
+  }
+
+  /** Merges {@code autoscaling} into the shop's {@code spec.worker.autoscaling}. */
+  static void patchWorkerAutoscaling(String autoscaling) {
     RealNodes.kubectl(
             "-n",
             NS,
@@ -617,8 +623,7 @@ class ShopOnRealNodes {
             "--type",
             "merge",
             "-p",
-            "{\"spec\":{\"worker\":{\"autoscaling\":{\"cooldown\":\"5s\","
-                + "\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":0}}}}}}")
+            "{\"spec\":{\"worker\":{\"autoscaling\":" + autoscaling + "}}}")
         .ok();
   }
 
@@ -756,17 +761,7 @@ class ShopOnRealNodes {
 
   /** The sample's {@code minReplicas} (0) or a floor a test needs for a while. */
   static void workerFloor(int minReplicas) {
-    RealNodes.kubectl(
-            "-n",
-            NS,
-            "patch",
-            "scalableservice",
-            "shop",
-            "--type",
-            "merge",
-            "-p",
-            "{\"spec\":{\"worker\":{\"autoscaling\":{\"minReplicas\":" + minReplicas + "}}}}")
-        .ok();
+    patchWorkerAutoscaling("{\"minReplicas\":" + minReplicas + "}");
   }
 
   private void partitionAndHeal(String base, List<String> before, String name) throws Exception {

@@ -8,6 +8,7 @@ import dev.swell.operator.SteppedClock;
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.autoscaling.Decision;
 import dev.swell.operator.autoscaling.RequestScaler;
+import dev.swell.operator.autoscaling.RequestScaler.MetricOutcome;
 import dev.swell.operator.requests.PodScraper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -48,6 +49,7 @@ class RequestLoopTest {
     final String name;
     final String ip;
     boolean ready = true;
+    boolean failing;
     double count;
     double sum;
     HttpServer server;
@@ -171,6 +173,11 @@ class RequestLoopTest {
     p.server.createContext(
         "/metrics",
         x -> {
+          if (p.failing) {
+            x.sendResponseHeaders(503, -1);
+            x.close();
+            return;
+          }
           byte[] body = p.page().getBytes(StandardCharsets.UTF_8);
           x.sendResponseHeaders(200, body.length);
           try (OutputStream out = x.getResponseBody()) {
@@ -266,6 +273,43 @@ class RequestLoopTest {
     assertThat(loop.snapshot().readError())
         .startsWith("1 of 1 Ready api pods gave no metrics; api-a: http://127.0.0.2:" + port);
     assertThat(recorder.nudges).as("the failure reaches the status at once").isEqualTo(2);
+  }
+
+  @Test
+  void oneFailedReadBetweenGoodOnesIsNotShownTheSecondInARowIs() throws IOException {
+    FakePod a = pod("api-a", "127.0.0.2");
+    loop.tick();
+    clock.stepSeconds(1);
+    a.load(100, 1);
+    loop.tick();
+    ApiScalingSnapshot good = loop.snapshot();
+    assertThat(good.metrics()).extracting(MetricOutcome::current).doesNotContainNull();
+    int nudges = recorder.nudges;
+    int replicas = cluster.replicas;
+
+    a.failing = true;
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(loop.snapshot().readError()).as("one failed read is not shown").isNull();
+    assertThat(loop.snapshot().metrics()).as("the last values stand").isEqualTo(good.metrics());
+    assertThat(recorder.nudges).as("no status write for it").isEqualTo(nudges);
+
+    a.failing = false;
+    clock.stepSeconds(1);
+    a.load(100, 1);
+    loop.tick();
+    assertThat(loop.snapshot().readError()).isNull();
+
+    a.failing = true;
+    clock.stepSeconds(1);
+    loop.tick();
+    clock.stepSeconds(1);
+    loop.tick();
+    assertThat(loop.snapshot().readError())
+        .as("the second failed read in a row is shown")
+        .startsWith("1 of 1 Ready api pods gave no metrics; api-a: ");
+    assertThat(recorder.nudges).as("and reaches the status").isGreaterThan(nudges);
+    assertThat(cluster.replicas).as("failed reads change no count").isEqualTo(replicas);
   }
 
   @Test

@@ -42,10 +42,10 @@ class WorkerLoopTest {
    */
   static final class FakeCluster implements ReplicaRealizer {
     Integer replicas = 4;
-    long generation = 1;
+    long generation = 2; // scaled before (a Deployment at generation 1 was never scaled)
     boolean lagging;
     Integer shownReplicas = 4;
-    long shownGeneration = 1;
+    long shownGeneration = 2;
     final List<String> pods = new ArrayList<>(List.of("w-1", "w-2", "w-3", "w-4"));
     final Map<String, Integer> costs = new HashMap<>();
     final List<String> writes = new ArrayList<>();
@@ -181,6 +181,27 @@ class WorkerLoopTest {
     assertThat(cluster.writes)
         .as("a count it did not write, once the informer shows it, is decided from")
         .containsExactly("scale demo/shop-worker 5", "scale demo/shop-worker 5");
+  }
+
+  @Test
+  void aNewDeploymentOfAnIdleQueueGoesToZeroAtOnceAnOldOneWaitsForTheCooldown() {
+    cluster.replicas = 1; // the API server's default: the reconciler creates it without replicas
+    cluster.generation = 1;
+    cluster.pods.retainAll(List.of("w-1"));
+    loop.tick();
+    assertThat(cluster.writes).containsExactly("scale demo/shop-worker 0");
+    assertThat(recorder.scaled.getLast().message())
+        .isEqualTo("no work since the Deployment was created");
+
+    WorkerLoop restarted =
+        new WorkerLoop(
+            loop.config(), queue, cluster, clock, cluster::view, new Recorder()); // generation 2
+    cluster.replicas = 1;
+    cluster.writes.clear();
+    restarted.tick();
+    assertThat(cluster.writes)
+        .as("a count someone chose (generation > 1) is held through the cooldown")
+        .isEmpty();
   }
 
   @Test

@@ -24,7 +24,7 @@ class WriteGateTest {
           Thread.ofVirtual()
               .start(
                   () ->
-                      WriteGate.run(
+                      WriteGate.call(
                           () -> {
                             most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                             full.countDown();
@@ -37,7 +37,7 @@ class WriteGateTest {
                               Thread.currentThread().interrupt();
                             }
                             inFlight.decrementAndGet();
-                            done.incrementAndGet();
+                            return done.incrementAndGet();
                           })));
     }
     for (Thread t : threads) {
