@@ -10,7 +10,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The api's autoscaling/v2 HorizontalPodAutoscaler. */
-@KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))
+@KubernetesDependent(
+    informer = @Informer(labelSelector = ChildSelectors.MANAGED, itemStore = OwnFieldsStore.class))
 public class ApiHpaDependent extends ChildDependent<HorizontalPodAutoscaler> {
 
   public ApiHpaDependent() {

@@ -10,7 +10,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The api's Ingress. */
-@KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))
+@KubernetesDependent(
+    informer = @Informer(labelSelector = ChildSelectors.MANAGED, itemStore = OwnFieldsStore.class))
 public class ApiIngressDependent extends ChildDependent<Ingress> {
 
   public ApiIngressDependent() {

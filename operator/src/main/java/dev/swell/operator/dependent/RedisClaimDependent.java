@@ -10,7 +10,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The managed Redis' claim for its append-only file, when spec.redis.managed.storage is set. */
-@KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))
+@KubernetesDependent(
+    informer = @Informer(labelSelector = ChildSelectors.MANAGED, itemStore = OwnFieldsStore.class))
 public class RedisClaimDependent extends ChildDependent<PersistentVolumeClaim> {
 
   public RedisClaimDependent() {

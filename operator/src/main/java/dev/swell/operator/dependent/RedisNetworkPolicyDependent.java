@@ -11,7 +11,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** Admits only the service's own pods and the operator to the managed Redis. */
-@KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))
+@KubernetesDependent(
+    informer = @Informer(labelSelector = ChildSelectors.MANAGED, itemStore = OwnFieldsStore.class))
 public class RedisNetworkPolicyDependent extends ChildDependent<NetworkPolicy> {
 
   public RedisNetworkPolicyDependent() {

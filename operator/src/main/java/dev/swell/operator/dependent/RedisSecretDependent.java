@@ -9,7 +9,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The managed Redis' password Secret: generated once, then carried over on every reconcile. */
-@KubernetesDependent(informer = @Informer(labelSelector = ChildSelectors.MANAGED))
+@KubernetesDependent(
+    informer = @Informer(labelSelector = ChildSelectors.MANAGED, itemStore = OwnFieldsStore.class))
 public class RedisSecretDependent extends ChildDependent<Secret> {
 
   public RedisSecretDependent() {

@@ -9,6 +9,7 @@ import dev.swell.operator.dependent.ApiIngressDependent;
 import dev.swell.operator.dependent.ApiServiceDependent;
 import dev.swell.operator.dependent.ChildSelectors;
 import dev.swell.operator.dependent.ForeignChildException;
+import dev.swell.operator.dependent.OwnFieldsStore;
 import dev.swell.operator.dependent.RedisClaimDependent;
 import dev.swell.operator.dependent.RedisDeploymentDependent;
 import dev.swell.operator.dependent.RedisNetworkPolicyDependent;
@@ -35,6 +36,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -70,7 +72,8 @@ import org.slf4j.LoggerFactory;
 // child against its desired state).
 @ControllerConfiguration(
     name = ScalableServiceReconciler.NAME,
-    fieldManager = ScalableServiceReconciler.NAME,
+    fieldManager = OwnFieldsStore.MANAGER,
+    informer = @Informer(itemStore = OwnFieldsStore.class),
     generationAwareEventProcessing = false,
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 15, timeUnit = TimeUnit.MINUTES))

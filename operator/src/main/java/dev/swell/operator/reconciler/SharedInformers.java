@@ -2,6 +2,7 @@ package dev.swell.operator.reconciler;
 
 import dev.swell.operator.api.ScalableService;
 import dev.swell.operator.dependent.ChildSelectors;
+import dev.swell.operator.dependent.OwnFieldsStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -33,6 +34,7 @@ final class SharedInformers {
         InformerEventSourceConfiguration.from(type, ScalableService.class)
             .withName(name)
             .withLabelSelector(ChildSelectors.MANAGED)
+            .withItemStore(new OwnFieldsStore<>())
             .build(),
         context);
   }
