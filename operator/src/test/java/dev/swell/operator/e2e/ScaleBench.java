@@ -276,7 +276,7 @@ class ScaleBench {
         timed to `status.observedGeneration`. Restart: the (first) replica SIGKILLed and another
         started in its place, timed to every queue loop running again, with the writes it sent.
         Converged: every service has its worker Deployment and its queue loop; writes settled: the
-        workers back at 0 and no write for 15 s (the first reconciles' statuses and events out),
+        workers back at 0 and no write but Lease renewals for 15 s (the first reconciles' statuses and events out),
         counted from convergence; idle is measured after that. API requests are counted at the operator's client
         (`swell_kubernetes_requests_total`), Redis commands from `INFO commandstats`, CPU from
         /proc (100%% = one core).
