@@ -268,7 +268,7 @@ class ScaleBench {
         etcd, kube-controller-manager and scheduler, KWOK nodes), every process on this machine's
         cores. Each size is a namespace of worker-only ScalableServices (External Redis, poll 1 s,
         0 to 2 workers, 100 items a worker), scaled by the packaged operator in a process of its
-        own with `-Xmx512m` (its Deployment's memory limit), no leader election; with more than one
+        own with `-Xmx512m` (issue 17's goal; the shipped Deployment's 512Mi limit gives it 384 MiB), no leader election; with more than one
         replica, `SHARDS=16`. Idle: every queue
         empty, %d s. Bursts: %d rounds, each pushing 200 items at once on a tenth of the queues
         (not used before), timed from the push to the worker Deployment's `spec.replicas` leaving
