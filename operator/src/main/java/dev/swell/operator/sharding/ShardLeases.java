@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,12 +207,23 @@ public final class ShardLeases implements Ownership, AutoCloseable {
       }
     }
     int share = (count + members - 1) / members;
-    for (int shard : List.copyOf(held.keySet())) {
-      Lease renewed = renew(shard, leases.get(shardName(shard)));
-      if (renewed != null) {
-        leases.put(shardName(shard), renewed); // a give-back below needs its new version
+    // all at once: one after the other, a round waits for each renewal in turn, and on a slow
+    // API server a live replica's shards passed their renew deadline (ShardLeasesIT)
+    Map<Integer, Lease> renewed = new ConcurrentHashMap<>();
+    try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int shard : List.copyOf(held.keySet())) {
+        Lease lease = leases.get(shardName(shard));
+        each.execute(
+            () -> {
+              Lease r = renew(shard, lease);
+              if (r != null) {
+                renewed.put(shard, r);
+              }
+            });
       }
     }
+    // a give-back below needs their new versions
+    renewed.forEach((shard, lease) -> leases.put(shardName(shard), lease));
     // beyond the share: give back the highest first (the listener stops their writes first)
     while (held.size() > share) {
       int shard = held.keySet().stream().max(Integer::compare).orElseThrow();

@@ -203,6 +203,49 @@ class ShardLeasesIT {
   }
 
   @Test
+  void aSlowApiServerDoesNotCostALiveReplicaItsShards() throws Exception {
+    // every Lease update takes 400 ms: renewed one after the other, 8 shards would take 3.2 s a
+    // round, past the 2 s renew deadline; renewed together, one round takes about 0.8 s
+    AtomicBoolean slow = new AtomicBoolean();
+    KubernetesClient slowClient =
+        new KubernetesClientBuilder()
+            .withConfig(client.getConfiguration())
+            .withHttpClientBuilderConsumer(
+                b ->
+                    b.addOrReplaceInterceptor(
+                        "slow",
+                        new Interceptor() {
+                          @Override
+                          public void before(
+                              BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                            if (slow.get()
+                                && request.method().equals("PUT")
+                                && request.uri().getPath().contains("/leases/")) {
+                              try {
+                                Thread.sleep(400);
+                              } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                              }
+                            }
+                          }
+                        }))
+            .build();
+    clients.add(slowClient);
+    ShardLeases a = replica("a", "slow", FAST, slowClient);
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.shards().size() == SHARDS);
+    slow.set(true);
+    Thread.sleep(8_000);
+    List<String> changes;
+    synchronized (this) {
+      changes = List.copyOf(history);
+    }
+    assertThat(changes)
+        .as("shards lost by the only replica, alive and renewing")
+        .noneMatch(change -> change.startsWith("-"));
+    assertThat(a.shards()).hasSize(SHARDS);
+  }
+
+  @Test
   void aReplicaThatStopsGivesItsShardsBackAtOnce() throws Exception {
     // a long lease: the shards can only pass on within the wait below if they are given back
     ShardLeases.Timing slow =
