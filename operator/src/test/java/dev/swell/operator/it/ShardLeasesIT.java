@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,27 @@ class ShardLeasesIT {
             });
     started.add(leases);
     return leases.start();
+  }
+
+  /** A client of the test's API server that runs {@code before} ahead of each request. */
+  KubernetesClient intercepted(Consumer<HttpRequest> before) {
+    KubernetesClient c =
+        new KubernetesClientBuilder()
+            .withConfig(client.getConfiguration())
+            .withHttpClientBuilderConsumer(
+                b ->
+                    b.addOrReplaceInterceptor(
+                        "test",
+                        new Interceptor() {
+                          @Override
+                          public void before(
+                              BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                            before.accept(request);
+                          }
+                        }))
+            .build();
+    clients.add(c);
+    return c;
   }
 
   synchronized void record(String change) {
@@ -164,23 +186,12 @@ class ShardLeasesIT {
   void aReplicaCutOffFromTheApiServerStopsBeforeItsShardsPassOn() throws Exception {
     AtomicBoolean cut = new AtomicBoolean();
     KubernetesClient partitioned =
-        new KubernetesClientBuilder()
-            .withConfig(client.getConfiguration())
-            .withHttpClientBuilderConsumer(
-                b ->
-                    b.addOrReplaceInterceptor(
-                        "partition",
-                        new Interceptor() {
-                          @Override
-                          public void before(
-                              BasicBuilder builder, HttpRequest request, RequestTags tags) {
-                            if (cut.get()) {
-                              throw new IllegalStateException("cut off from the API server");
-                            }
-                          }
-                        }))
-            .build();
-    clients.add(partitioned);
+        intercepted(
+            request -> {
+              if (cut.get()) {
+                throw new IllegalStateException("cut off from the API server");
+              }
+            });
     ShardLeases a = replica("a", "cut", FAST, partitioned);
     await().atMost(Duration.ofSeconds(20)).until(() -> a.shards().size() == SHARDS);
     ShardLeases b = replica("b", "cut", FAST, client);
@@ -208,29 +219,18 @@ class ShardLeasesIT {
     // round, past the 2 s renew deadline; renewed together, one round takes about 0.8 s
     AtomicBoolean slow = new AtomicBoolean();
     KubernetesClient slowClient =
-        new KubernetesClientBuilder()
-            .withConfig(client.getConfiguration())
-            .withHttpClientBuilderConsumer(
-                b ->
-                    b.addOrReplaceInterceptor(
-                        "slow",
-                        new Interceptor() {
-                          @Override
-                          public void before(
-                              BasicBuilder builder, HttpRequest request, RequestTags tags) {
-                            if (slow.get()
-                                && request.method().equals("PUT")
-                                && request.uri().getPath().contains("/leases/")) {
-                              try {
-                                Thread.sleep(400);
-                              } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                              }
-                            }
-                          }
-                        }))
-            .build();
-    clients.add(slowClient);
+        intercepted(
+            request -> {
+              if (slow.get()
+                  && request.method().equals("PUT")
+                  && request.uri().getPath().contains("/leases/")) {
+                try {
+                  Thread.sleep(400);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
     ShardLeases a = replica("a", "slow", FAST, slowClient);
     await().atMost(Duration.ofSeconds(20)).until(() -> a.shards().size() == SHARDS);
     slow.set(true);
