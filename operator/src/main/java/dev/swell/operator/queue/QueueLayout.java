@@ -1,9 +1,14 @@
 package dev.swell.operator.queue;
 
 import dev.swell.operator.api.QueueType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +24,9 @@ interface QueueLayout {
 
   String script();
 
+  /** The script's SHA-1, as EVALSHA names it. */
+  String digest();
+
   /** The keys the script declares; most layouts compute theirs from their arguments. */
   default List<String> keys(QueueRef q, List<String> pods) {
     return List.of();
@@ -28,15 +36,31 @@ interface QueueLayout {
 
   Backlog parse(List<Object> values, List<String> pods, Duration took);
 
+  /** The layout of a queue type; one instance each, as they hold nothing but their script. */
   static QueueLayout of(QueueType type) {
-    return switch (type) {
-      case List -> new ListLayout();
-      case Streams -> new StreamsLayout();
-      case RQ -> new RqLayout();
-      case Celery -> new CeleryLayout();
-      case BullMQ -> new BullMqLayout();
-      case Sidekiq -> new SidekiqLayout();
-    };
+    return Known.BY_TYPE.get(type);
+  }
+
+  /** The layouts, made once. */
+  final class Known {
+    static final Map<QueueType, QueueLayout> BY_TYPE = new EnumMap<>(QueueType.class);
+
+    static {
+      for (QueueType type : QueueType.values()) {
+        BY_TYPE.put(
+            type,
+            switch (type) {
+              case List -> new ListLayout();
+              case Streams -> new StreamsLayout();
+              case RQ -> new RqLayout();
+              case Celery -> new CeleryLayout();
+              case BullMQ -> new BullMqLayout();
+              case Sidekiq -> new SidekiqLayout();
+            });
+      }
+    }
+
+    private Known() {}
   }
 
   static long number(Object o) {
@@ -87,14 +111,29 @@ interface QueueLayout {
   /** A layout's script. */
   abstract class Scripted implements QueueLayout {
     private final String script;
+    private final String digest;
 
     Scripted(String script) {
       this.script = script;
+      try {
+        this.digest =
+            HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-1")
+                        .digest(script.getBytes(StandardCharsets.UTF_8)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JDK has SHA-1", e);
+      }
     }
 
     @Override
     public final String script() {
       return script;
+    }
+
+    @Override
+    public final String digest() {
+      return digest;
     }
   }
 

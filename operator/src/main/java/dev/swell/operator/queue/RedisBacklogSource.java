@@ -5,18 +5,21 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.netty.util.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -77,19 +80,10 @@ public final class RedisBacklogSource implements QueueBacklogSource {
     CompletableFuture<List<Object>> eval =
         endpoint.connection.thenCompose(
             c ->
-                c.async()
-                    .<List<Object>>eval(layout.script(), ScriptOutputType.MULTI, keys, args)
-                    .toCompletableFuture()
+                evaluate(c, layout, keys, args)
                     .whenComplete((values, error) -> answered(endpoint, error)));
-    CompletableFuture<List<Object>> bounded = new CompletableFuture<>();
-    eval.whenComplete(
-        (values, error) -> {
-          if (error == null) {
-            bounded.complete(values);
-          } else {
-            bounded.completeExceptionally(error);
-          }
-        });
+    // failed by the wait below without touching the command, which Lettuce ends at patience
+    CompletableFuture<List<Object>> bounded = eval.copy();
     waitFor(endpoint, bounded, start);
     return bounded
         .thenApply(
@@ -102,9 +96,34 @@ public final class RedisBacklogSource implements QueueBacklogSource {
             });
   }
 
+  /**
+   * Runs the layout's script by its digest (EVALSHA: the script's text is sent once per Redis, not
+   * with each read); a Redis that does not know it (restarted, flushed, failed over) gets the text
+   * once (EVAL, which also loads it).
+   */
+  private static CompletableFuture<List<Object>> evaluate(
+      StatefulRedisConnection<String, String> c, QueueLayout layout, String[] keys, String[] args) {
+    return c.async()
+        .<List<Object>>evalsha(layout.digest(), ScriptOutputType.MULTI, keys, args)
+        .toCompletableFuture()
+        .exceptionallyCompose(
+            error ->
+                unwrap(error) instanceof RedisNoScriptException
+                    ? c.async()
+                        .<List<Object>>eval(layout.script(), ScriptOutputType.MULTI, keys, args)
+                        .toCompletableFuture()
+                    : CompletableFuture.failedFuture(error));
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+
   /** Any reply, an error reply too, says the endpoint is there; a timeout does not. */
   private static void answered(Endpoint endpoint, Throwable error) {
-    if (error == null || !(error instanceof RedisCommandTimeoutException)) {
+    if (!(error instanceof RedisCommandTimeoutException)) {
       endpoint.answered = System.nanoTime();
     }
   }
@@ -114,29 +133,32 @@ public final class RedisBacklogSource implements QueueBacklogSource {
    * the read has waited {@code patience}; checks again while the endpoint answers.
    */
   private void waitFor(Endpoint endpoint, CompletableFuture<List<Object>> bounded, long sent) {
-    client
-        .getResources()
-        .timer()
-        .newTimeout(
-            t -> {
-              if (bounded.isDone()) {
-                return;
-              }
-              long now = System.nanoTime();
-              boolean answering = now - endpoint.answered < timeout.toNanos();
-              if (answering && now - sent < patience.toNanos()) {
-                waitFor(endpoint, bounded, sent);
-                return;
-              }
-              String why =
-                  answering
-                      ? "Redis did not answer this read in " + patience.toMillis() + " ms"
-                      : "Redis answered nothing in " + timeout.toMillis() + " ms";
-              // Lettuce's own timeout (patience) ends the command itself
-              bounded.completeExceptionally(new RedisCommandTimeoutException(why));
-            },
-            timeout.toNanos(),
-            TimeUnit.NANOSECONDS);
+    Timeout check =
+        client
+            .getResources()
+            .timer()
+            .newTimeout(
+                t -> {
+                  if (bounded.isDone()) {
+                    return;
+                  }
+                  long now = System.nanoTime();
+                  boolean answering = now - endpoint.answered < timeout.toNanos();
+                  if (answering && now - sent < patience.toNanos()) {
+                    waitFor(endpoint, bounded, sent);
+                    return;
+                  }
+                  String why =
+                      answering
+                          ? "Redis did not answer this read in " + patience.toMillis() + " ms"
+                          : "Redis answered nothing in " + timeout.toMillis() + " ms";
+                  // Lettuce's own timeout (patience) ends the command itself
+                  bounded.completeExceptionally(new RedisCommandTimeoutException(why));
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+    // a read answered in time leaves no check behind (thousands of reads a second)
+    bounded.whenComplete((values, error) -> check.cancel());
   }
 
   /** Connections made, for tests and metrics. */

@@ -233,16 +233,13 @@ final class RequestLoop implements LoopThreads.Loop {
     ApiScalingSnapshot before = snapshot;
     Instant now = clock.instant();
     Decision d = outcome.decision();
-    // as the worker's loop: one failed read after good ones (a pod slow to answer on a busy node)
-    // is not shown, the last values stand; the second in a row is, as is a failure before any
-    // value was read. A failed read changes no replica count either way.
-    boolean hidden =
-        failure != null
-            && failedReads < WorkerLoop.UNREADABLE_AFTER
-            && before != null
-            && before.readError() == null
-            && readable(before).contains(true);
-    String error = hidden ? null : failure;
+    // a failed read changes no replica count either way
+    String error =
+        ReadErrors.shown(
+            failure,
+            failedReads,
+            before != null && before.readError() == null && readable(before).contains(true));
+    boolean hidden = failure != null && error == null;
     List<MetricOutcome> metrics = hidden ? before.metrics() : outcome.metrics();
     WorkerScalingSnapshot.Change change =
         d.changes()

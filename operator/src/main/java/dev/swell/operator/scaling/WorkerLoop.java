@@ -59,9 +59,6 @@ final class WorkerLoop implements LoopThreads.Loop {
 
   static final int BUSY_COST = 1000;
 
-  /** Failed reads in a row before the status says so: the backlog's, and the api's metrics. */
-  static final int UNREADABLE_AFTER = 2;
-
   /**
    * The source fails its own reads in time ({@link WorkerAutoscaler#READ_PATIENCE} at most); this
    * bound only keeps a loop from waiting forever on one that does not.
@@ -210,21 +207,16 @@ final class WorkerLoop implements LoopThreads.Loop {
   private void publish(Config c, Decision decision, Backlog backlog, String failure) {
     WorkerScalingSnapshot before = snapshot;
     Instant now = clock.instant();
-    // one read that failed after good ones (a timeout on a busy operator or Redis) is not yet
-    // shown: the status and its event would flap back at the next good read. The second in a row
-    // is, as is a first read that fails; the fallback counts every failure anyway.
+    // the fallback counts every failure, a single one too
     boolean fallback =
         failure != null
             && c.target().fallbackReplicas() != null
             && decision.history().consecutiveFailures() >= c.target().fallbackAfterFailures();
     String error =
-        failure != null
-                && (before == null
-                    || before.readError() != null
-                    || fallback
-                    || decision.history().consecutiveFailures() >= UNREADABLE_AFTER)
-            ? failure
-            : null;
+        ReadErrors.shown(
+            failure,
+            decision.history().consecutiveFailures(),
+            before != null && before.readError() == null && !fallback);
     WorkerScalingSnapshot.Change change =
         decision.changes()
             ? new WorkerScalingSnapshot.Change(

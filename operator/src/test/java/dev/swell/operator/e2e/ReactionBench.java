@@ -187,7 +187,7 @@ class ReactionBench {
   }
 
   /**
-   * Per idle ScalableService per minute: {Redis round trips (EVAL), Redis commands (the script's
+   * Per idle ScalableService per minute: {Redis round trips (scripts), Redis commands (the script's
    * reads included), writes to the API server by the operator}.
    */
   static double[] idleCost(E2ECluster cluster, RedisCommands<String, String> redis, String uri)
@@ -222,11 +222,11 @@ class ReactionBench {
       waitReplicas(cluster, "idle" + i + "-worker", 0, Duration.ofSeconds(120));
     }
     Thread.sleep(15_000); // settle: the last status written, events recorded
-    long evalsBefore = calls(redis, "eval");
+    long evalsBefore = calls(redis, "eval") + calls(redis, "evalsha");
     long commandsBefore = calls(redis, null);
     long writesBefore = E2ECluster.WRITES.get();
     Thread.sleep(IDLE_WINDOW.toMillis());
-    long evals = calls(redis, "eval") - evalsBefore;
+    long evals = calls(redis, "eval") + calls(redis, "evalsha") - evalsBefore;
     long commands = calls(redis, null) - commandsBefore - 2; // less our own two INFOs
     long writes = E2ECluster.WRITES.get() - writesBefore;
     double perServiceMinute = IDLE_SERVICES * IDLE_WINDOW.toSeconds() / 60.0;
@@ -327,7 +327,7 @@ class ReactionBench {
         metrics-server's 15 s scrape a step lands (with a fixed phase, runs gave 9.8 s or 25.0 s).
 
         Idle cost per ScalableService per minute (backlog 0, workers at 0, %d services, %d s window,
-        nothing else running): **%.1f Redis round trips** (one EVAL per poll; %.1f commands counting
+        nothing else running): **%.1f Redis round trips** (one script per poll; %.1f commands counting
         the script's LLEN and GET) and **%.2f writes to the API server** (counted at the operator's client).
 
         Raw queue reactions (s): %s

@@ -81,21 +81,41 @@ class RedisBacklogSourceTest {
   }
 
   @Test
-  void onePollIsOneCommandOnTheServer() throws Exception {
-    String before = redis.info("commandstats");
+  void onePollIsOneCommandOnTheServerNamingTheScriptByItsDigest() throws Exception {
     try (RedisBacklogSource source =
         new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
       read(source, "rt", List.of("a", "b", "c", "d"));
-      long evalsBefore = calls(redis.info("commandstats"), "eval");
-      long llenBefore = calls(redis.info("commandstats"), "llen");
+      String before = redis.info("commandstats");
       read(source, "rt", List.of("a", "b", "c", "d"));
       String after = redis.info("commandstats");
-      assertThat(calls(after, "eval") - evalsBefore)
-          .as("one EVAL per poll:\n" + after)
+      assertThat(calls(after, "evalsha") - calls(before, "evalsha"))
+          .as("one EVALSHA per poll:\n" + after)
           .isEqualTo(1);
-      assertThat(calls(after, "llen") - llenBefore).as("five LLENs inside the script").isEqualTo(5);
+      assertThat(calls(after, "eval") - calls(before, "eval"))
+          .as("the script's text is not sent again")
+          .isZero();
+      assertThat(calls(after, "llen") - calls(before, "llen"))
+          .as("five LLENs inside the script")
+          .isEqualTo(5);
     }
-    assertThat(before).isNotNull();
+  }
+
+  @Test
+  void aRedisThatForgotTheScriptIsSentItOnceAndReadsGoOn() throws Exception {
+    redis.rpush("forgotten", "a", "b");
+    try (RedisBacklogSource source =
+        new RedisBacklogSource(Duration.ofMillis(500), Duration.ofSeconds(5))) {
+      read(source, "forgotten", List.of());
+      redis.scriptFlush(); // as a restarted or failed-over Redis has no script cached
+      String before = redis.info("commandstats");
+      assertThat(read(source, "forgotten", List.of()).waiting()).isEqualTo(2);
+      assertThat(read(source, "forgotten", List.of()).waiting()).isEqualTo(2);
+      String after = redis.info("commandstats");
+      assertThat(calls(after, "eval") - calls(before, "eval"))
+          .as("the text once, after NOSCRIPT:\n" + after)
+          .isEqualTo(1);
+      assertThat(calls(after, "evalsha") - calls(before, "evalsha")).isEqualTo(2);
+    }
   }
 
   @Test
