@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * member Lease ({@code <name>-member-<identity>}); the live members divide the shards evenly: a
  * replica takes free or expired shards up to its share and gives back what is beyond it (a new
  * replica gets its share within a few retry periods).
+ *
+ * <p>Renewals run on a thread of their own, every shard's and the member Lease's at once, from the
+ * Lease each last wrote: a round that lists the set, takes shards and reconciles them waits for the
+ * API server many times, and on a busy one outlasted the renew deadline of the shards already held
+ * (3 replicas converging 1,000 services dropped and took them back over and over).
  *
  * <p>A shard whose Lease this replica could not renew within the renew deadline counts as lost:
  * {@link Listener#lost} stops every write for its services before another replica can take it (the
@@ -76,6 +83,12 @@ public final class ShardLeases implements Ownership, AutoCloseable {
   /** Shards held, with the time (before the request) of their last successful renewal. */
   private final Map<Integer, Instant> held = new ConcurrentHashMap<>();
 
+  /** The Lease of each shard held as this replica last wrote it: what the next renewal updates. */
+  private final Map<Integer, Lease> written = new ConcurrentHashMap<>();
+
+  /** The member Lease as last written, or null to read it again. */
+  private volatile Lease member;
+
   private final Map<String, Seen> seen = new HashMap<>();
 
   /** How often the watchdog looks for shards not renewed in time. */
@@ -83,6 +96,7 @@ public final class ShardLeases implements Ownership, AutoCloseable {
 
   private volatile boolean running;
   private Thread thread;
+  private Thread renewals;
   private Thread watchdog;
 
   public ShardLeases(
@@ -141,6 +155,7 @@ public final class ShardLeases implements Ownership, AutoCloseable {
   public ShardLeases start() {
     running = true;
     thread = loop("shard-leases", timing.retryPeriod(), this::tick);
+    renewals = loop("shard-renewals", timing.retryPeriod(), this::renewAll);
     // a shard not renewed in time stops its writes at once, even while a request hangs
     watchdog = loop("shard-watchdog", WATCHDOG_PERIOD, this::dropStale);
     return this;
@@ -178,7 +193,10 @@ public final class ShardLeases implements Ownership, AutoCloseable {
     }
   }
 
-  /** One round: drop what went stale, renew, then give back or take to reach the fair share. */
+  /**
+   * One round: list the set, drop what another replica holds now, then give back or take shards to
+   * reach the fair share.
+   */
   void tick() {
     Instant now = clock.instant();
     dropStale();
@@ -193,7 +211,6 @@ public final class ShardLeases implements Ownership, AutoCloseable {
       }
     }
     seen.keySet().retainAll(leases.keySet());
-    renewMember(now, leases.get(memberName())); // from the list: one request less per round
     int members = 1; // this replica, whether or not its member Lease was listed yet
     for (Lease l : leases.values()) {
       String lease = l.getMetadata().getName();
@@ -206,42 +223,66 @@ public final class ShardLeases implements Ownership, AutoCloseable {
         forget(l); // a replica long gone (each new pod has a name of its own)
       }
     }
-    int share = (count + members - 1) / members;
-    // all at once: one after the other, a round waits for each renewal in turn, and on a slow
-    // API server a live replica's shards passed their renew deadline (ShardLeasesIT)
-    Map<Integer, Lease> renewed = new ConcurrentHashMap<>();
-    try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int shard : List.copyOf(held.keySet())) {
-        Lease lease = leases.get(shardName(shard));
-        each.execute(
-            () -> {
-              Lease r = renew(shard, lease);
-              if (r != null) {
-                renewed.put(shard, r);
-              }
-            });
+    for (int shard : List.copyOf(held.keySet())) {
+      Lease lease = leases.get(shardName(shard));
+      if (!mine(lease)) {
+        log.warn("shard {} is held by {} now", shard, holder(lease));
+        drop(shard);
       }
     }
-    // a give-back below needs their new versions
-    renewed.forEach((shard, lease) -> leases.put(shardName(shard), lease));
+    int share = (count + members - 1) / members;
     // beyond the share: give back the highest first (the listener stops their writes first)
     while (held.size() > share) {
       int shard = held.keySet().stream().max(Integer::compare).orElseThrow();
-      release(shard, leases.get(shardName(shard)));
+      release(shard, written.get(shard));
     }
     // below it: take free or expired shards, starting at an offset of our own so that replicas
-    // starting together try different ones first
+    // starting together try different ones first; all at once, as the renewals
     int offset = Math.floorMod(identity.hashCode(), count);
-    for (int i = 0; i < count && held.size() < share; i++) {
+    List<Integer> wanted = new ArrayList<>();
+    for (int i = 0; i < count && held.size() + wanted.size() < share; i++) {
       int shard = (offset + i) % count;
       if (held.containsKey(shard)) {
         continue;
       }
       Lease lease = leases.get(shardName(shard));
       if (lease == null || free(lease) || mine(lease) || expired(lease, now)) {
-        acquire(shard, lease);
+        wanted.add(shard);
       }
     }
+    eachAtOnce(wanted, shard -> acquire(shard, leases.get(shardName(shard))));
+  }
+
+  /** Renews every shard held and the member Lease, at once. */
+  void renewAll() {
+    List<Runnable> renewals = new ArrayList<>();
+    renewals.add(this::renewMember);
+    for (int shard : List.copyOf(held.keySet())) {
+      renewals.add(() -> renew(shard));
+    }
+    eachAtOnce(renewals, Runnable::run);
+  }
+
+  /** Runs {@code body} for each item, each on a virtual thread; returns when all have. */
+  private static <T> void eachAtOnce(List<T> items, Consumer<T> body) {
+    try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (T item : items) {
+        each.execute(
+            () -> {
+              try {
+                body.accept(item);
+              } catch (RuntimeException e) {
+                log.warn("shard leases: {}", e.getMessage());
+              }
+            });
+      }
+    }
+  }
+
+  private static String holder(Lease lease) {
+    return lease == null || lease.getSpec() == null
+        ? "nobody"
+        : lease.getSpec().getHolderIdentity();
   }
 
   /** Still ours at the API server though dropped here (a renewal came in after the deadline). */
@@ -277,11 +318,17 @@ public final class ShardLeases implements Ownership, AutoCloseable {
 
   private void acquire(int shard, Lease lease) {
     Instant before = clock.instant();
+    Lease taken;
     try {
       if (lease == null) {
-        client.leases().inNamespace(namespace).resource(lease(shardName(shard), null)).create();
+        taken =
+            client
+                .leases()
+                .inNamespace(namespace)
+                .resource(lease(shardName(shard), before))
+                .create();
       } else {
-        Lease taken =
+        Lease update =
             new LeaseBuilder(lease)
                 .editSpec()
                 .withHolderIdentity(identity)
@@ -294,7 +341,7 @@ public final class ShardLeases implements Ownership, AutoCloseable {
                         : lease.getSpec().getLeaseTransitions() + 1)
                 .endSpec()
                 .build();
-        client.leases().inNamespace(namespace).resource(taken).update();
+        taken = client.leases().inNamespace(namespace).resource(update).update();
       }
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
@@ -302,24 +349,19 @@ public final class ShardLeases implements Ownership, AutoCloseable {
       }
       throw e;
     }
+    written.put(shard, taken);
     held.put(shard, before);
     log.info("took shard {} of {}", shard, count);
     listener.acquired(shard);
   }
 
-  /** Renews a held shard; its Lease as renewed, or null when it could not be. */
-  private Lease renew(int shard, Lease lease) {
-    Instant before = clock.instant();
-    if (!mine(lease)) {
-      log.warn(
-          "shard {} is held by {} now",
-          shard,
-          lease == null || lease.getSpec() == null
-              ? "nobody"
-              : lease.getSpec().getHolderIdentity());
-      drop(shard);
-      return null;
+  /** Renews a held shard from the Lease this replica last wrote (a 409: someone else wrote it). */
+  private void renew(int shard) {
+    Lease lease = written.get(shard);
+    if (lease == null) {
+      return; // released meanwhile
     }
+    Instant before = clock.instant();
     try {
       Lease renewed =
           client
@@ -328,33 +370,52 @@ public final class ShardLeases implements Ownership, AutoCloseable {
               .resource(
                   new LeaseBuilder(lease).editSpec().withRenewTime(micro(before)).endSpec().build())
               .update();
-      // only if it was not dropped meanwhile: a dropped shard is taken again, with its reconciles
-      held.computeIfPresent(shard, (k, v) -> before);
-      return renewed;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        drop(shard); // changed by someone else since the list: not ours to trust
-      } else {
-        log.warn("renewing shard {}: {}", shard, e.getMessage());
+      // only if it was neither dropped nor taken again meanwhile: a dropped shard is taken again,
+      // with its reconciles
+      if (written.replace(shard, lease, renewed)) {
+        held.computeIfPresent(shard, (k, v) -> before);
       }
-      return null;
+      Duration took = Duration.between(before, clock.instant());
+      if (took.compareTo(timing.renewDeadline().dividedBy(2)) > 0) {
+        log.warn(
+            "renewing shard {} took {} ms of the {} s renew deadline: the API server is slow",
+            shard,
+            took.toMillis(),
+            timing.renewDeadline().toSeconds());
+      }
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        log.warn("renewing shard {}: {}", shard, e.getMessage());
+      } else if (written.get(shard) == lease) {
+        log.warn("shard {} was changed by another replica", shard);
+        drop(shard); // not ours to trust
+      } // else a renewal late enough that this replica dropped and took the shard again meanwhile
     }
   }
 
+  /**
+   * Stops the shard's writes, then gives its Lease back so that another replica takes it at once
+   * (read again if a renewal in flight changed it; it expires anyway if this fails).
+   */
   private void release(int shard, Lease lease) {
     drop(shard);
-    if (lease != null
-        && lease.getSpec() != null
-        && identity.equals(lease.getSpec().getHolderIdentity())) {
+    Lease current = lease;
+    for (int attempt = 0; attempt < 2 && mine(current); attempt++) {
       try {
         client
             .leases()
             .inNamespace(namespace)
-            .resource(new LeaseBuilder(lease).editSpec().withHolderIdentity(null).endSpec().build())
+            .resource(
+                new LeaseBuilder(current).editSpec().withHolderIdentity(null).endSpec().build())
             .update();
         log.info("gave back shard {} of {}", shard, count);
-      } catch (RuntimeException e) {
-        log.info("giving back shard {}: {}", shard, e.getMessage()); // it expires anyway
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt > 0) {
+          log.info("giving back shard {}: {}", shard, e.getMessage());
+          return;
+        }
+        current = client.leases().inNamespace(namespace).withName(shardName(shard)).get();
       }
     }
   }
@@ -364,23 +425,28 @@ public final class ShardLeases implements Ownership, AutoCloseable {
     if (held.remove(shard) != null) {
       listener.lost(shard);
     }
+    written.remove(shard);
   }
 
-  /**
-   * Creates this replica's member Lease, or renews it as listed (a 409 waits for the next round).
-   */
-  private void renewMember(Instant now, Lease mine) {
+  /** Creates this replica's member Lease, or renews it as last written (read again after a 409). */
+  private void renewMember() {
+    Instant now = clock.instant();
     try {
-      if (mine == null) {
-        client.leases().inNamespace(namespace).resource(lease(memberName(), now)).create();
-      } else {
-        client
-            .leases()
-            .inNamespace(namespace)
-            .resource(new LeaseBuilder(mine).editSpec().withRenewTime(micro(now)).endSpec().build())
-            .update();
+      Lease last = member;
+      if (last == null) {
+        last = client.leases().inNamespace(namespace).withName(memberName()).get();
       }
+      member =
+          last == null
+              ? client.leases().inNamespace(namespace).resource(lease(memberName(), now)).create()
+              : client
+                  .leases()
+                  .inNamespace(namespace)
+                  .resource(
+                      new LeaseBuilder(last).editSpec().withRenewTime(micro(now)).endSpec().build())
+                  .update();
     } catch (KubernetesClientException e) {
+      member = null;
       log.warn("renewing member lease: {}", e.getMessage());
     }
   }
@@ -422,7 +488,7 @@ public final class ShardLeases implements Ownership, AutoCloseable {
   @Override
   public void close() {
     running = false;
-    for (Thread t : new Thread[] {thread, watchdog}) {
+    for (Thread t : new Thread[] {thread, renewals, watchdog}) {
       if (t != null) {
         t.interrupt();
         try {
@@ -433,13 +499,11 @@ public final class ShardLeases implements Ownership, AutoCloseable {
       }
     }
     for (int shard : List.copyOf(held.keySet())) {
-      Lease lease = null;
       try {
-        lease = client.leases().inNamespace(namespace).withName(shardName(shard)).get();
+        release(shard, written.get(shard));
       } catch (RuntimeException e) {
-        log.info("reading shard {} to give it back: {}", shard, e.getMessage());
+        log.info("giving back shard {}: {}", shard, e.getMessage());
       }
-      release(shard, lease);
     }
     try {
       client.leases().inNamespace(namespace).withName(memberName()).delete();

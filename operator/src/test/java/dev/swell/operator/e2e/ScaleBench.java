@@ -26,6 +26,7 @@ class ScaleBench {
   static final List<Integer> SIZES =
       Arrays.stream(System.getProperty("swell.bench.scale.sizes", "100,1000,5000").split(","))
           .map(String::trim)
+          .filter(r -> !r.isEmpty())
           .map(Integer::valueOf)
           .toList();
   static final int ENDPOINTS = Integer.getInteger("swell.bench.scale.endpoints", 50);
