@@ -158,8 +158,8 @@ class ScaleBench {
       Thread.sleep(10_000);
       double restart = run.restart(Duration.ofMinutes(30));
       double restartWrites =
-          run.writesSinceStart().values().stream().mapToDouble(Double::doubleValue).sum();
-      System.out.printf("  restart: converged in %.1f s, %s%n", restart, run.writesSinceStart());
+          run.writesSinceRestart().values().stream().mapToDouble(Double::doubleValue).sum();
+      System.out.printf("  restart: converged in %.1f s, %s%n", restart, run.writesSinceRestart());
       return new Row(
           size,
           endpoints,
@@ -273,9 +273,10 @@ class ScaleBench {
         replica, `SHARDS=16`. Idle: every queue
         empty, %d s. Bursts: %d rounds, each pushing 200 items at once on a tenth of the queues
         (not used before), timed from the push to the worker Deployment's `spec.replicas` leaving
-        0, through a watch. Spec change: 20 services' `maxReplicas` patched one after the other,
+        0, through a watch started at the current resourceVersion. Spec change: 20 services' `maxReplicas` patched one after the other,
         timed to `status.observedGeneration`. Restart: the (first) replica SIGKILLed and another
-        started in its place, timed to every queue loop running again, with the writes it sent.
+        started in its place, timed to every queue loop running again, with the writes the
+        replicas sent meanwhile (the new one's, and the others' as shards moved).
         Converged: every service has its worker Deployment and its queue loop; writes settled: the
         workers back at 0 and no write but Lease renewals for 15 s (the first reconciles' statuses and events out),
         counted from convergence; idle is measured after that. API requests are counted at the operator's client

@@ -60,7 +60,7 @@ class ScaleE2E {
       double again = run.restart(Duration.ofMinutes(4));
       System.out.printf(
           "after a SIGKILL the operator converged again in %.1f s, writing %s%n",
-          again, run.writesSinceStart());
+          again, run.writesSinceRestart());
       Thread.sleep(10_000);
       ScaleRun.Window after = run.measure(Duration.ofSeconds(20), () -> {});
       assertThat(after.writesByKind())

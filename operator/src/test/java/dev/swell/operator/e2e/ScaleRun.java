@@ -54,6 +54,7 @@ final class ScaleRun implements AutoCloseable {
   final int replicas;
   final List<OperatorProcess> operators = new ArrayList<>();
   private int started;
+  private Map<String, Double> beforeRestart = Map.of();
 
   private final Random random = new Random(17);
   private final List<Integer> unused;
@@ -252,6 +253,14 @@ final class ScaleRun implements AutoCloseable {
             workers().stream()
                 .allMatch(d -> d.getSpec().getReplicas() != null && d.getSpec().getReplicas() == 0),
         timeout);
+  }
+
+  /** Writes the replicas sent since the last {@link #restart}, by verb and resource. */
+  Map<String, Double> writesSinceRestart() {
+    Map<String, Double> writes = writesSinceStart();
+    beforeRestart.forEach((kind, n) -> writes.merge(kind, -n, Double::sum));
+    writes.values().removeIf(n -> n <= 0);
+    return writes;
   }
 
   /** Writes the running replicas sent since they started, by verb and resource. */
@@ -517,6 +526,8 @@ final class ScaleRun implements AutoCloseable {
    */
   double restart(Duration timeout) throws Exception {
     OperatorProcess victim = operators.remove(0);
+    // the other replicas' writes so far are not the restart's
+    beforeRestart = writesSinceStart();
     victim.kill();
     long start = System.nanoTime();
     operators.add(0, startReplica());
