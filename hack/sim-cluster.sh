@@ -207,7 +207,7 @@ cmd_up() {
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
     --feature-gates "$feature_gates" \
     --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
-    --endpoint-reconciler-type "$reconciler" --enable-priority-and-fairness=false "${api_extra[@]}"
+    --endpoint-reconciler-type "$reconciler" "${api_extra[@]}"
   wait_for kube-apiserver 90 https_ok "https://127.0.0.1:$api_port/readyz"
 
   say "starting kube-controller-manager and kube-scheduler"

@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +44,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The RBAC of manifests/rbac is enough and no more: the operator, impersonating its ServiceAccount,
  * reconciles the shop sample completely (with leader election on), and cannot do what it does not
- * need.
+ * need; its Lease requests go to the API server's leader-election priority level.
  */
 class RbacE2E {
 
@@ -276,6 +279,45 @@ class RbacE2E {
                       PatchContext.of(PatchType.JSON_MERGE),
                       "{\"metadata\":{\"labels\":{" + labels + "}}}"));
     }
+  }
+
+  @Test
+  void theOperatorsLeaseRequestsGoToTheLeaderElectionPriorityLevel() throws Exception {
+    String leaderElection =
+        cluster
+            .client
+            .flowControl()
+            .v1()
+            .priorityLevelConfigurations()
+            .withName("leader-election")
+            .get()
+            .getMetadata()
+            .getUid();
+    assertThat(priorityLevel("apis/coordination.k8s.io/v1/namespaces/swell-system/leases"))
+        .as("the priority level of the operator's Lease requests")
+        .isEqualTo(leaderElection);
+    assertThat(priorityLevel("apis/swell.dev/v1alpha1/scalableservices"))
+        .as("the priority level of its other requests")
+        .isNotNull()
+        .isNotEqualTo(leaderElection);
+  }
+
+  /** The UID of the priority level the API server gave a GET of {@code path} by the operator. */
+  static String priorityLevel(String path) throws Exception {
+    HttpClient http = asOperator.getHttpClient();
+    HttpResponse<String> response =
+        http.sendAsync(
+                http.newHttpRequestBuilder()
+                    .uri(asOperator.getMasterUrl().toURI().resolve(path).toString())
+                    .build(),
+                String.class)
+            .get(10, TimeUnit.SECONDS);
+    assertThat(response.code()).as(response.body()).isEqualTo(200);
+    return response.headers().entrySet().stream()
+        .filter(h -> h.getKey().equalsIgnoreCase("X-Kubernetes-PF-PriorityLevel-UID"))
+        .map(h -> h.getValue().get(0))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no priority level in " + response.headers()));
   }
 
   static void assertRefused(Runnable request) {
