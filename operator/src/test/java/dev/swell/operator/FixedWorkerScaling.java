@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FixedWorkerScaling implements WorkerScaling {
 
   public volatile WorkerScalingSnapshot snapshot =
-      new WorkerScalingSnapshot(0L, 0L, 1, null, null, null, false, false);
+      new WorkerScalingSnapshot(0L, 0L, 1, null, null, false, false);
   public final Map<ResourceID, RedisConnection> tracked = new ConcurrentHashMap<>();
   public final Set<ResourceID> forgotten = ConcurrentHashMap.newKeySet();
 

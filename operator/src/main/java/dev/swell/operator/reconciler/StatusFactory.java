@@ -160,13 +160,14 @@ public final class StatusFactory {
       w.desiredReplicas = scaling.desiredReplicas();
       w.summary = (w.readyReplicas == null ? 0 : w.readyReplicas) + "/" + w.desiredReplicas;
     }
-    w.lastScaleTime = scaling.lastScaleTime() == null ? null : scaling.lastScaleTime().toString();
     if (scaling.lastChange() != null) {
-      w.lastDecision = new ScalingDecisionStatus();
-      w.lastDecision.time = scaling.lastChange().time().toString();
-      w.lastDecision.from = scaling.lastChange().from();
-      w.lastDecision.to = scaling.lastChange().to();
-      w.lastDecision.reason = scaling.lastChange().reason();
+      w.lastScaleTime = scaling.lastChange().time().toString();
+      w.lastDecision = decision(scaling.lastChange());
+    } else if (s.getStatus() != null && s.getStatus().worker != null) {
+      // a loop that has not scaled yet (a restarted operator, a shard taken over): the last
+      // decision shown stands, whoever made it; dropping it rewrote every status at a restart
+      w.lastScaleTime = s.getStatus().worker.lastScaleTime;
+      w.lastDecision = s.getStatus().worker.lastDecision;
     }
     if (o.scalingProblem() != null) {
       c.set(
@@ -237,11 +238,11 @@ public final class StatusFactory {
     }
     if (scaling.lastChange() != null) {
       api.lastScaleTime = scaling.lastChange().time().toString();
-      api.lastDecision = new ScalingDecisionStatus();
-      api.lastDecision.time = scaling.lastChange().time().toString();
-      api.lastDecision.from = scaling.lastChange().from();
-      api.lastDecision.to = scaling.lastChange().to();
-      api.lastDecision.reason = scaling.lastChange().reason();
+      api.lastDecision = decision(scaling.lastChange());
+    } else if (s.getStatus() != null && s.getStatus().api != null) {
+      // as the worker's: the last decision shown stands until the new loop makes one
+      api.lastScaleTime = s.getStatus().api.lastScaleTime;
+      api.lastDecision = s.getStatus().api.lastDecision;
     }
     api.burstUntil = scaling.burstUntil() == null ? null : scaling.burstUntil().toString();
     boolean read = scaling.metrics().stream().anyMatch(m -> m.current() != null);
@@ -274,6 +275,15 @@ public final class StatusFactory {
       }
       c.set(ApiScalingActive, true, "MetricsRead", m.toString());
     }
+  }
+
+  private static ScalingDecisionStatus decision(WorkerScalingSnapshot.Change change) {
+    ScalingDecisionStatus d = new ScalingDecisionStatus();
+    d.time = change.time().toString();
+    d.from = change.from();
+    d.to = change.to();
+    d.reason = change.reason();
+    return d;
   }
 
   /** A metric's value as users write it: 12.5, 180ms, 64%. */

@@ -231,7 +231,6 @@ final class WorkerLoop implements LoopThreads.Loop {
                 ? Long.valueOf(backlog.inFlight())
                 : before == null ? null : before.inFlight(),
             decision.to(),
-            change == null ? null : change.time(),
             change,
             error,
             fallback,

@@ -8,7 +8,6 @@ import java.time.Instant;
  * @param backlog items waiting at the last successful read, null before the first
  * @param inFlight items being processed at the last successful read
  * @param desiredReplicas the replicas the autoscaler wants now
- * @param lastScaleTime when it last changed the replicas, null if never
  * @param lastChange the last decision that changed the replicas, null if never
  * @param readError why the last read failed, null when it succeeded
  * @param fallback whether fallback replicas are in use
@@ -18,7 +17,6 @@ public record WorkerScalingSnapshot(
     Long backlog,
     Long inFlight,
     Integer desiredReplicas,
-    Instant lastScaleTime,
     Change lastChange,
     String readError,
     boolean fallback,

@@ -57,11 +57,16 @@ class ScaleE2E {
           .allMatch(s -> s < 60);
 
       run.awaitAllAtZero(Duration.ofMinutes(2));
+      Thread.sleep(10_000); // the last statuses of the bursts and spec changes out
       double again = run.restart(Duration.ofMinutes(4));
       System.out.printf(
           "after a SIGKILL the operator converged again in %.1f s, writing %s%n",
           again, run.writesSinceRestart());
       Thread.sleep(10_000);
+      // the new loops' first reads are in by now: they found what the last loops had shown
+      assertThat(run.writesSinceRestart())
+          .as("writes since the SIGKILL, the new loops' first reads in")
+          .doesNotContainKey("patch scalableservices/status");
       ScaleRun.Window after = run.measure(Duration.ofSeconds(20), () -> {});
       assertThat(after.writesByKind())
           .as("writes of the restarted operator once converged, every queue idle")
@@ -88,8 +93,16 @@ class ScaleE2E {
       assertThat(each).as("loops of each replica").allMatch(n -> n > 0 && n < SERVICES);
       ScaleRun.Bursts bursts = run.burst(SERVICES / 10, Duration.ofSeconds(60));
       assertThat(bursts.missed()).as("bursts whose worker never left 0").isZero();
+      run.awaitAllAtZero(Duration.ofMinutes(2));
+      Thread.sleep(10_000); // the last statuses of the burst out
       double takeover = run.killOne(Duration.ofMinutes(2));
-      System.out.printf("the survivor runs every loop %.1f s after the SIGKILL%n", takeover);
+      Thread.sleep(10_000);
+      System.out.printf(
+          "the survivor runs every loop %.1f s after the SIGKILL, writing %s%n",
+          takeover, run.writesSinceRestart());
+      assertThat(run.writesSinceRestart())
+          .as("the survivor's writes since the SIGKILL, its new loops' first reads in")
+          .doesNotContainKey("patch scalableservices/status");
       assertThat(run.loopsByReplica()).containsExactly((double) SERVICES);
       ScaleRun.Bursts after = run.burst(SERVICES / 10, Duration.ofSeconds(60));
       assertThat(after.missed()).as("bursts after the takeover whose worker never left 0").isZero();

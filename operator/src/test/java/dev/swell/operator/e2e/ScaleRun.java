@@ -255,7 +255,7 @@ final class ScaleRun implements AutoCloseable {
         timeout);
   }
 
-  /** Writes the replicas sent since the last {@link #restart}, by verb and resource. */
+  /** Writes the replicas sent since the last {@link #restart} or {@link #killOne}, by kind. */
   Map<String, Double> writesSinceRestart() {
     Map<String, Double> writes = writesSinceStart();
     beforeRestart.forEach((kind, n) -> writes.merge(kind, -n, Double::sum));
@@ -537,6 +537,7 @@ final class ScaleRun implements AutoCloseable {
   /** SIGKILLs the first replica and starts none: the others must take its services. */
   double killOne(Duration timeout) throws Exception {
     OperatorProcess victim = operators.remove(0);
+    beforeRestart = writesSinceStart();
     victim.kill();
     victim.close();
     return awaitConverged(System.nanoTime(), timeout);

@@ -54,8 +54,7 @@ class StatusEventsTest {
     // as the worker loop describes a failed read: Lettuce's error, under the future's wrapper
     String error =
         Causes.rootMessage(new ExecutionException(new RedisCommandExecutionException(WRONGTYPE)));
-    Observed wrongType =
-        observed(new WorkerScalingSnapshot(3L, 0L, 1, null, null, error, false, false));
+    Observed wrongType = observed(new WorkerScalingSnapshot(3L, 0L, 1, null, error, false, false));
 
     StatusFactory.Result r = StatusFactory.build(s, wrongType, StatusFactoryTest.NOW);
     StatusEvents.emit(events, s, r.conditions());

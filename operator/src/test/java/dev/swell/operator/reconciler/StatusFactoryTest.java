@@ -55,12 +55,12 @@ class StatusFactoryTest {
   }
 
   static WorkerScalingSnapshot reading(long backlog, int desired) {
-    return new WorkerScalingSnapshot(backlog, 0L, desired, null, null, null, false, false);
+    return new WorkerScalingSnapshot(backlog, 0L, desired, null, null, false, false);
   }
 
   static WorkerScalingSnapshot unreadable(boolean fallback) {
     return new WorkerScalingSnapshot(
-        null, null, fallback ? 2 : 1, null, null, "WRONGPASS invalid password", fallback, false);
+        null, null, fallback ? 2 : 1, null, "WRONGPASS invalid password", fallback, false);
   }
 
   /**
@@ -108,7 +108,7 @@ class StatusFactoryTest {
                 up,
                 null,
                 List.of(),
-                new WorkerScalingSnapshot(5L, 0L, 1, null, null, null, false, true)),
+                new WorkerScalingSnapshot(5L, 0L, 1, null, null, false, true)),
             List.of(
                 "Paused=True/PausedByAnnotation",
                 "ScalingActive=False/Paused",
@@ -239,5 +239,32 @@ class StatusFactoryTest {
         .filteredOn(c -> c.getType().equals("ScalingActive"))
         .singleElement()
         .satisfies(c -> assertThat(c.getReason()).isEqualTo("Starting"));
+  }
+
+  @Test
+  void aFreshLoopsFirstReadKeepsTheLastDecisionShown() {
+    ScalableService s = Fixtures.service(SHOP);
+    Deployment up = deployment(2, 2);
+    WorkerScalingSnapshot scaled =
+        new WorkerScalingSnapshot(
+            0L,
+            0L,
+            0,
+            new WorkerScalingSnapshot.Change(NOW, 1, 0, "no work since the Deployment was created"),
+            null,
+            false,
+            false);
+    s.setStatus(
+        StatusFactory.build(s, new Observed(up, deployment(0, 0), up, null, List.of(), scaled), NOW)
+            .status());
+    // a restarted operator (or the replica that took the service's shard over): its loop read the
+    // same queue, decided nothing, and knows of no change
+    Observed firstRead = new Observed(up, deployment(0, 0), up, null, List.of(), reading(0, 0));
+    ScalableServiceStatus after = StatusFactory.build(s, firstRead, NOW.plusSeconds(30)).status();
+    assertThat(Serialization.asJson(after))
+        .as("the status after the new loop's first read: the same, so not written")
+        .isEqualTo(Serialization.asJson(s.getStatus()));
+    assertThat(after.worker.lastDecision.reason)
+        .isEqualTo("no work since the Deployment was created");
   }
 }
