@@ -441,9 +441,9 @@ final class ScaleRun implements AutoCloseable {
             .deployments()
             .inNamespace(cluster.namespace)
             .withLabel("app.kubernetes.io/component", "worker");
-    // from now: a watch with no resourceVersion first sends every worker as ADDED, and a client
-    // slow to read that flood is cut off by the API server; fabric8 then resumes from the version
-    // of some old object, which is gone ("too old resource version"), and the watch ends
+    // from now: a watch with no resourceVersion first sends every worker as ADDED; one whose
+    // connection ended while the bench read that flood was resumed by fabric8 from the version of
+    // some old object, which was gone ("too old resource version"), and the watch ended
     String now =
         workers
             .list(new ListOptionsBuilder().withLimit(1L).build())
